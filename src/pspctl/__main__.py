@@ -1,0 +1,5 @@
+"""``python -m pspctl``."""
+
+from .cli import main
+
+main()

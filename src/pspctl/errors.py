@@ -1,0 +1,63 @@
+"""The project's own error types.
+
+Every failure pspctl knows about is one of these. The command line turns them into one line
+on stderr and an exit code (see ``cli.py``); a notebook user gets an exception whose message
+names the file, the line and the column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file, in the spirit of Frictionless's error reports.
+
+    ``line`` is the physical line in the file where the record starts (the header is line 1);
+    ``column`` is the column's name. Either is ``None`` where it does not apply.
+    """
+
+    file: str
+    line: int | None
+    column: str | None
+    kind: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+        if self.column is not None:
+            where += f": column {self.column}"
+        return f"{where}: {self.message} [{self.kind}]"
+
+
+class PspctlError(Exception):
+    """Base of every error pspctl raises on purpose; ``exit_code`` is what the CLI exits with."""
+
+    exit_code = 2
+
+
+class UsageError(PspctlError):
+    """An option value that cannot be used (an unknown PSP, an unknown year, ...)."""
+
+
+class InputError(PspctlError):
+    """An input that cannot be read at all: a missing file, a directory, no permission."""
+
+
+class OutputError(PspctlError):
+    """An output file that cannot or must not be written."""
+
+
+class DataError(PspctlError):
+    """Input files that were read but are not valid; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        first = str(problems[0]) if problems else "invalid data"
+        more = len(problems) - 1
+        if more > 0:
+            first += f" (and {more} more problem{'s' if more > 1 else ''}; run 'pspctl validate')"
+        super().__init__(first)

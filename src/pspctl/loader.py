@@ -1,0 +1,454 @@
+"""Read the CSV files of a data directory into typed DataFrames, validating every cell.
+
+The one way data gets into pspctl. :func:`load` returns a :class:`Dataset` or raises
+:class:`~pspctl.errors.DataError` carrying every :class:`~pspctl.errors.Problem` found (file, line,
+column, kind); :func:`validate` returns the problems instead. A file that is missing or cannot be
+read at all raises :class:`~pspctl.errors.InputError`.
+
+Money is exact: amounts are parsed to integer pence (``int64``), never floats. Accepted forms are
+``1234``, ``1234.5``, ``1,234.00`` and ``£1,234``; anything else is a ``bad-amount`` problem.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import DataError, InputError, Problem
+
+# --- what the files must look like -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a data file: its name, how its cells are parsed, and whether it may be blank.
+
+    ``kind`` is ``text``, ``amount`` (money, parsed to integer pence in a ``*_pence`` column),
+    ``year`` (a financial year ``YYYY-YY``) or ``integer``. ``values`` lists the allowed values of
+    an enumeration. A blank cell means "not stated" and becomes a missing value, never zero.
+    """
+
+    name: str
+    kind: str = "text"
+    required: bool = False
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One data file: its columns, the columns that identify a row, and whether it names PSPs."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    refers_to_psp: bool = True
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.csv"
+
+
+PSP = TableSpec(
+    "psp",
+    (
+        Column("psp_id", required=True),
+        Column("name", required=True),
+        Column("table_label"),
+        Column("established", "integer"),
+        Column("sector"),
+        Column("focus"),
+        Column("lead"),
+        Column("lead_sector", values=("public", "third")),
+        Column("table_note"),
+        Column("source", required=True),
+    ),
+    key=("psp_id",),
+    refers_to_psp=False,
+)
+FUNDING = TableSpec(
+    "funding",
+    (
+        Column("psp_id", required=True),
+        Column("year", "year"),
+        Column("stream", required=True, values=("government", "additional")),
+        Column("funder", required=True),
+        Column("funder_sector"),
+        Column("amount_gbp", "amount", required=True),
+        Column("source", required=True),
+    ),
+    key=("psp_id", "year", "stream", "funder"),
+)
+TOTALS = TableSpec(
+    "totals",
+    (
+        Column("total_id", required=True),
+        Column("kind", required=True, values=("year_total", "grand_total", "headline")),
+        Column("psp_id"),
+        Column("year", "year"),
+        Column("stream", required=True, values=("government", "additional")),
+        Column("amount_gbp", "amount", required=True),
+        Column("label"),
+        Column("source", required=True),
+    ),
+    key=("total_id",),
+)
+OUTCOMES = TableSpec(
+    "outcomes",
+    (
+        Column("psp_id", required=True),
+        Column("outcome", required=True),
+        Column("value", "integer"),
+        Column("qualifier"),
+        Column("source", required=True),
+    ),
+    key=("psp_id", "outcome"),
+)
+TABLES: tuple[TableSpec, ...] = (PSP, FUNDING, TOTALS, OUTCOMES)
+
+#: Amounts above this many digits of whole pounds are refused: sums must stay exact in int64.
+MAX_AMOUNT_DIGITS = 12
+
+_AMOUNT = re.compile(
+    r"^(?P<neg1>-)?£?(?P<neg2>-)?(?P<pounds>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<pence>\d{1,2}))?$"
+)
+_YEAR = re.compile(r"^(?P<first>\d{4})-(?P<second>\d{2})$")
+_INTEGER = re.compile(r"^\d{1,9}$")
+_AMOUNT_HELP = "write it as 1234, 1234.50, 1,234.00 or £1,234"
+
+
+# --- the result --------------------------------------------------------------------------------
+
+
+@dataclass
+class Dataset:
+    """The loaded data: one typed DataFrame per file.
+
+    Every frame keeps a ``line`` column: the line of the CSV file the row was read from, so that
+    any figure can be traced back to its cell. Money columns are ``amount_pence`` (``int64``).
+    """
+
+    psp: pd.DataFrame
+    funding: pd.DataFrame
+    totals: pd.DataFrame
+    outcomes: pd.DataFrame
+    data_dir: Path = field(default_factory=Path)
+
+
+def bundled_data_dir() -> Path:
+    """The data shipped with pspctl: inside the installed package, or ``data/`` of a checkout."""
+    here = Path(__file__).resolve().parent
+    installed = here / "data"
+    if installed.is_dir():
+        return installed
+    return here.parent.parent / "data"
+
+
+def load(data_dir: str | Path | None = None) -> Dataset:
+    """Load and validate the CSV files of ``data_dir`` (the bundled data when ``None``)."""
+    dataset, problems = _read(data_dir)
+    if problems:
+        raise DataError(problems)
+    assert dataset is not None
+    return dataset
+
+
+def validate(data_dir: str | Path | None = None) -> list[Problem]:
+    """Every problem in the CSV files of ``data_dir``; an empty list when they are valid."""
+    return _read(data_dir)[1]
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def _read(data_dir: str | Path | None) -> tuple[Dataset | None, list[Problem]]:
+    directory = Path(data_dir) if data_dir is not None else bundled_data_dir()
+    if not directory.is_dir():
+        raise InputError(f"{directory}: data directory not found")
+    problems: list[Problem] = []
+    frames: dict[str, pd.DataFrame] = {}
+    for spec in TABLES:
+        frame, found = _read_table(directory / spec.filename, spec)
+        frames[spec.name] = frame
+        problems.extend(sorted(found, key=lambda p: p.line or 0))
+    psp_unread = frames["psp"].empty and any(p.file == PSP.filename for p in problems)
+    known = set(frames["psp"]["psp_id"].dropna())
+    for spec in TABLES:
+        if spec.refers_to_psp and not psp_unread:
+            problems.extend(_unknown_psp(frames[spec.name], spec, known))
+    problems.extend(_totals_rules(frames["totals"]))
+    problems.extend(_too_large_to_total(frames))
+    if problems:
+        return None, problems
+    return (
+        Dataset(
+            psp=frames["psp"],
+            funding=frames["funding"],
+            totals=frames["totals"],
+            outcomes=frames["outcomes"],
+            data_dir=directory,
+        ),
+        [],
+    )
+
+
+def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
+    """The file's text, decoded from UTF-8 (with or without BOM) or else Windows-1252."""
+    name = path.name
+    if not path.exists():
+        raise InputError(f"{path}: file not found")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not a CSV file")
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise InputError(f"{path}: cannot read: {err.strerror or err}") from None
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return None, [
+            Problem(name, None, None, "encoding-error", "file is UTF-16; save it as CSV UTF-8")
+        ]
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line = raw.count(b"\n", 0, nul) + 1
+        return None, [Problem(name, line, None, "encoding-error", "NUL byte: not a text CSV")]
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError as utf8_err:
+        try:
+            # A spreadsheet's "CSV" on Windows: £ is the single byte 0xA3.
+            return raw.decode("cp1252"), []
+        except UnicodeDecodeError:
+            line = raw.count(b"\n", 0, utf8_err.start) + 1
+            byte = raw[utf8_err.start]
+            return None, [
+                Problem(
+                    name,
+                    line,
+                    None,
+                    "encoding-error",
+                    f"byte 0x{byte:02X} is neither UTF-8 nor Windows-1252; save it as CSV UTF-8",
+                )
+            ]
+
+
+def _empty_frame(spec: TableSpec) -> pd.DataFrame:
+    return _typed(pd.DataFrame({c.name: pd.Series([], dtype=object) for c in spec.columns}), spec)
+
+
+def _read_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem]]:
+    name = spec.filename
+    text, problems = _read_text(path)
+    if text is None:
+        return _empty_frame(spec), problems
+    records = _records(text, name, problems)
+    if records is None:
+        return _empty_frame(spec), problems
+    if not records:
+        problems.append(Problem(name, None, None, "empty-file", "file is empty"))
+        return _empty_frame(spec), problems
+    (_, header), rows = records[0], records[1:]
+    header = [cell.strip() for cell in header]
+    if not any(header):
+        problems.append(Problem(name, 1, None, "empty-file", "no header row"))
+        return _empty_frame(spec), problems
+    problems.extend(_header_problems(header, spec, name))
+    if problems:
+        return _empty_frame(spec), problems
+    width = len(header)
+    kept_lines: list[int] = []
+    kept_rows: list[list[str]] = []
+    for line, row in rows:
+        if not any(cell.strip() for cell in row):
+            problems.append(Problem(name, line, None, "blank-row", "blank row"))
+        elif len(row) > width:
+            problems.append(
+                Problem(name, line, None, "extra-cell", f"{len(row)} cells, header has {width}")
+            )
+        elif len(row) < width:
+            problems.append(
+                Problem(name, line, header[len(row)], "missing-cell",
+                        f"{len(row)} cells, header has {width}")
+            )
+        else:
+            kept_lines.append(line)
+            kept_rows.append([cell.strip() for cell in row])
+    if not kept_rows and not problems:
+        problems.append(Problem(name, None, None, "empty-file", "header but no rows"))
+    frame = pd.DataFrame(kept_rows, columns=header, dtype=object)
+    frame = frame[[c.name for c in spec.columns]]
+    lines = pd.Series(kept_lines, dtype="int64")
+    for column in spec.columns:
+        problems.extend(_cell_problems(frame[column.name], lines, column, name))
+    problems.extend(_duplicate_keys(frame, lines, spec))
+    frame.insert(len(frame.columns), "line", lines)
+    return _typed(frame, spec, parse=not problems), problems
+
+
+def _records(text: str, name: str, problems: list[Problem]) -> list[tuple[int, list[str]]] | None:
+    """The CSV records with the line each starts on; trailing empty lines are ignored."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for row in reader:
+            records.append((start, row))
+            start = reader.line_num + 1
+    except csv.Error as err:
+        problems.append(Problem(name, reader.line_num, None, "bad-csv", f"malformed CSV: {err}"))
+        return None
+    while records and not records[-1][1]:
+        records.pop()
+    return records
+
+
+def _header_problems(header: Sequence[str], spec: TableSpec, name: str) -> list[Problem]:
+    problems: list[Problem] = []
+    expected = [c.name for c in spec.columns]
+    seen: set[str] = set()
+    for label in header:
+        if label in seen:
+            problems.append(Problem(name, 1, label, "duplicate-column", "column appears twice"))
+        seen.add(label)
+        if label not in expected:
+            hint = "blank column name" if not label else f"unknown column {label!r}"
+            problems.append(
+                Problem(name, 1, label or None, "unknown-column",
+                        f"{hint}; expected columns: {', '.join(expected)}")
+            )
+    for label in expected:
+        if label not in seen:
+            problems.append(Problem(name, 1, label, "missing-column", "column is missing"))
+    return problems
+
+
+def _cell_problems(
+    cells: pd.Series, lines: pd.Series, column: Column, name: str
+) -> list[Problem]:
+    problems: list[Problem] = []
+    blank = cells.eq("")
+
+    def report(mask: pd.Series, kind: str, message: str) -> None:
+        for index in mask[mask].index:
+            text = message.format(value=cells[index])
+            problems.append(Problem(name, int(lines[index]), column.name, kind, text))
+
+    if column.required:
+        report(blank, "blank-cell", "required cell is blank")
+    filled = ~blank
+    if column.values:
+        allowed = " or ".join(column.values)
+        report(filled & ~cells.isin(column.values), "bad-value",
+               f"{{value!r}} is not allowed: use {allowed}")
+    if column.kind == "integer":
+        report(filled & ~cells.str.fullmatch(_INTEGER.pattern).astype(bool), "bad-integer",
+               "{value!r} is not a whole number")
+    elif column.kind == "year":
+        report(filled & ~_valid_years(cells), "bad-year",
+               "bad year {value!r}: write a financial year as YYYY-YY with consecutive years, "
+               "e.g. 2013-14")
+    elif column.kind == "amount":
+        parts = cells.str.extract(_AMOUNT.pattern)
+        bad = filled & parts["pounds"].isna()
+        report(bad, "bad-amount", f"bad amount {{value!r}}: {_AMOUNT_HELP}")
+        digits = parts["pounds"].fillna("").str.replace(",", "", regex=False).str.len()
+        report(filled & ~bad & (digits > MAX_AMOUNT_DIGITS), "bad-amount",
+               f"amount {{value!r}} is too large (more than {MAX_AMOUNT_DIGITS} digits of pounds)")
+        negative = parts["neg1"].notna() | parts["neg2"].notna()
+        report(filled & ~bad & negative, "negative-amount",
+               "negative amount {value!r}: amounts are paid, never negative")
+    return problems
+
+
+def _valid_years(cells: pd.Series) -> pd.Series:
+    parts = cells.str.extract(_YEAR.pattern)
+    first = pd.to_numeric(parts["first"], errors="coerce")
+    second = pd.to_numeric(parts["second"], errors="coerce")
+    return ((first + 1) % 100 == second).fillna(False).astype(bool)
+
+
+def _duplicate_keys(frame: pd.DataFrame, lines: pd.Series, spec: TableSpec) -> list[Problem]:
+    key = list(spec.key)
+    duplicated = frame.duplicated(subset=key, keep="first")
+    problems = []
+    for index in duplicated[duplicated].index:
+        values = ", ".join(f"{k}={frame.at[index, k]!r}" for k in key)
+        first = frame[(frame[key] == frame.loc[index, key]).all(axis=1)].index[0]
+        problems.append(
+            Problem(spec.filename, int(lines[index]), None, "duplicate-key",
+                    f"duplicate row ({values}) first seen on line {int(lines[first])}")
+        )
+    return problems
+
+
+def _unknown_psp(frame: pd.DataFrame, spec: TableSpec, known: set[str]) -> list[Problem]:
+    ids = frame["psp_id"]
+    unknown = ids.notna() & ~ids.isin(known)
+    return [
+        Problem(spec.filename, int(frame.at[i, "line"]), "psp_id", "unknown-psp",
+                f"unknown psp_id {ids[i]!r}: not in psp.csv")
+        for i in unknown[unknown].index
+    ]
+
+
+def _totals_rules(totals: pd.DataFrame) -> list[Problem]:
+    needs_year = totals["kind"].eq("year_total") & totals["year"].isna()
+    return [
+        Problem(TOTALS.filename, int(totals.at[i, "line"]), "year", "blank-cell",
+                "a year_total needs its year")
+        for i in needs_year[needs_year].index
+    ]
+
+
+def _too_large_to_total(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Sums are exact in int64 pence only while they cannot overflow: refuse data that could."""
+    problems = []
+    for name in ("funding", "totals"):
+        amounts = frames[name].get("amount_pence")
+        if amounts is None or amounts.empty or amounts.dtype != "int64":
+            continue
+        if int(amounts.max()) * len(amounts) >= 2**63:
+            problems.append(
+                Problem(f"{name}.csv", None, "amount_gbp", "bad-amount",
+                        "amounts too large to total exactly in 64-bit pence")
+            )
+    return problems
+
+
+# --- typing ------------------------------------------------------------------------------------
+
+
+def _typed(frame: pd.DataFrame, spec: TableSpec, parse: bool = True) -> pd.DataFrame:
+    """Blank cells become missing values; amounts become integer pence, integers ``Int64``.
+
+    With ``parse`` (only for a file that passed validation, so parsing cannot fail) amounts and
+    integers are parsed; without it every column stays text, enough to check references.
+    """
+    out = pd.DataFrame(index=frame.index)
+    for column in spec.columns:
+        cells = frame[column.name].astype(object)
+        blank = cells.eq("") | cells.isna()
+        if not parse:
+            out[column.name] = cells.where(~blank, None).astype("string")
+        elif column.kind == "amount":
+            out["amount_pence"] = _pence(cells.where(~blank, "0"))
+        elif column.kind == "integer":
+            out[column.name] = pd.to_numeric(cells.where(~blank, None)).astype("Int64")
+        else:
+            out[column.name] = cells.where(~blank, None).astype("string")
+    out["line"] = (frame["line"] if "line" in frame else pd.Series(dtype="int64")).astype("int64")
+    return out.reset_index(drop=True)
+
+
+def _pence(cells: pd.Series) -> pd.Series:
+    """Exact integer pence from valid amount strings, without passing through floats."""
+    if cells.empty:
+        return pd.Series([], dtype="int64")
+    parts = cells.astype(str).str.extract(_AMOUNT.pattern)
+    pounds = parts["pounds"].str.replace(",", "", regex=False).astype("int64")
+    pence = parts["pence"].fillna("").str.ljust(2, "0").astype("int64")
+    return (pounds * 100 + pence).astype("int64")

@@ -1,0 +1,282 @@
+"""The one renderer: a report's DataFrame to text, in every output format.
+
+Column names carry their meaning: a column ending ``_gbp`` holds money (``Decimal`` pounds, exact to
+the penny), a column named ``share`` or ending ``_share`` a fraction 0..1, and ``leverage`` a ratio.
+Machine formats (csv, tsv, json) print plain numbers; table and markdown print ``£2,759,368`` and
+percentages. A missing money value is "not stated" for people and empty (or ``null``) for scripts.
+
+rich, tabulate and pandas are imported inside the functions, so importing this module (for the
+``Format`` enum) costs nothing at start-up.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Sequence
+from decimal import Decimal
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+NOT_STATED = "not stated"
+#: Prefixes that make a spreadsheet treat a text cell as a formula (OWASP's CSV injection list).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class Format(str, Enum):
+    """Output formats; ``table`` for people, ``markdown`` for briefings, the rest for scripts."""
+
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    markdown = "markdown"
+
+    @property
+    def for_machines(self) -> bool:
+        return self in (Format.csv, Format.tsv, Format.json)
+
+    @classmethod
+    def from_suffix(cls, suffix: str) -> Format | None:
+        return {".csv": cls.csv, ".tsv": cls.tsv, ".json": cls.json, ".md": cls.markdown}.get(
+            suffix.lower()
+        )
+
+
+def is_money(column: str) -> bool:
+    return column.endswith("_gbp")
+
+
+def is_share(column: str) -> bool:
+    return column == "share" or column.endswith("_share")
+
+
+def is_ratio(column: str) -> bool:
+    return column == "leverage"
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    try:
+        import pandas as pd
+
+        return bool(value is pd.NA or value is pd.NaT)
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        return False
+
+
+def plain_money(value: Decimal) -> str:
+    """``2759368`` or ``101459.50``: exact, no symbol, no separators."""
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return str(value.quantize(Decimal(1)))
+    return str(value.quantize(Decimal("0.01")))
+
+
+def pretty_money(value: Decimal) -> str:
+    """``£2,759,368`` or ``£101,459.50`` (pence only when not zero), ``-£300`` when negative."""
+    value = Decimal(value)
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    if value == value.to_integral_value():
+        body = f"{value.quantize(Decimal(1)):,}"
+    else:
+        body = f"{value.quantize(Decimal('0.01')):,}"
+    return f"{sign}£{body}"
+
+
+def plain_number(value: float) -> str:
+    """A ratio or share for scripts: up to six decimals, no trailing zeros."""
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def machine_cell(column: str, value: Any) -> str:
+    """One cell as csv/tsv text: plain numbers, empty when missing."""
+    if _missing(value):
+        return ""
+    if isinstance(value, Decimal):
+        return plain_money(value)
+    if isinstance(value, float):
+        return plain_number(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def human_cell(column: str, value: Any) -> str:
+    """One cell for table and markdown: money with £ and separators, shares as percentages."""
+    if _missing(value):
+        return NOT_STATED if is_money(column) or is_ratio(column) else ""
+    if isinstance(value, Decimal):
+        return pretty_money(value)
+    if isinstance(value, float):
+        if is_share(column):
+            return f"{value * 100:.1f}%"
+        return f"{value:,.2f}"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _neutralise(text: str) -> str:
+    """Spreadsheet safety: a text cell a spreadsheet would run as a formula gets a leading '."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def _is_numeric(column: str, values: Sequence[Any]) -> bool:
+    present = [v for v in values if not _missing(v)]
+    return bool(present) and all(
+        isinstance(v, (Decimal, float, int)) and not isinstance(v, bool) for v in present
+    )
+
+
+def _python(value: Any) -> Any:
+    """numpy scalars to Python ones, so every branch below sees int, float, str or Decimal."""
+    if value is None or isinstance(value, (str, Decimal)):
+        return value
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value
+
+
+def _rows(frame: pd.DataFrame) -> list[list[Any]]:
+    return [[_python(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+
+
+def render(
+    frame: pd.DataFrame,
+    fmt: Format,
+    *,
+    title: str | None = None,
+    notes: Sequence[str] = (),
+    total_rows: int = 0,
+    terminal: bool = False,
+    width: int | None = None,
+) -> str:
+    """Render ``frame`` as ``fmt``; return the text, ending in a newline.
+
+    ``total_rows`` is how many rows at the end of ``frame`` are totals (set apart in a table).
+    ``notes`` are lines for people shown after a table or markdown table, never in machine
+    formats. ``terminal`` is true when the text goes to a terminal: colour and box drawing are
+    used only then.
+    """
+    columns = [str(c) for c in frame.columns]
+    rows = _rows(frame)
+    if fmt in (Format.csv, Format.tsv):
+        buffer = io.StringIO()
+        writer = csv.writer(
+            buffer, delimiter="," if fmt is Format.csv else "\t", lineterminator="\n"
+        )
+        writer.writerow(columns)
+        for row in rows:
+            cells = [machine_cell(c, v) for c, v in zip(columns, row)]
+            writer.writerow(
+                [_neutralise(t) if isinstance(v, str) else t for t, v in zip(cells, row)]
+            )
+        return buffer.getvalue()
+    if fmt is Format.json:
+        return _json(columns, rows)
+    if fmt is Format.markdown:
+        return _markdown(columns, rows, notes)
+    return _table(columns, rows, title, notes, total_rows, terminal, width)
+
+
+def _json_value(value: Any) -> str:
+    if _missing(value):
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return plain_money(value)
+    if isinstance(value, float):
+        return plain_number(value)
+    if isinstance(value, int):
+        return str(value)
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _json(columns: list[str], rows: list[list[Any]]) -> str:
+    if not rows:
+        return "[]\n"
+    keys = [json.dumps(c) for c in columns]
+    lines = [
+        "  {" + ", ".join(f"{k}: {_json_value(v)}" for k, v in zip(keys, row)) + "}"
+        for row in rows
+    ]
+    return "[\n" + ",\n".join(lines) + "\n]\n"
+
+
+def _markdown(columns: list[str], rows: list[list[Any]], notes: Sequence[str]) -> str:
+    from tabulate import tabulate
+
+    text = ""
+    if columns and rows:
+        cells = [[human_cell(c, v) for c, v in zip(columns, row)] for row in rows]
+        align = [
+            "right" if _is_numeric(c, [r[i] for r in rows]) else "left"
+            for i, c in enumerate(columns)
+        ]
+        text = tabulate(
+            cells, headers=columns, tablefmt="pipe", colalign=align, disable_numparse=True
+        ) + "\n"
+    if notes:
+        text += ("\n" if text else "") + "\n".join(notes) + "\n"
+    return text
+
+
+def _table(
+    columns: list[str],
+    rows: list[list[Any]],
+    title: str | None,
+    notes: Sequence[str],
+    total_rows: int,
+    terminal: bool,
+    width: int | None,
+) -> str:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width or 10_000,
+        force_terminal=terminal,
+        no_color=not terminal,
+        color_system="standard" if terminal else None,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        legacy_windows=False,
+    )
+    if columns and rows:
+        table = Table(
+            title=title,
+            box=box.SIMPLE_HEAD if terminal else box.ASCII,
+            header_style="bold" if terminal else "",
+            title_style="bold" if terminal else "",
+            safe_box=True,
+        )
+        for i, column in enumerate(columns):
+            numeric = _is_numeric(column, [r[i] for r in rows])
+            table.add_column(column, justify="right" if numeric else "left")
+        body = len(rows) - total_rows
+        for n, row in enumerate(rows):
+            if n == body and total_rows:
+                table.add_section()
+            cells = [human_cell(c, v) for c, v in zip(columns, row)]
+            style = "bold" if terminal and n >= body else None
+            table.add_row(*cells, style=style)
+        console.print(table)
+    for note in notes:
+        console.print(note)
+    lines = buffer.getvalue().splitlines()
+    return "".join(line.rstrip() + "\n" for line in lines)
