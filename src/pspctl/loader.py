@@ -12,6 +12,7 @@ Money is exact: amounts are parsed to integer pence (``int64``), never floats. A
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import re
 from collections.abc import Sequence
@@ -175,7 +176,7 @@ def _read(data_dir: str | Path | None) -> tuple[Dataset | None, list[Problem]]:
     for spec in TABLES:
         frame, found = _read_table(directory / spec.filename, spec)
         frames[spec.name] = frame
-        problems.extend(sorted(found, key=lambda p: p.line or 0))
+        problems.extend(found)
     psp_unread = frames["psp"].empty and any(p.file == PSP.filename for p in problems)
     known = set(frames["psp"]["psp_id"].dropna())
     for spec in TABLES:
@@ -183,6 +184,8 @@ def _read(data_dir: str | Path | None) -> tuple[Dataset | None, list[Problem]]:
             problems.extend(_unknown_psp(frames[spec.name], spec, known))
     problems.extend(_totals_rules(frames["totals"]))
     problems.extend(_too_large_to_total(frames))
+    order = {spec.filename: n for n, spec in enumerate(TABLES)}
+    problems.sort(key=lambda p: (order.get(p.file, len(order)), p.line or 0))
     if problems:
         return None, problems
     return (
@@ -388,11 +391,16 @@ def _duplicate_keys(frame: pd.DataFrame, lines: pd.Series, spec: TableSpec) -> l
 def _unknown_psp(frame: pd.DataFrame, spec: TableSpec, known: set[str]) -> list[Problem]:
     ids = frame["psp_id"]
     unknown = ids.notna() & ~ids.isin(known)
-    return [
-        Problem(spec.filename, int(frame.at[i, "line"]), "psp_id", "unknown-psp",
-                f"unknown psp_id {ids[i]!r}: not in psp.csv")
-        for i in unknown[unknown].index
-    ]
+    problems = []
+    for i in unknown[unknown].index:
+        message = f"unknown psp_id {ids[i]!r}: not in psp.csv"
+        close = difflib.get_close_matches(str(ids[i]), sorted(known), n=1)
+        if close:
+            message += f" (did you mean {close[0]!r}?)"
+        problems.append(
+            Problem(spec.filename, int(frame.at[i, "line"]), "psp_id", "unknown-psp", message)
+        )
+    return problems
 
 
 def _totals_rules(totals: pd.DataFrame) -> list[Problem]:
