@@ -127,7 +127,9 @@ def test_encodings_and_line_ends_load_the_same(
 def test_quoted_newline_keeps_line_numbers(tmp_path: Path) -> None:
     directory = data_dir_from(tmp_path)
     lines = (SMALL / "funding.csv").read_text().splitlines(keepends=True)
-    lines[1] = lines[1].replace("Scottish Government,government", '"Scottish\nGovernment",government')
+    lines[1] = lines[1].replace(
+        "Scottish Government,government", '"Scottish\nGovernment",government'
+    )
     lines[2] = lines[2].replace("2000.50", "2000.5.0")
     (directory / "funding.csv").write_text("".join(lines))
     problems = loader.validate(directory)
@@ -171,7 +173,9 @@ def test_every_problem_is_reported_not_just_the_first(tmp_path: Path) -> None:
     directory = data_dir_from(tmp_path, BAD / "bad-amount", BAD / "unknown-psp-totals",
                               BAD / "bad-integer")
     assert [(p.file, p.kind) for p in loader.validate(directory)] == [
-        ("funding.csv", "bad-amount"), ("totals.csv", "unknown-psp"), ("outcomes.csv", "bad-integer"),
+        ("funding.csv", "bad-amount"),
+        ("totals.csv", "unknown-psp"),
+        ("outcomes.csv", "bad-integer"),
     ]
 
 

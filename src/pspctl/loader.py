@@ -392,23 +392,20 @@ def _unknown_psp(frame: pd.DataFrame, spec: TableSpec, known: set[str]) -> list[
     ids = frame["psp_id"]
     unknown = ids.notna() & ~ids.isin(known)
     problems = []
-    for i in unknown[unknown].index:
-        message = f"unknown psp_id {ids[i]!r}: not in psp.csv"
-        close = difflib.get_close_matches(str(ids[i]), sorted(known), n=1)
+    for line, psp_id in zip(frame.loc[unknown, "line"].tolist(), ids[unknown].tolist()):
+        message = f"unknown psp_id {psp_id!r}: not in psp.csv"
+        close = difflib.get_close_matches(str(psp_id), sorted(known), n=1)
         if close:
             message += f" (did you mean {close[0]!r}?)"
-        problems.append(
-            Problem(spec.filename, int(frame.at[i, "line"]), "psp_id", "unknown-psp", message)
-        )
+        problems.append(Problem(spec.filename, int(line), "psp_id", "unknown-psp", message))
     return problems
 
 
 def _totals_rules(totals: pd.DataFrame) -> list[Problem]:
     needs_year = totals["kind"].eq("year_total") & totals["year"].isna()
     return [
-        Problem(TOTALS.filename, int(totals.at[i, "line"]), "year", "blank-cell",
-                "a year_total needs its year")
-        for i in needs_year[needs_year].index
+        Problem(TOTALS.filename, int(line), "year", "blank-cell", "a year_total needs its year")
+        for line in totals.loc[needs_year, "line"].tolist()
     ]
 
 
@@ -449,7 +446,8 @@ def _typed(frame: pd.DataFrame, spec: TableSpec, parse: bool = True) -> pd.DataF
         else:
             out[column.name] = cells.where(~blank, None).astype("string")
     out["line"] = (frame["line"] if "line" in frame else pd.Series(dtype="int64")).astype("int64")
-    return out.reset_index(drop=True)
+    typed: pd.DataFrame = out.reset_index(drop=True)
+    return typed
 
 
 def _pence(cells: pd.Series) -> pd.Series:

@@ -260,7 +260,7 @@ def _table(
     if columns and rows:
         table = Table(
             title=title,
-            box=box.SIMPLE_HEAD if terminal else box.ASCII,
+            box=box.SIMPLE_HEAD if terminal else box.ASCII2,
             header_style="bold" if terminal else "",
             title_style="bold" if terminal else "",
             safe_box=True,

@@ -18,4 +18,5 @@ def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
     """One row per problem: ``file``, ``line``, ``column``, ``kind``, ``message``."""
     rows = [(p.file, p.line, p.column, p.kind, p.message) for p in problems]
     frame = pd.DataFrame(rows, columns=["file", "line", "column", "kind", "message"], dtype=object)
-    return frame.astype({"line": "Int64"})
+    typed: pd.DataFrame = frame.astype({"line": "Int64"})
+    return typed

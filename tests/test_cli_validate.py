@@ -1,0 +1,138 @@
+"""The command line around validate: exit codes, exact stdout and stderr, -o, --version."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import BAD, SMALL, data_dir_from
+from typer.testing import CliRunner
+
+from pspctl import __version__
+from pspctl.cli import app
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_version() -> None:
+    assert run("--version") == (0, f"pspctl {__version__}\n", "")
+
+
+def test_validate_clean_bundled_data() -> None:
+    assert run("validate") == (0, "valid: the bundled data\n", "")
+
+
+def test_validate_clean_as_json_and_csv() -> None:
+    assert run("validate", "--data-dir", str(SMALL), "--format", "json") == (0, "[]\n", "")
+    assert run("validate", "--data-dir", str(SMALL), "-f", "csv") == (
+        0, "file,line,column,kind,message\n", "",
+    )
+
+
+def test_validate_problems_exit_1_with_every_problem(tmp_path: Path) -> None:
+    directory = data_dir_from(tmp_path, BAD / "bad-amount", BAD / "bad-integer")
+    code, out, err = run("validate", "--data-dir", str(directory), "--format", "csv")
+    assert (code, err) == (1, "")
+    assert out == (
+        "file,line,column,kind,message\n"
+        "funding.csv,3,amount_gbp,bad-amount,"
+        "\"bad amount '1.2.3': write it as 1234, 1234.50, 1,234.00 or £1,234\"\n"
+        "outcomes.csv,2,value,bad-integer,'ten' is not a whole number\n"
+    )
+
+
+def test_validate_problems_as_table(tmp_path: Path) -> None:
+    directory = data_dir_from(tmp_path, BAD / "bad-integer")
+    code, out, _ = run("validate", "--data-dir", str(directory))
+    assert code == 1
+    assert out == (
+        "+--------------+------+--------+-------------+-----------------------------+\n"
+        "| file         | line | column | kind        | message                     |\n"
+        "+--------------+------+--------+-------------+-----------------------------+\n"
+        "| outcomes.csv |    2 | value  | bad-integer | 'ten' is not a whole number |\n"
+        "+--------------+------+--------+-------------+-----------------------------+\n"
+        f"1 problem in {directory}\n"
+    )
+
+
+def test_validate_problems_as_json(tmp_path: Path) -> None:
+    directory = data_dir_from(tmp_path, BAD / "encoding-utf16")
+    code, out, _ = run("validate", "--data-dir", str(directory), "-f", "json")
+    assert code == 1
+    assert out == (
+        '[\n  {"file": "psp.csv", "line": null, "column": null, "kind": "encoding-error", '
+        '"message": "file is UTF-16; save it as CSV UTF-8"}\n]\n'
+    )
+
+
+def test_missing_file_exits_2_with_one_line(small: Path) -> None:
+    (small / "funding.csv").unlink()
+    assert run("validate", "--data-dir", str(small)) == (
+        2, "", f"pspctl: error: {small / 'funding.csv'}: file not found\n",
+    )
+
+
+def test_data_dir_from_environment(tmp_path: Path) -> None:
+    directory = data_dir_from(tmp_path, BAD / "blank-row")
+    code, out, _ = run("validate", "-f", "csv", env={"PSPCTL_DATA_DIR": str(directory)})
+    assert (code, out) == (1, "file,line,column,kind,message\nfunding.csv,4,,blank-row,blank row\n")
+
+
+def test_format_from_environment_and_bad_environment() -> None:
+    assert run("validate", env={"PSPCTL_FORMAT": "json"}) == (0, "[]\n", "")
+    assert run("validate", env={"PSPCTL_FORMAT": "xml"}) == (
+        2, "",
+        "pspctl: error: PSPCTL_FORMAT='xml' is not a format: use one of table, csv, tsv, json, "
+        "markdown\n",
+    )
+
+
+def test_unknown_format_is_a_usage_error() -> None:
+    code, out, err = run("validate", "--format", "xml")
+    assert (code, out) == (2, "")
+    assert "Invalid value for '--format' / '-f'" in err
+
+
+def test_output_file_takes_format_from_extension(tmp_path: Path) -> None:
+    target = tmp_path / "problems.json"
+    assert run("validate", "-o", str(target)) == (0, "", "")
+    assert target.read_text() == "[]\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["problems.json"]  # no temporary left
+
+
+def test_output_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+    target = tmp_path / "problems.csv"
+    target.write_text("keep me\n")
+    assert run("validate", "-o", str(target)) == (
+        2, "", f"pspctl: error: {target}: already exists; use --force to replace it\n",
+    )
+    assert target.read_text() == "keep me\n"
+    assert run("validate", "-o", str(target), "--force") == (0, "", "")
+    assert target.read_text() == "file,line,column,kind,message\n"
+
+
+def test_output_into_missing_directory(tmp_path: Path) -> None:
+    target = tmp_path / "nowhere" / "x.csv"
+    code, out, err = run("validate", "-o", str(target))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"pspctl: error: {target}: cannot write: ")
+
+
+@pytest.mark.parametrize("argv", [["-m", "pspctl", "--version"]])
+def test_python_dash_m(argv: list[str]) -> None:
+    result = subprocess.run([sys.executable, *argv], capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"pspctl {__version__}\n", "")
+
+
+def test_no_traceback_on_a_broken_pipe() -> None:
+    script = (
+        f"{sys.executable} -m pspctl validate --data-dir {BAD.parent / 'fixtures' / 'small'} "
+        "-f csv | head -c 0"
+    )
+    result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=False)
+    assert result.stderr == ""

@@ -1,0 +1,105 @@
+"""The renderer, every format, on one small frame with money, shares, ratios and gaps."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from pspctl.render import Format, plain_money, pretty_money, render
+
+
+@pytest.fixture
+def frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "psp_id": ["alpha", "=beta"],
+            "amount_gbp": [Decimal("2759368"), Decimal("101459.5")],
+            "additional_gbp": [Decimal("300"), None],
+            "share": [0.25, 0.75],
+            "leverage": [0.15, None],
+        }
+    )
+
+
+def test_csv(frame: pd.DataFrame) -> None:
+    assert render(frame, Format.csv) == (
+        "psp_id,amount_gbp,additional_gbp,share,leverage\n"
+        "alpha,2759368,300,0.25,0.15\n"
+        "'=beta,101459.50,,0.75,\n"
+    )
+
+
+def test_tsv(frame: pd.DataFrame) -> None:
+    assert render(frame, Format.tsv) == (
+        "psp_id\tamount_gbp\tadditional_gbp\tshare\tleverage\n"
+        "alpha\t2759368\t300\t0.25\t0.15\n"
+        "'=beta\t101459.50\t\t0.75\t\n"
+    )
+
+
+def test_json(frame: pd.DataFrame) -> None:
+    assert render(frame, Format.json) == (
+        "[\n"
+        '  {"psp_id": "alpha", "amount_gbp": 2759368, "additional_gbp": 300, "share": 0.25, '
+        '"leverage": 0.15},\n'
+        '  {"psp_id": "=beta", "amount_gbp": 101459.50, "additional_gbp": null, "share": 0.75, '
+        '"leverage": null}\n'
+        "]\n"
+    )
+
+
+def test_markdown(frame: pd.DataFrame) -> None:
+    assert render(frame, Format.markdown, notes=["Source: Table 3"]) == (
+        "| psp_id   |   amount_gbp |   additional_gbp |   share |   leverage |\n"
+        "|:---------|-------------:|-----------------:|--------:|-----------:|\n"
+        "| alpha    |   £2,759,368 |             £300 |   25.0% |       0.15 |\n"
+        "| =beta    |  £101,459.50 |       not stated |   75.0% | not stated |\n"
+        "\n"
+        "Source: Table 3\n"
+    )
+
+
+def test_table_plain_when_not_a_terminal(frame: pd.DataFrame) -> None:
+    assert render(frame, Format.table, title="Funding", total_rows=1, notes=["ok"]) == (
+        "                           Funding\n"
+        "+--------+-------------+----------------+-------+------------+\n"
+        "| psp_id |  amount_gbp | additional_gbp | share |   leverage |\n"
+        "+--------+-------------+----------------+-------+------------+\n"
+        "| alpha  |  £2,759,368 |           £300 | 25.0% |       0.15 |\n"
+        "+--------+-------------+----------------+-------+------------+\n"
+        "| =beta  | £101,459.50 |     not stated | 75.0% | not stated |\n"
+        "+--------+-------------+----------------+-------+------------+\n"
+        "ok\n"
+    )
+
+
+def test_table_in_a_terminal_uses_colour_codes(frame: pd.DataFrame) -> None:
+    text = render(frame, Format.table, terminal=True, width=100)
+    assert "\x1b[" in text
+    assert "£2,759,368" in text
+
+
+def test_empty_frame_machine_formats() -> None:
+    empty = pd.DataFrame({"a_gbp": []})
+    assert render(empty, Format.csv) == "a_gbp\n"
+    assert render(empty, Format.json) == "[]\n"
+    assert render(empty, Format.table, notes=["nothing"]) == "nothing\n"
+
+
+@pytest.mark.parametrize(
+    ("value", "plain", "pretty"),
+    [("2759368", "2759368", "£2,759,368"), ("101459.00", "101459", "£101,459"),
+     ("0.5", "0.50", "£0.50"), ("-300", "-300", "-£300"), ("1234567.89", "1234567.89",
+                                                           "£1,234,567.89")],
+)
+def test_money_formats(value: str, plain: str, pretty: str) -> None:
+    assert plain_money(Decimal(value)) == plain
+    assert pretty_money(Decimal(value)) == pretty
+
+
+def test_format_from_suffix() -> None:
+    assert [Format.from_suffix(s) for s in (".csv", ".TSV", ".json", ".md", ".txt")] == [
+        Format.csv, Format.tsv, Format.json, Format.markdown, None,
+    ]
