@@ -13,6 +13,9 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -183,27 +186,46 @@ def write_text(text: str, output: Path | None, force: bool) -> None:
         raise
 
 
+@dataclass(frozen=True)
+class Target:
+    """Where output goes and how: the resolved format, and whether it is a terminal."""
+
+    fmt: Format
+    output: Path | None
+    force: bool
+    terminal: bool
+    width: int | None
+
+    @classmethod
+    def of(cls, fmt: Format | None, output: Path | None, force: bool) -> Target:
+        chosen = resolve_format(fmt, output)
+        terminal = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        width = shutil.get_terminal_size().columns if terminal else None
+        return cls(chosen, output, force, terminal, width)
+
+    def write(self, text: str) -> None:
+        write_text(text, self.output, self.force)
+
+
 def emit(
     frame: pd.DataFrame,
-    fmt: Format | None,
-    output: Path | None,
-    force: bool,
+    target: Target,
     *,
     title: str | None = None,
     notes: Sequence[str] = (),
     total_rows: int = 0,
+    blank: str | None = None,
+    chart: str | None = None,
 ) -> None:
-    """Render a report's frame in the chosen format and write it."""
+    """Render a report's frame in the target's format and write it."""
     from . import render
 
-    chosen = resolve_format(fmt, output)
-    terminal = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    width = shutil.get_terminal_size().columns if terminal else None
-    text = render.render(
-        frame, chosen, title=title, notes=notes, total_rows=total_rows,
-        terminal=terminal, width=width,
+    target.write(
+        render.render(
+            frame, target.fmt, title=title, notes=notes, total_rows=total_rows,
+            terminal=target.terminal, width=target.width, blank=blank, chart=chart,
+        )
     )
-    write_text(text, output, force)
 
 
 # --- commands ----------------------------------------------------------------------------------
@@ -230,9 +252,243 @@ def validate(
         verdict = f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {where}"
     else:
         verdict = f"valid: {where}"
-    emit(reports.problems_frame(problems), fmt, output, force, notes=[verdict])
+    emit(reports.problems_frame(problems), Target.of(fmt, output, force), notes=[verdict])
     if problems:
         raise typer.Exit(1)
+
+
+class LeadSector(str, Enum):
+    public = "public"
+    third = "third"
+
+
+TotalsOpt = Annotated[
+    bool,
+    typer.Option("--totals", help="Add the totals row to csv, tsv and json too (scripts "
+                 "usually sum for themselves; table and markdown always show it)."),
+]
+PspOpt = Annotated[
+    list[str] | None,
+    typer.Option("--psp", metavar="PSP", show_default=False,
+                 help="Only this PSP: its id or an unambiguous part of its id or name "
+                 "(repeatable)."),
+]
+FromOpt = Annotated[
+    str | None,
+    typer.Option("--from", metavar="YEAR", show_default=False,
+                 help="From this financial year on, e.g. 2013-14."),
+]
+ToOpt = Annotated[
+    str | None,
+    typer.Option("--to", metavar="YEAR", show_default=False,
+                 help="Up to this financial year, inclusive."),
+]
+
+
+def _totals_wanted(target: Target, totals: bool) -> bool:
+    return totals or not target.fmt.for_machines
+
+
+@command("list")
+def list_(
+    lead_sector: Annotated[
+        LeadSector | None,
+        typer.Option("--lead-sector", case_sensitive=False, show_default=False,
+                     help="Only PSPs whose lead is a public or a third sector organisation "
+                     "(PSPs whose lead the report does not state are left out)."),
+    ] = None,
+    active_in: Annotated[
+        str | None,
+        typer.Option("--active-in", metavar="YEAR", show_default=False,
+                     help="Only PSPs with Scottish Government funding in this financial year."),
+    ] = None,
+    totals: TotalsOpt = False,
+    data_dir: DataDirOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """List the PSPs: attributes, years funded, government and additional funds.
+
+    Columns: psp_id, name, established, sector, lead, lead_sector, first_year, last_year,
+    government_gbp, additional_gbp. additional_gbp is empty ("not stated" in a table) where the
+    report states no additional funds: that is not zero.
+    """
+    from . import loader, reports
+
+    target = Target.of(fmt, output, force)
+    frame = reports.psp_list(
+        loader.load(data_dir), lead_sector.value if lead_sector else None, active_in
+    )
+    with_totals = _totals_wanted(target, totals) and not frame.empty
+    if with_totals:
+        frame = reports.with_total(frame, "psp_id")
+    emit(frame, target, title="Strategic PSPs", total_rows=int(with_totals),
+         notes=["" if target.fmt.for_machines else "Source: §3.1 and Table 3 of the report."])
+
+
+@command()
+def show(
+    psp: Annotated[
+        str,
+        typer.Argument(metavar="PSP", show_default=False,
+                       help="The PSP: its id, or an unambiguous, case-insensitive part of its "
+                       "id or name (lothian, \"Low Moss\")."),
+    ],
+    data_dir: DataDirOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Show everything about one PSP, with the source of each figure.
+
+    Its attributes, its government funding year by year with a total, its additional funds and
+    funders, and its outcomes. In csv, tsv and json: one row per fact (section, field, value,
+    amount_gbp, source, line), where line is the line of the data file it comes from.
+    """
+    from . import loader, render, reports
+
+    target = Target.of(fmt, output, force)
+    detail = reports.psp_detail(loader.load(data_dir), psp)
+    if target.fmt.for_machines:
+        emit(detail.facts, target)
+        return
+    government = detail.government
+    if not government.empty:
+        government = reports.with_total(government, "year")
+    name = detail.attributes.set_index("field").at["name", "value"]
+    target.write(
+        render.render_sections(
+            [
+                (f"{name} ({detail.psp_id})", detail.attributes, 0),
+                ("Scottish Government funds (Table 3)", government, int(not government.empty)),
+                ("Additional funds from other organisations", detail.additional, 0),
+                ("Outcomes reported", detail.outcomes, 0),
+            ],
+            target.fmt, terminal=target.terminal, width=target.width,
+        )
+    )
+
+
+@command()
+def funding(
+    by_year: Annotated[
+        bool, typer.Option("--by-year", help="One row per financial year: year, amount_gbp.")
+    ] = False,
+    by_psp: Annotated[
+        bool,
+        typer.Option("--by-psp", help="One row per PSP, largest first: psp_id, name, amount_gbp."),
+    ] = False,
+    cumulative: Annotated[
+        bool, typer.Option("--cumulative", help="With --by-year: add cumulative_gbp.")
+    ] = False,
+    share: Annotated[
+        bool,
+        typer.Option("--share", help="With --by-year or --by-psp: add share of the total (0..1; "
+                     "a percentage in a table)."),
+    ] = False,
+    psp: PspOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    chart: Annotated[
+        bool, typer.Option("--chart", help="Draw a horizontal bar per row (table format only).")
+    ] = False,
+    totals: TotalsOpt = False,
+    data_dir: DataDirOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Scottish Government funds (Table 3), recomputed from the cells.
+
+    By default the matrix: one row per PSP, one column per financial year (empty, "-" in a
+    table, where the PSP had no funding that year) and total_gbp, with the year totals as a
+    last row in table and markdown. --by-year and --by-psp give one figure per year or per PSP.
+    """
+    from . import loader, reports
+
+    if by_year and by_psp:
+        raise UsageError("--by-year and --by-psp are alternatives: give one of them")
+    if cumulative and not by_year:
+        raise UsageError("--cumulative goes with --by-year")
+    if share and not (by_year or by_psp):
+        raise UsageError("--share goes with --by-year or --by-psp")
+    target = Target.of(fmt, output, force)
+    if chart and target.fmt is not Format.table:
+        raise UsageError("--chart draws in the table format only")
+    data = loader.load(data_dir)
+    psps = reports.resolve_psps(data.psp, psp)
+    if by_year:
+        frame = reports.funding_by_year(data, psps, start, end, cumulative, share)
+        label, title, bar = "year", "Scottish Government funds by financial year", "amount_gbp"
+    elif by_psp:
+        frame = reports.funding_by_psp(data, psps, start, end, share)
+        label, title, bar = "psp_id", "Scottish Government funds by PSP", "amount_gbp"
+    else:
+        frame = reports.funding_matrix(data, psps, start, end)
+        label, title, bar = "psp_id", "Scottish Government funds (Table 3)", "total_gbp"
+    with_totals = _totals_wanted(target, totals) and not frame.empty
+    if with_totals:
+        frame = reports.with_total(frame, label)
+    notes = [] if target.fmt.for_machines else [
+        "Recomputed from the cells of Table 3; '-' means no funding that year."
+        if not (by_year or by_psp) else "Recomputed from the cells of Table 3."
+    ]
+    emit(frame, target, title=title, total_rows=int(with_totals), notes=notes,
+         blank="-" if not (by_year or by_psp) else None, chart=bar if chart else None)
+
+
+@command()
+def compare(
+    psp: PspOpt = None,
+    totals: TotalsOpt = False,
+    data_dir: DataDirOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Compare additional funds from other organisations with Scottish Government funds.
+
+    One row per PSP: psp_id, name, government_gbp, additional_gbp, combined_gbp, leverage
+    (additional £ per £1 of government funds), additional_share (of combined), funders,
+    funder_sector. Where the report states no additional funds these are empty ("not stated"
+    in a table), never 0. A table ends with how much came from other public bodies and how much
+    from independent funders (lottery, trusts), where the data allows that split.
+    """
+    from . import loader, reports
+
+    target = Target.of(fmt, output, force)
+    data = loader.load(data_dir)
+    result = reports.compare(data, reports.resolve_psps(data.psp, psp))
+    frame = result.by_psp
+    with_totals = _totals_wanted(target, totals) and not frame.empty
+    if with_totals:
+        # Combined funds of the PSPs that state additional funds do not add up with the
+        # government funds of all PSPs: that total is left empty rather than mislead.
+        frame = reports.with_total(frame, "psp_id", skip=("combined_gbp",))
+    emit(frame, target, title="Additional funds against Scottish Government funds",
+         total_rows=int(with_totals), notes=[] if target.fmt.for_machines else
+         _split_notes(result.by_funder_type, result.by_psp))
+
+
+def _split_notes(split: pd.DataFrame, by_psp: pd.DataFrame) -> list[str]:
+    from .render import pretty_money
+
+    stated = by_psp["additional_gbp"].notna().sum()
+    total = sum(split["amount_gbp"].tolist(), start=Decimal(0))
+    lines = [f"Additional funds stated for {stated} of {len(by_psp)} PSPs: "
+             f"{pretty_money(total)} in all."]
+    words = {
+        "public": "from other public bodies",
+        "independent": "from independent funders (lottery, trusts) alone",
+        "mixed": "from figures that combine public and independent funders, which the report "
+                 "does not split",
+        "unclassified": "from funders of no known sector",
+    }
+    for row in split.itertuples(index=False):
+        where = f" ({row.psps})" if row.psps else ""
+        lines.append(f"  {pretty_money(row.amount_gbp)} {words[row.funder_type]}{where}")
+    return lines
 
 
 def main() -> None:

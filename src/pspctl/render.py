@@ -160,16 +160,35 @@ def render(
     total_rows: int = 0,
     terminal: bool = False,
     width: int | None = None,
+    blank: str | None = None,
+    chart: str | None = None,
 ) -> str:
     """Render ``frame`` as ``fmt``; return the text, ending in a newline.
 
     ``total_rows`` is how many rows at the end of ``frame`` are totals (set apart in a table).
     ``notes`` are lines for people shown after a table or markdown table, never in machine
     formats. ``terminal`` is true when the text goes to a terminal: colour and box drawing are
-    used only then.
+    used only then. ``blank`` replaces the text of every missing value in table and markdown
+    (Table 3's "-"). ``chart`` names a money column to draw as a bar per row (table only).
     """
     columns = [str(c) for c in frame.columns]
     rows = _rows(frame)
+    numeric = [_is_numeric(c, [r[i] for r in rows]) for i, c in enumerate(columns)]
+    if fmt in (Format.table, Format.markdown):
+        body = len(rows) - total_rows
+        money = [any(isinstance(r[i], Decimal) for r in rows) for i in range(len(columns))]
+        human = [
+            [
+                ("" if n >= body else blank if blank is not None and money[i] else v)
+                if _missing(v) else v
+                for i, v in enumerate(row)
+            ]
+            for n, row in enumerate(rows)
+        ]
+        if fmt is Format.table and chart is not None and chart in columns:
+            columns, human = _with_bars(columns, human, chart, total_rows, terminal)
+            numeric.append(False)
+        rows = human
     if fmt in (Format.csv, Format.tsv):
         buffer = io.StringIO()
         writer = csv.writer(
@@ -185,8 +204,26 @@ def render(
     if fmt is Format.json:
         return _json(columns, rows)
     if fmt is Format.markdown:
-        return _markdown(columns, rows, notes)
-    return _table(columns, rows, title, notes, total_rows, terminal, width)
+        return _markdown(columns, numeric, rows, notes)
+    return _table(columns, numeric, rows, title, notes, total_rows, terminal, width)
+
+
+BAR_WIDTH = 40
+
+
+def _with_bars(
+    columns: list[str], rows: list[list[Any]], chart: str, total_rows: int, terminal: bool
+) -> tuple[list[str], list[list[Any]]]:
+    """A column of horizontal bars, proportional to ``chart`` (totals rows get none)."""
+    index = columns.index(chart)
+    body = len(rows) - total_rows
+    values = [r[index] if isinstance(r[index], Decimal) else Decimal(0) for r in rows[:body]]
+    top = max(values, default=Decimal(0))
+    glyph = "█" if terminal else "#"
+    bars = [
+        glyph * int((v / top * BAR_WIDTH).to_integral_value()) if top > 0 else "" for v in values
+    ]
+    return [*columns, ""], [[*r, b] for r, b in zip(rows, bars + [""] * total_rows)]
 
 
 def _json_value(value: Any) -> str:
@@ -214,16 +251,15 @@ def _json(columns: list[str], rows: list[list[Any]]) -> str:
     return "[\n" + ",\n".join(lines) + "\n]\n"
 
 
-def _markdown(columns: list[str], rows: list[list[Any]], notes: Sequence[str]) -> str:
+def _markdown(
+    columns: list[str], numeric: list[bool], rows: list[list[Any]], notes: Sequence[str]
+) -> str:
     from tabulate import tabulate
 
     text = ""
     if columns and rows:
         cells = [[human_cell(c, v) for c, v in zip(columns, row)] for row in rows]
-        align = [
-            "right" if _is_numeric(c, [r[i] for r in rows]) else "left"
-            for i, c in enumerate(columns)
-        ]
+        align = ["right" if n else "left" for n in numeric]
         text = tabulate(
             cells, headers=columns, tablefmt="pipe", colalign=align, disable_numparse=True
         ) + "\n"
@@ -234,6 +270,7 @@ def _markdown(columns: list[str], rows: list[list[Any]], notes: Sequence[str]) -
 
 def _table(
     columns: list[str],
+    numeric: list[bool],
     rows: list[list[Any]],
     title: str | None,
     notes: Sequence[str],
@@ -265,9 +302,8 @@ def _table(
             title_style="bold" if terminal else "",
             safe_box=True,
         )
-        for i, column in enumerate(columns):
-            numeric = _is_numeric(column, [r[i] for r in rows])
-            table.add_column(column, justify="right" if numeric else "left")
+        for column, is_number in zip(columns, numeric):
+            table.add_column(column, justify="right" if is_number else "left")
         body = len(rows) - total_rows
         for n, row in enumerate(rows):
             if n == body and total_rows:
@@ -280,3 +316,33 @@ def _table(
         console.print(note)
     lines = buffer.getvalue().splitlines()
     return "".join(line.rstrip() + "\n" for line in lines)
+
+
+def render_sections(
+    sections: Sequence[tuple[str, pd.DataFrame, int]],
+    fmt: Format,
+    *,
+    notes: Sequence[str] = (),
+    terminal: bool = False,
+    width: int | None = None,
+) -> str:
+    """Several titled tables (``title, frame, total_rows``) one after the other, for people.
+
+    Only for table and markdown; machine formats render one frame with :func:`render`.
+    """
+    parts = []
+    for title, frame, total_rows in sections:
+        if frame.empty:
+            parts.append(f"### {title}\n\nNot stated.\n" if fmt is Format.markdown
+                         else f"{title}: not stated\n")
+        elif fmt is Format.markdown:
+            parts.append(f"### {title}\n\n" + render(frame, fmt, total_rows=total_rows))
+        else:
+            parts.append(
+                render(frame, fmt, title=title, total_rows=total_rows, terminal=terminal,
+                       width=width)
+            )
+    text = "\n".join(p for p in parts if p)
+    if notes:
+        text += ("\n" if text else "") + "\n".join(notes) + "\n"
+    return text
