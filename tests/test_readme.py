@@ -30,7 +30,7 @@ def test_quick_start_has_exactly_two_commands() -> None:
     text = (REPO / "README.md").read_text(encoding="utf-8")
     block = text.split("## Quick start", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
     assert block.splitlines() == [
-        "pip install . && pspctl validate",
+        "pip install . && pspctl funding",
         "pip install '.[test]' && pytest",
     ]
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")

@@ -62,16 +62,39 @@ def test_markdown(frame: pd.DataFrame) -> None:
 
 
 def test_table_plain_when_not_a_terminal(frame: pd.DataFrame) -> None:
-    assert render(frame, Format.table, title="Funding", total_rows=1, notes=["ok"]) == (
+    assert render(frame, Format.table, title="Funding", notes=["ok"]) == (
         "                           Funding\n"
         "+--------+-------------+----------------+-------+------------+\n"
         "| psp_id |  amount_gbp | additional_gbp | share |   leverage |\n"
         "+--------+-------------+----------------+-------+------------+\n"
         "| alpha  |  £2,759,368 |           £300 | 25.0% |       0.15 |\n"
-        "+--------+-------------+----------------+-------+------------+\n"
-        "| =beta  | £101,459.50 |                | 75.0% |            |\n"
+        "| =beta  | £101,459.50 |     not stated | 75.0% | not stated |\n"
         "+--------+-------------+----------------+-------+------------+\n"
         "ok\n"
+    )
+
+
+def test_table_totals_row_is_set_apart_and_leaves_gaps_empty(frame: pd.DataFrame) -> None:
+    assert render(frame, Format.table, total_rows=1) == (
+        "+--------+-------------+----------------+-------+----------+\n"
+        "| psp_id |  amount_gbp | additional_gbp | share | leverage |\n"
+        "+--------+-------------+----------------+-------+----------+\n"
+        "| alpha  |  £2,759,368 |           £300 | 25.0% |     0.15 |\n"
+        "+--------+-------------+----------------+-------+----------+\n"
+        "| =beta  | £101,459.50 |                | 75.0% |          |\n"
+        "+--------+-------------+----------------+-------+----------+\n"
+    )
+
+
+def test_blank_text_and_chart(frame: pd.DataFrame) -> None:
+    assert render(frame[["psp_id", "additional_gbp"]], Format.table, blank="-",
+                  chart="additional_gbp") == (
+        "+--------+----------------+------------------------------------------+\n"
+        "| psp_id | additional_gbp |                                          |\n"
+        "+--------+----------------+------------------------------------------+\n"
+        "| alpha  |           £300 | ######################################## |\n"
+        "| =beta  |              - |                                          |\n"
+        "+--------+----------------+------------------------------------------+\n"
     )
 
 

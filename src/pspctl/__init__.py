@@ -21,6 +21,16 @@ _LAZY = {
     "validate": "loader",
     "Dataset": "loader",
     "bundled_data_dir": "loader",
+    "psp_list": "reports",
+    "psp_detail": "reports",
+    "PspDetail": "reports",
+    "funding_matrix": "reports",
+    "funding_by_year": "reports",
+    "funding_by_psp": "reports",
+    "compare": "reports",
+    "Comparison": "reports",
+    "resolve_psp": "reports",
+    "with_total": "reports",
 }
 
 __all__ = [
