@@ -63,7 +63,7 @@ def test_markdown(frame: pd.DataFrame) -> None:
 
 def test_table_plain_when_not_a_terminal(frame: pd.DataFrame) -> None:
     assert render(frame, Format.table, title="Funding", notes=["ok"]) == (
-        "                           Funding\n"
+        "Funding\n"
         "+--------+-------------+----------------+-------+------------+\n"
         "| psp_id |  amount_gbp | additional_gbp | share |   leverage |\n"
         "+--------+-------------+----------------+-------+------------+\n"

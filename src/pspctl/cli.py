@@ -356,11 +356,12 @@ def show(
     government = detail.government
     if not government.empty:
         government = reports.with_total(government, "year")
+    attributes = detail.attributes.fillna({"value": "not stated"})
     name = detail.attributes.set_index("field").at["name", "value"]
     target.write(
         render.render_sections(
             [
-                (f"{name} ({detail.psp_id})", detail.attributes, 0),
+                (f"{name} ({detail.psp_id})", attributes, 0),
                 ("Scottish Government funds (Table 3)", government, int(not government.empty)),
                 ("Additional funds from other organisations", detail.additional, 0),
                 ("Outcomes reported", detail.outcomes, 0),

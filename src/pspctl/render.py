@@ -295,11 +295,11 @@ def _table(
         legacy_windows=False,
     )
     if columns and rows:
+        if title:
+            console.print(title, style="bold" if terminal else None)
         table = Table(
-            title=title,
             box=box.SIMPLE_HEAD if terminal else box.ASCII2,
             header_style="bold" if terminal else "",
-            title_style="bold" if terminal else "",
             safe_box=True,
         )
         for column, is_number in zip(columns, numeric):

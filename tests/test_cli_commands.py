@@ -1,0 +1,126 @@
+"""Every analyst command in every format on the small fixture: exact stdout, stderr, exit code.
+
+The expected outputs are files under tests/expected/ (reviewed by hand; regenerate after a
+deliberate change with PSPCTL_UPDATE_EXPECTED=1 and review the diff).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import SMALL, TESTS
+from typer.testing import CliRunner
+
+from pspctl.cli import app
+
+EXPECTED = TESTS / "expected"
+FORMATS = ["table", "csv", "tsv", "json", "markdown"]
+COMMANDS = {
+    "list": ["list"],
+    "list-third": ["list", "--lead-sector", "third"],
+    "list-active": ["list", "--active-in", "2012-13", "--totals"],
+    "show": ["show", "alpha"],
+    "show-beta": ["show", "Beta Partnership"],
+    "funding": ["funding"],
+    "funding-by-year": ["funding", "--by-year", "--cumulative", "--share"],
+    "funding-by-psp": ["funding", "--by-psp", "--share", "--totals"],
+    "funding-restricted": ["funding", "--psp", "alpha", "--psp", "gamma", "--from", "2013-14"],
+    "compare": ["compare"],
+}
+
+
+def run(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, args, env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_command_output(name: str, fmt: str) -> None:
+    code, out, err = run([*COMMANDS[name], "--data-dir", str(SMALL), "--format", fmt])
+    expected = EXPECTED / f"{name}.{fmt}"
+    if os.environ.get("PSPCTL_UPDATE_EXPECTED"):
+        expected.write_text(out, encoding="utf-8")
+    assert (code, err) == (0, "")
+    assert out == expected.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["list", "funding-by-year", "compare", "show"])
+def test_json_is_a_list_of_objects_with_the_csv_keys(name: str) -> None:
+    args = [*COMMANDS[name], "--data-dir", str(SMALL)]
+    _, as_json, _ = run([*args, "-f", "json"])
+    _, as_csv, _ = run([*args, "-f", "csv"])
+    rows = json.loads(as_json)
+    assert isinstance(rows, list) and rows
+    assert all(list(row) == as_csv.splitlines()[0].split(",") for row in rows)
+
+
+def test_machine_formats_have_no_totals_row_unless_asked() -> None:
+    _, plain, _ = run(["funding", "--by-year", "--data-dir", str(SMALL), "-f", "csv"])
+    _, totals, _ = run(["funding", "--by-year", "--data-dir", str(SMALL), "-f", "csv", "--totals"])
+    assert plain == "year,amount_gbp\n2012-13,2500\n2013-14,2750.50\n"
+    assert totals == plain + "Total,5250.50\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["show", "a"], "PSP 'a' is ambiguous: it matches alpha, beta, gamma"),
+        (["show", "delta"], "no PSP matches 'delta': use one of alpha, beta, gamma"),
+        (["funding", "--psp", "zeta"], "no PSP matches 'zeta': use one of alpha, beta, gamma"),
+        (["funding", "--from", "2013/14"],
+         "--from '2013/14' is not a financial year: write it as YYYY-YY, e.g. 2013-14"),
+        (["funding", "--by-year", "--by-psp"],
+         "--by-year and --by-psp are alternatives: give one of them"),
+        (["funding", "--cumulative"], "--cumulative goes with --by-year"),
+        (["funding", "--share"], "--share goes with --by-year or --by-psp"),
+        (["funding", "--chart", "-f", "csv"], "--chart draws in the table format only"),
+        (["list", "--active-in", "16-17"],
+         "--active-in '16-17' is not a financial year: write it as YYYY-YY, e.g. 2013-14"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(args: list[str], message: str) -> None:
+    assert run([*args, "--data-dir", str(SMALL)]) == (2, "", f"pspctl: error: {message}\n")
+
+
+@pytest.mark.parametrize("command", ["list", "show alpha", "funding", "compare"])
+def test_invalid_data_stops_every_command_with_exit_2(tmp_path: Path, command: str) -> None:
+    from conftest import BAD, data_dir_from
+
+    directory = data_dir_from(tmp_path, BAD / "bad-amount", BAD / "bad-integer")
+    assert run([*command.split(), "--data-dir", str(directory)]) == (
+        2, "",
+        "pspctl: error: funding.csv:3: column amount_gbp: bad amount '1.2.3': write it as 1234, "
+        "1234.50, 1,234.00 or £1,234 [bad-amount] (and 1 more problem; run 'pspctl validate')\n",
+    )
+
+
+def test_chart_in_the_terminal_format() -> None:
+    code, out, _ = run(["funding", "--by-psp", "--chart", "--data-dir", str(SMALL)])
+    assert code == 0
+    assert "| alpha  | Alpha Partnership |  £3,000.50 | " + "#" * 40 + " |" in out
+    assert "| beta   | Beta Partnership  |     £2,000 | " + "#" * 27 + " " * 13 + " |" in out
+    assert "| gamma  | Gamma Partnership |       £250 | ###" + " " * 37 + " |" in out
+
+
+def test_funding_csv_into_head_ends_quietly() -> None:
+    script = f"{sys.executable} -m pspctl funding --format csv | head -1"
+    result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=False)
+    assert (result.stdout, result.stderr) == (
+        "psp_id,name,2012-13,2013-14,2014-15,2015-16,2016-17,2017-18,total_gbp\n", "",
+    )
+
+
+def test_no_colour_when_not_a_terminal_or_no_color(tmp_path: Path) -> None:
+    script = f"{sys.executable} -m pspctl funding --by-year"
+    result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=False,
+                            env={**os.environ, "NO_COLOR": "1"})
+    assert "\x1b[" not in result.stdout
+    assert result.stdout.splitlines()[:2] == [
+        "Scottish Government funds by financial year", "+---------+------------+",
+    ]

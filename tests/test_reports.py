@@ -1,0 +1,219 @@
+"""Pure report functions on the small fixture (pandas.testing) and on the real data."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pandas as pd
+import pandas.testing as pdt
+import pytest
+from conftest import SMALL
+
+from pspctl import loader, reports
+from pspctl.errors import UsageError
+
+
+@pytest.fixture(scope="module")
+def small() -> loader.Dataset:
+    return loader.load(SMALL)
+
+
+@pytest.fixture(scope="module")
+def real() -> loader.Dataset:
+    return loader.load()
+
+
+def frame(data: dict[str, list[object]]) -> pd.DataFrame:
+    return pd.DataFrame(data, dtype=object)
+
+
+def test_matrix(small: loader.Dataset) -> None:
+    pdt.assert_frame_equal(
+        reports.funding_matrix(small),
+        frame({
+            "psp_id": ["alpha", "beta", "gamma"],
+            "name": ["Alpha Partnership", "Beta Partnership", "Gamma Partnership"],
+            "2012-13": [D("1000.00"), D("1500.00"), None],
+            "2013-14": [D("2000.50"), D("500.00"), D("250.00")],
+            "total_gbp": [D("3000.50"), D("2000.00"), D("250.00")],
+        }),
+    )
+
+
+def test_matrix_restricted(small: loader.Dataset) -> None:
+    pdt.assert_frame_equal(
+        reports.funding_matrix(small, ["gamma", "alpha"], start="2013-14"),
+        frame({
+            "psp_id": ["alpha", "gamma"],
+            "name": ["Alpha Partnership", "Gamma Partnership"],
+            "2013-14": [D("2000.50"), D("250.00")],
+            "total_gbp": [D("2000.50"), D("250.00")],
+        }),
+    )
+
+
+def test_by_year_cumulative_share(small: loader.Dataset) -> None:
+    pdt.assert_frame_equal(
+        reports.funding_by_year(small, cumulative=True, share=True),
+        frame({
+            "year": ["2012-13", "2013-14"],
+            "amount_gbp": [D("2500.00"), D("2750.50")],
+            "cumulative_gbp": [D("2500.00"), D("5250.50")],
+            "share": [2500 / 5250.5, 2750.5 / 5250.5],
+        }).astype({"share": "float64"}),
+    )
+
+
+def test_by_psp_largest_first(small: loader.Dataset) -> None:
+    pdt.assert_frame_equal(
+        reports.funding_by_psp(small, end="2012-13"),
+        frame({
+            "psp_id": ["beta", "alpha", "gamma"],
+            "name": ["Beta Partnership", "Alpha Partnership", "Gamma Partnership"],
+            "amount_gbp": [D("1500.00"), D("1000.00"), D("0.00")],
+        }),
+    )
+
+
+def test_list(small: loader.Dataset) -> None:
+    pdt.assert_frame_equal(
+        reports.psp_list(small),
+        frame({
+            "psp_id": ["alpha", "beta", "gamma"],
+            "name": ["Alpha Partnership", "Beta Partnership", "Gamma Partnership"],
+            "established": [2012, 2013, 2016],
+            "sector": ["transport", "care", "recovery"],
+            "lead": ["Alpha Council", None, "Gamma Trust"],
+            "lead_sector": ["public", None, "third"],
+            "first_year": ["2012-13", "2012-13", "2013-14"],
+            "last_year": ["2013-14", "2013-14", "2013-14"],
+            "government_gbp": [D("3000.50"), D("2000.00"), D("250.00")],
+            "additional_gbp": [D("300.00"), None, D("1000.00")],
+        }),
+    )
+
+
+def test_list_filters(small: loader.Dataset) -> None:
+    assert reports.psp_list(small, lead_sector="third")["psp_id"].tolist() == ["gamma"]
+    assert reports.psp_list(small, active_in="2012-13")["psp_id"].tolist() == ["alpha", "beta"]
+    assert reports.psp_list(small, active_in="2019-20").empty
+
+
+def test_compare(small: loader.Dataset) -> None:
+    result = reports.compare(small)
+    pdt.assert_frame_equal(
+        result.by_psp,
+        frame({
+            "psp_id": ["alpha", "beta", "gamma"],
+            "name": ["Alpha Partnership", "Beta Partnership", "Gamma Partnership"],
+            "government_gbp": [D("3000.50"), D("2000.00"), D("250.00")],
+            "additional_gbp": [D("300.00"), None, D("1000.00")],
+            "combined_gbp": [D("3300.50"), None, D("1250.00")],
+            "leverage": [300 / 3000.5, None, 4.0],
+            "additional_share": [300 / 3300.5, None, 0.8],
+            "funders": ["Alpha Council", None, "Lottery; Trust"],
+            "funder_sector": ["local authority", None, "lottery; charitable trust"],
+        }),
+    )
+    pdt.assert_frame_equal(
+        result.by_funder_type,
+        frame({
+            "funder_type": ["public", "independent"],
+            "amount_gbp": [D("300.00"), D("1000.00")],
+            "psps": ["alpha", "gamma"],
+        }),
+    )
+
+
+@pytest.mark.parametrize(
+    ("sectors", "kind"),
+    [("local authority", "public"), ("NHS board; government", "public"),
+     ("lottery; charitable trust", "independent"), ("lottery; local authority", "mixed"),
+     ("bank", "unclassified"), (None, "unclassified")],
+)
+def test_funder_type(sectors: str | None, kind: str) -> None:
+    assert reports.funder_type(sectors) == kind
+
+
+def test_show_facts(small: loader.Dataset) -> None:
+    detail = reports.psp_detail(small, "GAMMA part")
+    assert detail.psp_id == "gamma"
+    facts = detail.facts
+    assert facts[facts["section"] != "psp"].values.tolist() == [
+        ["government", "2013-14", None, D("250.00"), "fixture", 6],
+        ["additional", "Lottery; Trust", "lottery; charitable trust", D("1000.00"), "fixture", 8],
+        ["outcome", "people trained", "10", None, "fixture", 2],
+    ]
+    assert facts[facts["field"] == "lead"].values.tolist() == [
+        ["psp", "lead", "Gamma Trust", None, "fixture", 4],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "psp_id"),
+    [("low-moss", "low-moss"), ("lothian", "nhs-lothian"), ("Low Moss", "low-moss"),
+     ("LOW MOSS", "low-moss"), ("tliw", "the-life-i-want"), ("SPT", "spt-community-transport"),
+     ("elevate", "elevate"), ("renfrew", "east-renfrewshire")],
+)
+def test_resolve_psp(real: loader.Dataset, query: str, psp_id: str) -> None:
+    assert reports.resolve_psp(real.psp, query) == psp_id
+
+
+def test_resolve_psp_ambiguous_and_unknown(real: loader.Dataset) -> None:
+    with pytest.raises(UsageError, match=r"^PSP 'partnership' is ambiguous: it matches "
+                       r"east-renfrewshire, spt-community-transport$"):
+        reports.resolve_psp(real.psp, "partnership")
+    with pytest.raises(UsageError, match=r"^no PSP matches 'glasgow': use one of low-moss, "):
+        reports.resolve_psp(real.psp, "glasgow")
+
+
+@pytest.mark.parametrize("year", ["2013/14", "2013-15", "13-14", "", "2013-14x"])
+def test_bad_year_options(small: loader.Dataset, year: str) -> None:
+    with pytest.raises(UsageError, match="is not a financial year"):
+        reports.funding_by_year(small, start=year)
+
+
+def test_from_after_to(small: loader.Dataset) -> None:
+    with pytest.raises(UsageError, match=r"^--from 2013-14 is after --to 2012-13$"):
+        reports.funding_matrix(small, start="2013-14", end="2012-13")
+
+
+# --- the real data, checked by hand against the report ---------------------------------------
+
+
+def test_real_by_year_is_the_sum_of_table_3_columns(real: loader.Dataset) -> None:
+    # Summed by hand from Table 3's columns. 2013-14: 183,000 + 64,792 + 27,095 + 157,856
+    # + 29,329 = 462,072 (the table prints 462,372: see reconcile).
+    assert reports.funding_by_year(real)["amount_gbp"].tolist() == [
+        D("90996.00"), D("462072.00"), D("500000.00"), D("500000.00"), D("821000.00"),
+        D("385000.00"),
+    ]
+
+
+def test_real_by_psp_row_totals(real: loader.Dataset) -> None:
+    # Row sums of Table 3, by hand: Low Moss 51,139 + 183,000 + 200,000 + 200,000 + 311,000.
+    got = dict(zip(*(reports.funding_by_psp(real)[c].tolist() for c in ("psp_id", "amount_gbp"))))
+    assert got == {
+        "low-moss": D("945139.00"), "nhs-lothian": D("575336.00"),
+        "the-life-i-want": D("501442.00"), "spt-community-transport": D("400775.00"),
+        "elevate": D("200000.00"), "east-renfrewshire": D("136376.00"),
+    }
+
+
+def test_real_compare_against_the_paragraph_before_table_3(real: loader.Dataset) -> None:
+    result = reports.compare(real)
+    by_psp = result.by_psp.set_index("psp_id")
+    assert by_psp.loc["elevate", "additional_gbp"] == D("165000.00")
+    assert by_psp.loc["elevate", "leverage"] == 0.825  # 165,000 / 200,000
+    assert by_psp.loc["nhs-lothian", "additional_gbp"] is None
+    assert by_psp.loc["nhs-lothian", "leverage"] is None
+    assert result.by_funder_type.values.tolist() == [
+        ["public", D("401459.00"), "east-renfrewshire, spt-community-transport, elevate"],
+        ["independent", D("0.00"), ""],
+        ["mixed", D("280511.00"), "low-moss"],
+    ]
+
+
+def test_with_total(small: loader.Dataset) -> None:
+    totalled = reports.with_total(reports.funding_by_year(small, share=True), "year")
+    assert totalled.iloc[-1].tolist() == ["Total", D("5250.50"), 1.0]
