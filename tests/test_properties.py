@@ -1,0 +1,71 @@
+"""Invariants over generated valid datasets (hypothesis)."""
+
+from __future__ import annotations
+
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import YEARS, Generated, datasets
+
+from pspctl import loader, reports
+
+SETTINGS = settings(max_examples=60, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+
+def load(generated: Generated, styles: list[int]) -> loader.Dataset:
+    with tempfile.TemporaryDirectory() as directory:
+        return loader.load(generated.write(Path(directory) / "data", styles))
+
+
+@SETTINGS
+@given(datasets(), st.lists(st.integers(0, 5), min_size=1, max_size=6))
+def test_loader_reads_every_amount_to_the_exact_penny(generated: Generated,
+                                                      styles: list[int]) -> None:
+    data = load(generated, styles)
+    government = data.funding[data.funding["stream"] == "government"]
+    got = {(r.psp_id, r.year): r.amount_pence for r in government.itertuples()}
+    assert got == generated.cells
+
+
+@SETTINGS
+@given(datasets(), st.lists(st.integers(0, 5), min_size=1, max_size=6))
+def test_year_psp_and_matrix_totals_agree(generated: Generated, styles: list[int]) -> None:
+    data = load(generated, styles)
+    exact = Decimal(sum(generated.cells.values())).scaleb(-2)
+    by_year = sum(reports.funding_by_year(data)["amount_gbp"], Decimal(0))
+    by_psp = sum(reports.funding_by_psp(data)["amount_gbp"], Decimal(0))
+    matrix = reports.with_total(reports.funding_matrix(data), "psp_id")
+    assert by_year == by_psp == matrix["total_gbp"].iloc[-1] == exact
+    cumulative = reports.funding_by_year(data, cumulative=True)["cumulative_gbp"]
+    assert cumulative.iloc[-1] == exact
+    year_columns = [c for c in matrix.columns if c in YEARS]
+    assert sum((matrix[c].iloc[-1] for c in year_columns), Decimal(0)) == exact
+
+
+@SETTINGS
+@given(datasets(), st.data())
+def test_psp_filters_never_change_a_psps_own_figures(generated: Generated,
+                                                     data: st.DataObject) -> None:
+    loaded = load(generated, [0])
+    chosen = data.draw(st.lists(st.sampled_from(generated.psp_ids), min_size=1, unique=True))
+    start, end = sorted(data.draw(st.lists(st.sampled_from(YEARS), min_size=2, max_size=2)))
+    everything = reports.funding_matrix(loaded).set_index("psp_id")
+    restricted = reports.funding_matrix(loaded, chosen, start, end).set_index("psp_id")
+    assert sorted(restricted.index) == sorted(chosen)
+    for psp_id in chosen:
+        for year in restricted.columns:
+            if year in YEARS:
+                assert restricted.at[psp_id, year] == everything.at[psp_id, year]
+    by_psp = reports.funding_by_psp(loaded, chosen).set_index("psp_id")["amount_gbp"]
+    for psp_id in chosen:
+        assert by_psp[psp_id] == everything.at[psp_id, "total_gbp"]
+    compared = reports.compare(loaded, chosen).by_psp.set_index("psp_id")
+    for psp_id in chosen:
+        assert compared.at[psp_id, "government_gbp"] == everything.at[psp_id, "total_gbp"]
+        expected = generated.additional.get(psp_id)
+        got = compared.at[psp_id, "additional_gbp"]
+        assert got == (None if expected is None else Decimal(expected).scaleb(-2))
