@@ -31,6 +31,8 @@ _LAZY = {
     "Comparison": "reports",
     "resolve_psp": "reports",
     "with_total": "reports",
+    "reconcile": "reports",
+    "Reconciliation": "reports",
 }
 
 __all__ = [

@@ -216,6 +216,7 @@ def emit(
     total_rows: int = 0,
     blank: str | None = None,
     chart: str | None = None,
+    highlight: Sequence[int] = (),
 ) -> None:
     """Render a report's frame in the target's format and write it."""
     from . import render
@@ -224,6 +225,7 @@ def emit(
         render.render(
             frame, target.fmt, title=title, notes=notes, total_rows=total_rows,
             terminal=target.terminal, width=target.width, blank=blank, chart=chart,
+            highlight=highlight,
         )
     )
 
@@ -490,6 +492,117 @@ def _split_notes(split: pd.DataFrame, by_psp: pd.DataFrame) -> list[str]:
         where = f" ({row.psps})" if row.psps else ""
         lines.append(f"  {pretty_money(row.amount_gbp)} {words[row.funder_type]}{where}")
     return lines
+
+
+def _amount(text: str | None, option: str) -> Decimal | None:
+    from .money import gbp, parse_pence
+
+    if text is None:
+        return None
+    try:
+        pence = parse_pence(text)
+    except ValueError as err:
+        raise UsageError(f"{option}: {err}") from None
+    if pence < 0:
+        raise UsageError(f"{option}: {text!r} is negative")
+    return gbp(pence)
+
+
+@command()
+def reconcile(
+    headline: Annotated[
+        str | None,
+        typer.Option("--headline", metavar="AMOUNT", show_default=False,
+                     help="Reconcile against this headline figure instead of the one in the "
+                     "data (e.g. £2,759,368), as when checking another publication."),
+    ] = None,
+    tolerance: Annotated[
+        str,
+        typer.Option("--tolerance", metavar="AMOUNT",
+                     help="Let a check hold when published and computed differ by at most "
+                     "AMOUNT (for publications that round)."),
+    ] = "0",
+    candidates: Annotated[
+        bool,
+        typer.Option("--candidates", help="Output the candidate explanations, one row each "
+                     "(check, scope, heuristic, psp_id, year, printed_gbp, would_be_gbp, note), "
+                     "instead of the checks."),
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing; only the exit code tells.")
+    ] = False,
+    data_dir: DataDirOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Foot and cross-foot Table 3 against every published total, and explain mismatches.
+
+    Checks: footing (each year's cells against its published total), cross-footing (row totals,
+    published year totals, all cells and the grand total against each other) and headline (the
+    headline against the grand total and the cells). One row per check: check, scope,
+    published_gbp, computed_gbp, difference_gbp (published minus computed), status (ok or
+    mismatch). Each mismatch gets candidate explanations: where it lies, two transposed digits,
+    a one-digit slip, a cell equal to the difference (omitted or counted twice). They are
+    candidates, never corrections. In json each check carries its candidates.
+
+    Exit 0 when every check holds, 1 when any does not, 2 for unreadable or invalid data.
+    """
+    from . import loader, reports
+
+    target = Target.of(fmt, output, force)
+    result = reports.reconcile(
+        loader.load(data_dir), _amount(headline, "--headline"),
+        _amount(tolerance, "--tolerance") or Decimal(0),
+    )
+    if not quiet:
+        _emit_reconciliation(result, target, candidates)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def _emit_reconciliation(result: Any, target: Target, candidates_only: bool) -> None:
+    from . import render
+
+    notes = [] if target.fmt.for_machines else [*result.notes, result.verdict]
+    if candidates_only:
+        emit(result.candidates, target, title="Candidate explanations (not corrections)",
+             notes=notes)
+        return
+    checks = result.checks
+    if target.fmt is Format.json:
+        checks = checks.assign(candidates=[
+            result.candidates[
+                (result.candidates["check"] == row.check)
+                & (result.candidates["scope"] == row.scope)
+            ].drop(columns=["check", "scope"]).to_dict("records")
+            for row in checks.itertuples(index=False)
+        ])
+        emit(checks, target)
+        return
+    if target.fmt.for_machines:
+        emit(checks, target)
+        return
+    mismatch = (checks["status"] == "mismatch").tolist()
+    shown = checks.assign(status=["MISMATCH" if m else "ok" for m in mismatch])
+    sections = [("Reconciliation of Table 3 against the published totals", shown, 0)]
+    if not result.candidates.empty:
+        sections.append((
+            "Candidate explanations of the mismatches (candidates, not corrections)",
+            result.candidates[["check", "scope", "heuristic", "note"]], 0,
+        ))
+    text = render.render_sections(sections, target.fmt, notes=notes,
+                                  terminal=target.terminal, width=target.width)
+    if target.terminal:
+        highlighted = render.render(
+            shown, target.fmt, title=sections[0][0], terminal=True, width=target.width,
+            highlight=[n for n, m in enumerate(mismatch) if m],
+        )
+        rest = render.render_sections(sections[1:], target.fmt, notes=notes, terminal=True,
+                                      width=target.width) if len(sections) > 1 else (
+            "\n".join(notes) + "\n")
+        text = highlighted + "\n" + rest
+    target.write(text)
 
 
 def main() -> None:

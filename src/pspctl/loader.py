@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import DataError, InputError, Problem
+from .money import AMOUNT_HELP, AMOUNT_PATTERN
 
 # --- what the files must look like -------------------------------------------------------------
 
@@ -115,12 +116,9 @@ TABLES: tuple[TableSpec, ...] = (PSP, FUNDING, TOTALS, OUTCOMES)
 #: Amounts above this many digits of whole pounds are refused: sums must stay exact in int64.
 MAX_AMOUNT_DIGITS = 12
 
-_AMOUNT = re.compile(
-    r"^(?P<neg1>-)?£?(?P<neg2>-)?(?P<pounds>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<pence>\d{1,2}))?$"
-)
+_AMOUNT = re.compile(AMOUNT_PATTERN)
 _YEAR = re.compile(r"^(?P<first>\d{4})-(?P<second>\d{2})$")
 _INTEGER = re.compile(r"^\d{1,9}$")
-_AMOUNT_HELP = "write it as 1234, 1234.50, 1,234.00 or £1,234"
 
 
 # --- the result --------------------------------------------------------------------------------
@@ -357,7 +355,7 @@ def _cell_problems(
     elif column.kind == "amount":
         parts = cells.str.extract(_AMOUNT.pattern)
         bad = filled & parts["pounds"].isna()
-        report(bad, "bad-amount", f"bad amount {{value!r}}: {_AMOUNT_HELP}")
+        report(bad, "bad-amount", f"bad amount {{value!r}}: {AMOUNT_HELP}")
         digits = parts["pounds"].fillna("").str.replace(",", "", regex=False).str.len()
         report(filled & ~bad & (digits > MAX_AMOUNT_DIGITS), "bad-amount",
                f"amount {{value!r}} is too large (more than {MAX_AMOUNT_DIGITS} digits of pounds)")

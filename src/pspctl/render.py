@@ -20,8 +20,12 @@ from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from .money import plain_money, pretty_money
+
 if TYPE_CHECKING:
     import pandas as pd
+
+__all__ = ["Format", "plain_money", "pretty_money", "render", "render_sections"]
 
 NOT_STATED = "not stated"
 #: Prefixes that make a spreadsheet treat a text cell as a formula (OWASP's CSV injection list).
@@ -71,26 +75,6 @@ def _missing(value: Any) -> bool:
         return bool(value is pd.NA or value is pd.NaT)
     except ImportError:  # pragma: no cover - pandas is a dependency
         return False
-
-
-def plain_money(value: Decimal) -> str:
-    """``2759368`` or ``101459.50``: exact, no symbol, no separators."""
-    value = Decimal(value)
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    return str(value.quantize(Decimal("0.01")))
-
-
-def pretty_money(value: Decimal) -> str:
-    """``£2,759,368`` or ``£101,459.50`` (pence only when not zero), ``-£300`` when negative."""
-    value = Decimal(value)
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    if value == value.to_integral_value():
-        body = f"{value.quantize(Decimal(1)):,}"
-    else:
-        body = f"{value.quantize(Decimal('0.01')):,}"
-    return f"{sign}£{body}"
 
 
 def plain_number(value: float) -> str:
@@ -162,6 +146,7 @@ def render(
     width: int | None = None,
     blank: str | None = None,
     chart: str | None = None,
+    highlight: Sequence[int] = (),
 ) -> str:
     """Render ``frame`` as ``fmt``; return the text, ending in a newline.
 
@@ -170,6 +155,7 @@ def render(
     formats. ``terminal`` is true when the text goes to a terminal: colour and box drawing are
     used only then. ``blank`` replaces the text of every missing value in table and markdown
     (Table 3's "-"). ``chart`` names a money column to draw as a bar per row (table only).
+    ``highlight`` lists rows to show in bold red in a terminal.
     """
     columns = [str(c) for c in frame.columns]
     rows = _rows(frame)
@@ -205,7 +191,7 @@ def render(
         return _json(columns, rows)
     if fmt is Format.markdown:
         return _markdown(columns, numeric, rows, notes)
-    return _table(columns, numeric, rows, title, notes, total_rows, terminal, width)
+    return _table(columns, numeric, rows, title, notes, total_rows, terminal, width, highlight)
 
 
 BAR_WIDTH = 40
@@ -227,6 +213,12 @@ def _with_bars(
 
 
 def _json_value(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(
+            f"{json.dumps(str(k))}: {_json_value(_python(v))}" for k, v in value.items()
+        ) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_json_value(_python(v)) for v in value) + "]"
     if _missing(value):
         return "null"
     if isinstance(value, bool):
@@ -277,6 +269,7 @@ def _table(
     total_rows: int,
     terminal: bool,
     width: int | None,
+    highlight: Sequence[int] = (),
 ) -> str:
     from rich import box
     from rich.console import Console
@@ -310,6 +303,8 @@ def _table(
                 table.add_section()
             cells = [human_cell(c, v) for c, v in zip(columns, row)]
             style = "bold" if terminal and n >= body else None
+            if terminal and n in highlight:
+                style = "bold red"
             table.add_row(*cells, style=style)
         console.print(table)
     for note in notes:

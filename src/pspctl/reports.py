@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from . import money
 from .errors import Problem, UsageError
 from .loader import Dataset
 
@@ -44,7 +45,12 @@ def gbp(pence: int | None) -> Decimal | None:
     """Integer pence to exact ``Decimal`` pounds (``None`` stays ``None``: not stated)."""
     if pence is None or pd.isna(pence):
         return None
-    return Decimal(int(pence)).scaleb(-2)
+    return money.gbp(pence)
+
+
+def _pounds(pence: int) -> str:
+    """``£2,759,368``: for sentences."""
+    return money.pretty_money(money.gbp(pence))
 
 
 def _gbp_column(values: Iterable[Any]) -> list[Decimal | None]:
@@ -464,3 +470,280 @@ def compare(data: Dataset, psps: Sequence[str] | None = None) -> Comparison:
     by_funder_type = pd.DataFrame(split, columns=["funder_type", "amount_gbp", "psps"],
                                   dtype=object)
     return Comparison(by_psp=by_psp, by_funder_type=by_funder_type)
+
+
+# --- reconcile ---------------------------------------------------------------------------------
+
+CHECK_COLUMNS = ["check", "scope", "published_gbp", "computed_gbp", "difference_gbp", "status"]
+CANDIDATE_COLUMNS = ["check", "scope", "heuristic", "psp_id", "year", "printed_gbp",
+                     "would_be_gbp", "note"]
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """The checks of a reconciliation and the candidate explanations of its mismatches.
+
+    :attr:`checks` has one row per check (:data:`CHECK_COLUMNS`); ``difference_gbp`` is
+    published minus computed and ``status`` is ``ok`` or ``mismatch``. :attr:`candidates` has one
+    row per candidate explanation of a mismatch (:data:`CANDIDATE_COLUMNS`): candidates, never
+    corrections. :attr:`notes` says what could not be checked.
+    """
+
+    checks: pd.DataFrame
+    candidates: pd.DataFrame
+    notes: tuple[str, ...] = ()
+    tolerance: Decimal = Decimal(0)
+
+    @property
+    def ok(self) -> bool:
+        return bool((self.checks["status"] == "ok").all())
+
+    @property
+    def verdict(self) -> str:
+        """One line an auditor can check by hand."""
+        count = len(self.checks)
+        within = f" within {money.pretty_money(self.tolerance)}" if self.tolerance else ""
+        if self.ok:
+            return f"OK: all {count} checks hold{within}."
+        bad = self.mismatches
+        parts = [f"MISMATCH: {len(bad)} of {count} checks do not hold{within}."]
+        footing = bad[bad["check"] == "footing"]
+        for row in footing.itertuples(index=False):
+            parts.append(
+                f"The cells of {row.scope} add up to {money.pretty_money(row.computed_gbp)}, "
+                f"the published year total is {money.pretty_money(row.published_gbp)} "
+                f"(difference {money.pretty_money(row.difference_gbp)})."
+            )
+        carried = bad[bad["check"] != "footing"]
+        explained = self.candidates["note"].str.contains("is the footing difference", na=False)
+        carried_by_footing = set(
+            zip(self.candidates.loc[explained, "check"], self.candidates.loc[explained, "scope"])
+        )
+        if not carried.empty and all(
+            (r.check, r.scope) in carried_by_footing for r in carried.itertuples(index=False)
+        ):
+            parts.append(f"The other {len(carried)} carry that difference into the totals.")
+        elif not carried.empty:
+            parts.append("Mismatched: " + "; ".join(
+                f"{r.check} {r.scope} ({money.pretty_money(r.difference_gbp)})"
+                for r in carried.itertuples(index=False)
+            ) + ".")
+        return " ".join(parts)
+
+    @property
+    def mismatches(self) -> pd.DataFrame:
+        return self.checks[self.checks["status"] == "mismatch"]
+
+
+@dataclass(frozen=True)
+class _Cell:
+    psp_id: str | None
+    year: str | None
+    pence: int
+    what: str  # "cell" or a description of a published figure
+
+
+def _printed_digits(pence: int) -> tuple[str, int]:
+    """The digits as printed (pounds, or pounds and pence when there are pence) and the scale."""
+    return (str(pence // 100), 100) if pence % 100 == 0 else (str(pence), 1)
+
+
+def transpositions(pence: int) -> list[int]:
+    """Every value (pence) that swapping two adjacent printed digits of ``pence`` gives."""
+    digits, scale = _printed_digits(pence)
+    found = []
+    for i in range(len(digits) - 1):
+        if digits[i] != digits[i + 1]:
+            swapped = digits[:i] + digits[i + 1] + digits[i] + digits[i + 2:]
+            found.append(int(swapped) * scale)
+    return found
+
+
+def digit_slips(pence: int) -> list[int]:
+    """Every value (pence) that changing one printed digit of ``pence`` gives."""
+    digits, scale = _printed_digits(pence)
+    found = []
+    for i, digit in enumerate(digits):
+        for other in "0123456789":
+            if other != digit:
+                found.append(int(digits[:i] + other + digits[i + 1:]) * scale)
+    return found
+
+
+def _candidates(
+    check: str, scope: str, difference: int, cells: list[_Cell], published: _Cell | None
+) -> list[tuple[Any, ...]]:
+    """Candidate explanations of ``difference`` (published minus computed, pence).
+
+    A cell of the computed side would make the check hold at ``cell + difference``; the
+    published figure would at ``published - difference``.
+    """
+    rows: list[tuple[Any, ...]] = []
+
+    def add(heuristic: str, cell: _Cell, would_be: int, note: str) -> None:
+        rows.append((check, scope, heuristic, cell.psp_id, cell.year, gbp(cell.pence),
+                     gbp(would_be), note))
+
+    sides = [(cell, cell.pence + difference) for cell in cells]
+    if published is not None:
+        sides.append((published, published.pence - difference))
+    if difference % 9 == 0:
+        for cell, wanted in sides:
+            if wanted in transpositions(cell.pence):
+                add("transposition", cell, wanted,
+                    f"{cell.what} printed {_pounds(cell.pence)}; with two adjacent digits swapped "
+                    f"it would be {_pounds(wanted)}")
+    for cell, wanted in sides:
+        if wanted in digit_slips(cell.pence):
+            add("digit-slip", cell, wanted,
+                f"{cell.what} printed {_pounds(cell.pence)}; with one digit changed it would be "
+                f"{_pounds(wanted)}")
+    for cell in cells:
+        if cell.pence == abs(difference) and cell.pence:
+            how = ("counted twice in the published figure" if difference > 0
+                   else "left out of the published figure")
+            add("omitted-or-double-counted", cell, 0 if difference > 0 else 2 * cell.pence,
+                f"{cell.what} of {_pounds(cell.pence)} equals the difference: {how}?")
+    return rows
+
+
+def reconcile(
+    data: Dataset,
+    headline: Decimal | None = None,
+    tolerance: Decimal = Decimal(0),
+) -> Reconciliation:
+    """Foot and cross-foot Table 3 against every total the data publishes.
+
+    - **footing**: for every published year total, the sum of the cells of that year;
+    - **cross-footing**: the sum of the per-PSP row totals, the sum of the published year totals
+      and the sum of all cells, against each other and against the published grand total;
+    - **headline**: the headline (from the data, or ``headline`` instead) against the grand
+      total and against the sum of the cells.
+
+    A check holds when ``|published - computed| <= tolerance``. Mismatches get candidate
+    explanations: where the difference lies, adjacent-digit transpositions, one-digit slips,
+    and cells equal to the difference (omitted or counted twice).
+    """
+    tolerance_pence = int((Decimal(tolerance) * 100).to_integral_value())
+    checks: list[tuple[Any, ...]] = []
+    candidates: list[tuple[Any, ...]] = []
+    notes: list[str] = []
+    totals = data.totals[data.totals["stream"] == GOVERNMENT]
+    cells_frame = data.funding[data.funding["stream"] == GOVERNMENT]
+    all_cells = [
+        _Cell(r.psp_id, r.year, int(r.amount_pence), f"{r.psp_id} {r.year} cell")
+        for r in cells_frame.itertuples(index=False)
+    ]
+    cells_sum = sum(c.pence for c in all_cells)
+
+    def check(name: str, scope: str, published: int, computed: int) -> int:
+        difference = published - computed
+        status = "ok" if abs(difference) <= tolerance_pence else "mismatch"
+        checks.append((name, scope, gbp(published), gbp(computed), gbp(difference), status))
+        return difference if status == "mismatch" else 0
+
+    # footing
+    year_totals = totals[(totals["kind"] == "year_total") & totals["psp_id"].isna()]
+    footing_off: dict[str, int] = {}
+    for row in year_totals.sort_values("year").itertuples(index=False):
+        year = str(row.year)
+        in_year = [c for c in all_cells if c.year == year]
+        difference = check("footing", year, int(row.amount_pence), sum(c.pence for c in in_year))
+        if difference:
+            footing_off[year] = difference
+            where = ", ".join(f"{c.psp_id} {_pounds(c.pence)}" for c in in_year)
+            candidates.append(("footing", year, "location", None, year, None, None,
+                               f"the difference of {_pounds(difference)} lies in {year}: its "
+                               f"cells ({where or 'none'}) add up to "
+                               f"{_pounds(sum(c.pence for c in in_year))}, the published "
+                               f"year total is {_pounds(int(row.amount_pence))}"))
+            published = _Cell(None, year, int(row.amount_pence), f"published {year} total")
+            candidates += _candidates("footing", year, difference, in_year, published)
+    unpublished = sorted({str(c.year) for c in all_cells} - set(year_totals["year"].astype(str)))
+    if unpublished:
+        notes.append(f"no published year total for {', '.join(unpublished)}: not footed")
+
+    # cross-footing
+    row_totals = sum(
+        int(v) for v in cells_frame.groupby("psp_id")["amount_pence"].sum().tolist()
+    )
+    published_years = int(year_totals["amount_pence"].sum())
+    grand_rows = totals[(totals["kind"] == "grand_total") & totals["psp_id"].isna()
+                        & totals["year"].isna()]
+    pairs: list[tuple[str, int, int, bool]] = [
+        ("row totals vs cells", row_totals, cells_sum, True),
+    ]
+    if not year_totals.empty:
+        pairs += [
+            ("year totals vs cells", published_years, cells_sum, True),
+            ("year totals vs row totals", published_years, row_totals, True),
+        ]
+    grand: int | None = None
+    if grand_rows.empty:
+        notes.append("no published grand total: not cross-footed against it")
+    else:
+        grand = int(grand_rows["amount_pence"].iloc[0])
+        if not year_totals.empty:
+            pairs.append(("grand total vs year totals", grand, published_years, False))
+        pairs += [
+            ("grand total vs row totals", grand, row_totals, True),
+            ("grand total vs cells", grand, cells_sum, True),
+        ]
+    for scope, published, computed, against_cells in pairs:
+        difference = check("cross-footing", scope, published, computed)
+        if difference:
+            candidates += _explain_total("cross-footing", scope, difference, footing_off,
+                                         all_cells if against_cells else [], grand_rows)
+
+    # headline
+    if headline is not None:
+        headline_pence: int | None = int((Decimal(headline) * 100).to_integral_value())
+        headline_source = "the --headline figure"
+    else:
+        stated = totals[totals["kind"] == "headline"]
+        headline_pence = int(stated["amount_pence"].iloc[0]) if not stated.empty else None
+        headline_source = "the headline"
+    if headline_pence is None:
+        notes.append("no headline figure: not checked")
+    else:
+        if grand is not None:
+            difference = check("headline", "headline vs grand total", headline_pence, grand)
+            if difference:
+                candidates.append(("headline", "headline vs grand total", "location", None, None,
+                                   None, None, f"{headline_source} and the published grand "
+                                   f"total differ by {_pounds(difference)}"))
+        difference = check("headline", "headline vs cells", headline_pence, cells_sum)
+        if difference:
+            candidates += _explain_total("headline", "headline vs cells", difference,
+                                         footing_off, all_cells, None)
+    return Reconciliation(
+        checks=pd.DataFrame(checks, columns=CHECK_COLUMNS, dtype=object),
+        candidates=pd.DataFrame(candidates, columns=CANDIDATE_COLUMNS, dtype=object),
+        notes=tuple(notes),
+        tolerance=Decimal(tolerance),
+    )
+
+
+def _explain_total(
+    check: str,
+    scope: str,
+    difference: int,
+    footing_off: dict[str, int],
+    cells: list[_Cell],
+    grand_rows: pd.DataFrame | None,
+) -> list[tuple[Any, ...]]:
+    """Candidates for a mismatch between a total and the cells: first, where it lies."""
+    if cells and footing_off and sum(footing_off.values()) == difference:
+        years = ", ".join(footing_off)
+        return [(check, scope, "location", None, None, None, None,
+                 f"the difference of {_pounds(difference)} is the footing difference of {years}: "
+                 "see the candidates there")]
+    rows: list[tuple[Any, ...]] = [
+        (check, scope, "location", None, None, None, None,
+         f"the difference of {_pounds(difference)} does not lie in any one year's footing")
+    ]
+    published = None
+    if grand_rows is not None and not grand_rows.empty and scope.startswith("grand total"):
+        published = _Cell(None, None, int(grand_rows["amount_pence"].iloc[0]),
+                          "published grand total")
+    return rows + _candidates(check, scope, difference, cells, published)

@@ -1,0 +1,52 @@
+"""Exact money: parsing printed amounts to integer pence, and writing pence back as pounds.
+
+Nothing here uses floats. Imported by the loader, the reports and the renderer alike; it imports
+nothing heavy.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+#: What an amount may look like: ``1234``, ``1234.5``, ``1,234.00``, ``£1,234`` (and a minus sign,
+#: which the loader reports as a negative amount).
+AMOUNT_PATTERN = (
+    r"^(?P<neg1>-)?£?(?P<neg2>-)?(?P<pounds>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<pence>\d{1,2}))?$"
+)
+AMOUNT_HELP = "write it as 1234, 1234.50, 1,234.00 or £1,234"
+_AMOUNT = re.compile(AMOUNT_PATTERN)
+
+
+def parse_pence(text: str) -> int:
+    """``text`` as integer pence; ``ValueError`` when it is not an amount (negatives allowed)."""
+    match = _AMOUNT.match(text.strip())
+    if not match:
+        raise ValueError(f"bad amount {text!r}: {AMOUNT_HELP}")
+    pence = int(match["pounds"].replace(",", "")) * 100 + int((match["pence"] or "").ljust(2, "0"))
+    return -pence if match["neg1"] or match["neg2"] else pence
+
+
+def gbp(pence: int) -> Decimal:
+    """Integer pence as exact ``Decimal`` pounds."""
+    return Decimal(int(pence)).scaleb(-2)
+
+
+def plain_money(value: Decimal) -> str:
+    """``2759368`` or ``101459.50``: exact, no symbol, no separators."""
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return str(value.quantize(Decimal(1)))
+    return str(value.quantize(Decimal("0.01")))
+
+
+def pretty_money(value: Decimal) -> str:
+    """``£2,759,368`` or ``£101,459.50`` (pence only when not zero), ``-£300`` when negative."""
+    value = Decimal(value)
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    if value == value.to_integral_value():
+        body = f"{value.quantize(Decimal(1)):,}"
+    else:
+        body = f"{value.quantize(Decimal('0.01')):,}"
+    return f"{sign}£{body}"
