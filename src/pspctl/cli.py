@@ -488,9 +488,9 @@ def _split_notes(split: pd.DataFrame, by_psp: pd.DataFrame) -> list[str]:
                  "does not split",
         "unclassified": "from funders of no known sector",
     }
-    for row in split.itertuples(index=False):
-        where = f" ({row.psps})" if row.psps else ""
-        lines.append(f"  {pretty_money(row.amount_gbp)} {words[row.funder_type]}{where}")
+    for kind, amount, psps in split[["funder_type", "amount_gbp", "psps"]].values.tolist():
+        where = f" ({psps})" if psps else ""
+        lines.append(f"  {pretty_money(amount)} {words[kind]}{where}")
     return lines
 
 

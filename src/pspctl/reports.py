@@ -84,9 +84,10 @@ def resolve_psp(psp: pd.DataFrame, query: str) -> str:
     matches = []
     if needle:
         for row in psp.itertuples(index=False):
-            texts = (row.psp_id, row.name, row.table_label if pd.notna(row.table_label) else "")
+            label = row.table_label
+            texts = (row.psp_id, row.name, "" if pd.isna(label) else label)  # type: ignore[arg-type]
             if any(needle in _normalised(str(t)) for t in texts):
-                matches.append(row.psp_id)
+                matches.append(str(row.psp_id))
     if len(matches) == 1:
         return str(matches[0])
     if matches:
@@ -248,7 +249,7 @@ class PspDetail:
         ]
         rows += [
             ("outcome", r.outcome,
-             None if r.value is None else (f"{r.qualifier} {r.value}" if r.qualifier
+             None if r.value is None else (f"{r.qualifier!s} {r.value!s}" if r.qualifier
                                            else str(r.value)),
              None, r.source, r.line)
             for r in self.outcomes.itertuples(index=False)
@@ -657,8 +658,8 @@ def reconcile(
                                f"cells ({where or 'none'}) add up to "
                                f"{_pounds(sum(c.pence for c in in_year))}, the published "
                                f"year total is {_pounds(int(row.amount_pence))}"))
-            published = _Cell(None, year, int(row.amount_pence), f"published {year} total")
-            candidates += _candidates("footing", year, difference, in_year, published)
+            printed = _Cell(None, year, int(row.amount_pence), f"published {year} total")
+            candidates += _candidates("footing", year, difference, in_year, printed)
     unpublished = sorted({str(c.year) for c in all_cells} - set(year_totals["year"].astype(str)))
     if unpublished:
         notes.append(f"no published year total for {', '.join(unpublished)}: not footed")
