@@ -61,7 +61,9 @@ FormatOpt = Annotated[
         case_sensitive=False,
         show_default=False,
         help="Output format. Default: from the extension of -o (.csv .tsv .json .md), else "
-        "$PSPCTL_FORMAT, else table.",
+        "$PSPCTL_FORMAT, else table. In csv and tsv a text cell that begins with = + - @, a "
+        "tab or a carriage return gets a leading ' so that a spreadsheet shows it as text "
+        "(numbers are never changed).",
     ),
 ]
 OutputOpt = Annotated[
@@ -98,11 +100,12 @@ def _guard(function: F) -> F:
         except (typer.Exit, typer.Abort):
             raise
         except Exception as err:
-            if os.environ.get("PSPCTL_DEBUG"):
+            if _settings["debug"]:
                 raise
+            message = " ".join(f"{type(err).__name__}: {err}".split())
             typer.echo(
-                f"pspctl: internal error: {type(err).__name__}: {err} "
-                "(set PSPCTL_DEBUG=1 for the traceback, and please report it)",
+                f"pspctl: internal error: {message} (run with --debug for the traceback, "
+                "and please report it)",
                 err=True,
             )
             raise typer.Exit(2) from None
@@ -132,8 +135,17 @@ def _root(
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", envvar="PSPCTL_DEBUG",
+                     help="Show the traceback of an unexpected error, for a bug report."),
+    ] = False,
 ) -> None:
     """Analyse and reconcile the Scottish Government's funding of the six Strategic PSPs."""
+    _settings["debug"] = debug
+
+
+_settings: dict[str, bool] = {"debug": False}
 
 
 # --- output ------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -115,6 +116,12 @@ TABLES: tuple[TableSpec, ...] = (PSP, FUNDING, TOTALS, OUTCOMES)
 
 #: Amounts above this many digits of whole pounds are refused: sums must stay exact in int64.
 MAX_AMOUNT_DIGITS = 12
+#: Files larger than this are refused before they are read (``PSPCTL_MAX_BYTES`` changes it).
+MAX_FILE_BYTES = 512 * 1024 * 1024
+#: A header with more columns than this is refused.
+MAX_COLUMNS = 1000
+#: Problems reported per file at most; the rest are counted in one more problem.
+MAX_PROBLEMS_PER_FILE = 1000
 
 _AMOUNT = re.compile(AMOUNT_PATTERN)
 _YEAR = re.compile(r"^(?P<first>\d{4})-(?P<second>\d{2})$")
@@ -184,6 +191,11 @@ def _read(data_dir: str | Path | None) -> tuple[Dataset | None, list[Problem]]:
     problems.extend(_too_large_to_total(frames))
     order = {spec.filename: n for n, spec in enumerate(TABLES)}
     problems.sort(key=lambda p: (order.get(p.file, len(order)), p.line or 0))
+    problems = [
+        capped
+        for spec in TABLES
+        for capped in _capped([p for p in problems if p.file == spec.filename], spec.filename)
+    ]
     if problems:
         return None, problems
     return (
@@ -205,7 +217,15 @@ def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
         raise InputError(f"{path}: file not found")
     if path.is_dir():
         raise InputError(f"{path}: is a directory, not a CSV file")
+    limit = _max_bytes()
     try:
+        size = path.stat().st_size
+        if size > limit:
+            return None, [
+                Problem(name, None, None, "too-large",
+                        f"file is {_size(size)}, over the limit of {_size(limit)} "
+                        "(set PSPCTL_MAX_BYTES to raise it)")
+            ]
         raw = path.read_bytes()
     except OSError as err:
         raise InputError(f"{path}: cannot read: {err.strerror or err}") from None
@@ -237,6 +257,36 @@ def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
             ]
 
 
+def _max_bytes() -> int:
+    text = os.environ.get("PSPCTL_MAX_BYTES", "").strip()
+    if not text:
+        return MAX_FILE_BYTES
+    try:
+        return int(text)
+    except ValueError:
+        raise InputError(f"PSPCTL_MAX_BYTES={text!r} is not a whole number of bytes") from None
+
+
+def _size(count: int) -> str:
+    """``512 MiB``, ``1.0 GiB``, ``300 bytes``: a file size for people."""
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= scale:
+            value = count / scale
+            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    return f"{count} bytes"
+
+
+def _capped(problems: list[Problem], name: str) -> list[Problem]:
+    """At most :data:`MAX_PROBLEMS_PER_FILE` problems, and one more that counts the rest."""
+    if len(problems) <= MAX_PROBLEMS_PER_FILE:
+        return problems
+    rest = len(problems) - MAX_PROBLEMS_PER_FILE
+    return [
+        *problems[:MAX_PROBLEMS_PER_FILE],
+        Problem(name, None, None, "more-problems", f"and {rest:,} more problems in this file"),
+    ]
+
+
 def _empty_frame(spec: TableSpec) -> pd.DataFrame:
     return _typed(pd.DataFrame({c.name: pd.Series([], dtype=object) for c in spec.columns}), spec)
 
@@ -256,6 +306,13 @@ def _read_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem
     header = [cell.strip() for cell in header]
     if not any(header):
         problems.append(Problem(name, 1, None, "empty-file", "no header row"))
+        return _empty_frame(spec), problems
+    if len(header) > MAX_COLUMNS:
+        problems.append(
+            Problem(name, 1, None, "too-many-columns",
+                    f"header has {len(header):,} columns, over the limit of {MAX_COLUMNS:,}; "
+                    f"expected columns: {', '.join(c.name for c in spec.columns)}")
+        )
         return _empty_frame(spec), problems
     problems.extend(_header_problems(header, spec, name))
     if problems:
