@@ -1,0 +1,75 @@
+"""Fuzzing the loader: random bytes and random CSV mutations, for a fixed budget.
+
+Whatever the files hold, the loader either returns data or raises the project's own error
+(PspctlError); valid results go through every report without an exception.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from conftest import SMALL
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pspctl import loader, reports
+from pspctl.errors import PspctlError
+
+FILES = ["psp.csv", "funding.csv", "totals.csv", "outcomes.csv"]
+ORIGINAL = {name: (SMALL / name).read_bytes() for name in FILES}
+#: Bytes that matter to a CSV reader, a decoder or the amount and year parsers.
+SPECIAL = [b",", b'"', b"\n", b"\r", b"\r\n", b"\x00", b"\xa3", b"\xc2\xa3", b"\xef\xbb\xbf",
+           b"\xff\xfe", b"-", b".", b"e", b"9", b"0", b" ", b";", b"\t", b"'", b"\x81", b"\xe2\x80"]
+BUDGET = settings(max_examples=400, deadline=2000, derandomize=True,
+                  suppress_health_check=[HealthCheck.too_slow])
+
+
+def exercise(files: dict[str, bytes]) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        for name, content in files.items():
+            (Path(directory) / name).write_bytes(content)
+        try:
+            data = loader.load(directory)
+        except PspctlError:
+            return
+    for report in (reports.psp_list, reports.funding_matrix, reports.funding_by_year,
+                   reports.funding_by_psp, reports.compare, reports.reconcile):
+        report(data)  # type: ignore[operator]
+    for psp_id in data.psp["psp_id"]:
+        reports.psp_detail(data, psp_id)
+
+
+@BUDGET
+@given(st.sampled_from(FILES), st.binary(max_size=400))
+def test_random_bytes_in_place_of_a_file(name: str, content: bytes) -> None:
+    exercise({**ORIGINAL, name: content})
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> dict[str, bytes]:
+    files = dict(ORIGINAL)
+    for _ in range(draw(st.integers(1, 6))):
+        name = draw(st.sampled_from(FILES))
+        content = bytearray(files[name])
+        at = draw(st.integers(0, len(content)))
+        action = draw(st.sampled_from(["insert", "delete", "replace", "duplicate-line"]))
+        if action == "insert":
+            content[at:at] = draw(st.sampled_from(SPECIAL))
+        elif action == "delete":
+            del content[at:at + draw(st.integers(1, 8))]
+        elif action == "replace":
+            content[at:at + 1] = draw(st.sampled_from(SPECIAL))
+        else:
+            lines = bytes(content).split(b"\n")
+            index = draw(st.integers(0, max(len(lines) - 1, 0)))
+            lines.insert(index, lines[index] if lines else b"")
+            content = bytearray(b"\n".join(lines))
+        files[name] = bytes(content)
+    return files
+
+
+@BUDGET
+@given(mutated())
+def test_random_csv_mutations(files: dict[str, bytes]) -> None:
+    exercise(files)
