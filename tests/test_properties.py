@@ -104,7 +104,8 @@ def test_output_files_read_back_to_the_penny(generated: Generated, fmt: str) -> 
         assert result.exit_code == 0
         text = target.read_text(encoding="utf-8")
     if fmt == "json":
-        rows = [{k: "" if v is None else str(v) for k, v in r.items()} for r in json.loads(text, parse_float=Decimal)]
+        parsed = json.loads(text, parse_float=Decimal)
+        rows = [{k: "" if v is None else str(v) for k, v in r.items()} for r in parsed]
     else:
         rows = list(csv.DictReader(text.splitlines(), delimiter="," if fmt == "csv" else "\t"))
     cells = {

@@ -210,22 +210,22 @@ def _read(data_dir: str | Path | None) -> tuple[Dataset | None, list[Problem]]:
     )
 
 
-def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
-    """The file's text, decoded from UTF-8 (with or without BOM) or else Windows-1252."""
-    name = path.name
+def _file_size(path: Path) -> int:
+    """The size of a data file that exists and is a file, or an :class:`InputError`."""
     if not path.exists():
         raise InputError(f"{path}: file not found")
     if path.is_dir():
         raise InputError(f"{path}: is a directory, not a CSV file")
-    limit = _max_bytes()
     try:
-        size = path.stat().st_size
-        if size > limit:
-            return None, [
-                Problem(name, None, None, "too-large",
-                        f"file is {_size(size)}, over the limit of {_size(limit)} "
-                        "(set PSPCTL_MAX_BYTES to raise it)")
-            ]
+        return path.stat().st_size
+    except OSError as err:
+        raise InputError(f"{path}: cannot read: {err.strerror or err}") from None
+
+
+def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
+    """The file's text, decoded from UTF-8 (with or without BOM) or else Windows-1252."""
+    name = path.name
+    try:
         raw = path.read_bytes()
     except OSError as err:
         raise InputError(f"{path}: cannot read: {err.strerror or err}") from None
@@ -255,6 +255,16 @@ def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
                     f"byte 0x{byte:02X} is neither UTF-8 nor Windows-1252; save it as CSV UTF-8",
                 )
             ]
+
+
+#: Files at least this large are first read the fast way (pyarrow, vectorised checks); any
+#: irregularity sends them back to the exact reader, which reports every problem with its line.
+FAST_THRESHOLD_BYTES = 1 << 20
+
+
+def _fast_threshold() -> int:
+    text = os.environ.get("PSPCTL_FAST_READ_BYTES", "").strip()
+    return int(text) if text.isdigit() else FAST_THRESHOLD_BYTES
 
 
 def _max_bytes() -> int:
@@ -293,6 +303,19 @@ def _empty_frame(spec: TableSpec) -> pd.DataFrame:
 
 def _read_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem]]:
     name = spec.filename
+    size, limit = _file_size(path), _max_bytes()
+    if size > limit:
+        return _empty_frame(spec), [
+            Problem(name, None, None, "too-large",
+                    f"file is {_size(size)}, over the limit of {_size(limit)} "
+                    "(set PSPCTL_MAX_BYTES to raise it)")
+        ]
+    if size >= _fast_threshold():
+        from ._fastread import read_valid_table
+
+        fast = read_valid_table(path, spec)
+        if fast is not None:
+            return fast, []
     text, problems = _read_text(path)
     if text is None:
         return _empty_frame(spec), problems

@@ -115,10 +115,11 @@ def _government(
     cells = data.funding[data.funding["stream"] == GOVERNMENT]
     if psps is not None:
         cells = cells[cells["psp_id"].isin(list(psps))]
-    if start is not None:
-        cells = cells[cells["year"] >= check_year(start, "--from")]
-    if end is not None:
-        cells = cells[cells["year"] <= check_year(end, "--to")]
+    if start is not None or end is not None:
+        low = check_year(start, "--from") if start is not None else ""
+        high = check_year(end, "--to") if end is not None else "9999-99"
+        years = [y for y in cells["year"].dropna().unique().tolist() if low <= str(y) <= high]
+        cells = cells[cells["year"].isin(years)]
     return cells
 
 
