@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import money
@@ -189,34 +190,57 @@ def psp_list(
     funding = data.funding
     government = funding[funding["stream"] == GOVERNMENT]
     additional = funding[funding["stream"] == ADDITIONAL]
-    gov_total = government.groupby("psp_id")["amount_pence"].sum()
-    add_total = additional.groupby("psp_id")["amount_pence"].sum()
-    years = government.groupby("psp_id")["year"].agg(["min", "max"])
     psp = data.psp
     if lead_sector is not None:
         if lead_sector not in ("public", "third"):
             raise UsageError(f"--lead-sector {lead_sector!r}: use public or third")
         psp = psp[psp["lead_sector"] == lead_sector]
     if active_in is not None:
-        active = set(government.loc[government["year"] == check_year(active_in, "--active-in"),
-                                    "psp_id"])
+        year = check_year(active_in, "--active-in")
+        active = government.loc[government["year"] == year, "psp_id"].unique().tolist()
         psp = psp[psp["psp_id"].isin(active)]
-    ids = psp["psp_id"].tolist()
+    ids = [str(i) for i in psp["psp_id"].tolist()]
+    years = _by_psp(government, ids, "year", "min"), _by_psp(government, ids, "year", "max")
     return pd.DataFrame(
         {
             "psp_id": ids,
-            "name": psp["name"].tolist(),
-            "established": psp["established"].astype(object).tolist(),
-            "sector": psp["sector"].astype(object).tolist(),
-            "lead": psp["lead"].astype(object).tolist(),
-            "lead_sector": psp["lead_sector"].astype(object).tolist(),
-            "first_year": [years["min"].get(i) for i in ids],
-            "last_year": [years["max"].get(i) for i in ids],
-            "government_gbp": _gbp_column(gov_total.get(i, 0) for i in ids),
-            "additional_gbp": _gbp_column(add_total.get(i) for i in ids),
+            "name": _objects(psp["name"]),
+            "established": _objects(psp["established"]),
+            "sector": _objects(psp["sector"]),
+            "lead": _objects(psp["lead"]),
+            "lead_sector": _objects(psp["lead_sector"]),
+            "first_year": years[0],
+            "last_year": years[1],
+            "government_gbp": _money(_sums(government, ids).fillna(0)),
+            "additional_gbp": _money(_sums(additional, ids)),
         },
         dtype=object,
-    ).replace({pd.NA: None})
+    )
+
+
+def _objects(series: pd.Series) -> list[Any]:
+    """Plain Python values, ``None`` for missing ones, whatever the column's dtype."""
+    return [None if pd.isna(v) else v for v in series.astype(object).tolist()]
+
+
+def _sums(frame: pd.DataFrame, ids: list[str], by: str = "psp_id") -> pd.Series:
+    """Pence summed per ``by`` value, in the order of ``ids``; missing (NA) where none."""
+    sums = frame.groupby(by, observed=True)["amount_pence"].sum()
+    sums.index = sums.index.astype(str)
+    return sums.astype("Int64").reindex(ids)
+
+
+def _by_psp(frame: pd.DataFrame, ids: list[str], column: str, how: str) -> list[Any]:
+    values = frame.assign(**{column: frame[column].astype(object)}).groupby(
+        "psp_id", observed=True)[column].agg(how)
+    values.index = values.index.astype(str)
+    return _objects(values.reindex(ids))
+
+
+def _money(values: pd.Series) -> list[Decimal | None]:
+    """Integer pence (nullable) as exact ``Decimal`` pounds, ``None`` where missing."""
+    return [None if v is pd.NA or v is None else money.gbp(v)
+            for v in values.astype("Int64").tolist()]
 
 
 # --- show --------------------------------------------------------------------------------------
@@ -330,15 +354,17 @@ def funding_matrix(
     (financial years, inclusive) restrict it.
     """
     cells = _government(data, psps, start, end)
-    years = sorted(cells["year"].dropna().unique().tolist())
-    sums = cells.groupby(["psp_id", "year"])["amount_pence"].sum()
-    totals = cells.groupby("psp_id")["amount_pence"].sum()
     ids = _psp_order(data, psps)
     names = _names(data)
+    sums = cells.groupby(["psp_id", "year"], observed=True)["amount_pence"].sum()
+    table = sums.astype("Int64").unstack("year")
+    table.index = table.index.astype(str)
+    table.columns = [str(c) for c in table.columns]
+    table = table.reindex(index=ids, columns=sorted(table.columns))
     columns: dict[str, list[Any]] = {"psp_id": ids, "name": [names[i] for i in ids]}
-    for year in years:
-        columns[year] = [gbp(sums.get((i, year))) for i in ids]
-    columns["total_gbp"] = [gbp(int(totals.get(i, 0))) for i in ids]
+    for year in table.columns:
+        columns[year] = _money(table[year])
+    columns["total_gbp"] = _money(_sums(cells, ids).fillna(0))
     return pd.DataFrame(columns, dtype=object)
 
 
@@ -436,42 +462,50 @@ def compare(data: Dataset, psps: Sequence[str] | None = None) -> Comparison:
     """
     ids = _psp_order(data, psps)
     names = _names(data)
-    funding = data.funding[data.funding["psp_id"].isin(ids)]
-    government = funding[funding["stream"] == GOVERNMENT].groupby("psp_id")["amount_pence"].sum()
+    funding = data.funding if psps is None else data.funding[data.funding["psp_id"].isin(ids)]
+    government = _sums(funding[funding["stream"] == GOVERNMENT], ids).fillna(0)
     additional = funding[funding["stream"] == ADDITIONAL]
-    rows = []
-    for psp_id in ids:
-        gov = int(government.get(psp_id, 0))
-        mine = additional[additional["psp_id"] == psp_id]
-        if mine.empty:
-            add = combined = None
-            leverage = share = None
-            funders = sectors = None
-        else:
-            add = int(mine["amount_pence"].sum())
-            combined = gov + add
-            leverage = float(Decimal(add) / Decimal(gov)) if gov else None
-            share = float(Decimal(add) / Decimal(combined)) if combined else None
-            funders = "; ".join(mine["funder"].tolist())
-            sectors = "; ".join(s for s in mine["funder_sector"].tolist() if pd.notna(s)) or None
-        rows.append((psp_id, names[psp_id], gbp(gov), gbp(add), gbp(combined), leverage, share,
-                     funders, sectors))
+    added = _sums(additional, ids)
+    combined = government + added
+    gov_d = [Decimal(int(v)) for v in government.tolist()]
+    leverage = [None if a is pd.NA or not g else float(Decimal(int(a)) / g)
+                for a, g in zip(added.tolist(), gov_d)]
+    share = [None if a is pd.NA or c is pd.NA or not c else float(Decimal(int(a)) / Decimal(int(c)))
+             for a, c in zip(added.tolist(), combined.tolist())]
     by_psp = pd.DataFrame(
-        rows,
-        columns=["psp_id", "name", "government_gbp", "additional_gbp", "combined_gbp", "leverage",
-                 "additional_share", "funders", "funder_sector"],
+        {
+            "psp_id": ids,
+            "name": [names[i] for i in ids],
+            "government_gbp": _money(government),
+            "additional_gbp": _money(added),
+            "combined_gbp": _money(combined),
+            "leverage": leverage,
+            "additional_share": share,
+            "funders": _joined(additional, "funder", ids),
+            "funder_sector": _joined(additional, "funder_sector", ids),
+        },
         dtype=object,
     )
-    types = additional["funder_sector"].map(funder_type)
+    types = additional["funder_sector"].astype(object).map(funder_type)
+    position = {psp_id: n for n, psp_id in enumerate(ids)}
     split = []
     for kind in ("public", "independent", "mixed", "unclassified"):
-        chosen = additional[types == kind]
+        chosen = additional[(types == kind).to_numpy()]
         if kind in ("public", "independent") or not chosen.empty:
-            split.append((kind, gbp(int(chosen["amount_pence"].sum())),
-                          ", ".join(sorted(set(chosen["psp_id"].tolist()), key=ids.index))))
+            which = sorted({str(i) for i in chosen["psp_id"].unique().tolist()},
+                           key=position.__getitem__)
+            split.append((kind, gbp(int(chosen["amount_pence"].sum())), ", ".join(which)))
     by_funder_type = pd.DataFrame(split, columns=["funder_type", "amount_gbp", "psps"],
                                   dtype=object)
     return Comparison(by_psp=by_psp, by_funder_type=by_funder_type)
+
+
+def _joined(frame: pd.DataFrame, column: str, ids: list[str]) -> list[str | None]:
+    """The distinct values of ``column`` per PSP, in the order they first appear, "; "-joined;
+    ``None`` where a PSP has none."""
+    pairs = frame[["psp_id", column]].dropna().drop_duplicates().astype(str)
+    joined = pairs.groupby("psp_id", sort=False)[column].agg("; ".join)
+    return [None if pd.isna(v) else str(v) for v in joined.reindex(ids).tolist()]
 
 
 # --- reconcile ---------------------------------------------------------------------------------
@@ -572,40 +606,86 @@ def digit_slips(pence: int) -> list[int]:
     return found
 
 
+_POWERS = [10**p for p in range(19)]
+
+
+def digit_matches(pence: np.ndarray[Any, Any], change: int, kind: str) -> np.ndarray[Any, Any]:
+    """Which values (pence) change by exactly ``change`` pence when two adjacent printed digits
+    are swapped (``kind="transposition"``) or one printed digit is changed (``"digit-slip"``).
+
+    Vectorised over all the values; the same answers as :func:`transpositions` and
+    :func:`digit_slips` give one value at a time.
+    """
+    pence = np.asarray(pence, dtype=np.int64)
+    found = np.zeros(len(pence), dtype=bool)
+    whole = pence % 100 == 0
+    for rows, scale in ((whole, 100), (~whole, 1)):
+        if change % scale or not rows.any():
+            continue
+        delta = change // scale
+        values = np.where(rows, pence // scale, 0)
+        digits = np.ones(len(values), dtype=np.int64)
+        for place in _POWERS[1:]:
+            digits += values >= place
+        for position, place in enumerate(_POWERS[:-1]):
+            digit = (values // place) % 10
+            if kind == "digit-slip":
+                if delta % place == 0 and 1 <= abs(delta // place) <= 9:
+                    step = delta // place
+                    found |= rows & (position < digits) & (digit + step >= 0) & (digit + step <= 9)
+            elif delta and delta % (9 * place) == 0:
+                higher = (values // (place * 10)) % 10
+                found |= rows & (position + 1 < digits) & (digit - higher == delta // (9 * place))
+    return found
+
+
 def _candidates(
-    check: str, scope: str, difference: int, cells: list[_Cell], published: _Cell | None
+    check: str, scope: str, difference: int, cells: pd.DataFrame | None, published: _Cell | None
 ) -> list[tuple[Any, ...]]:
     """Candidate explanations of ``difference`` (published minus computed, pence).
 
-    A cell of the computed side would make the check hold at ``cell + difference``; the
-    published figure would at ``published - difference``.
+    A cell of the computed side (``cells``: psp_id, year, amount_pence) would make the check hold
+    at ``cell + difference``; the published figure would at ``published - difference``.
     """
     rows: list[tuple[Any, ...]] = []
+    pence = (cells["amount_pence"].to_numpy(dtype=np.int64) if cells is not None
+             else np.zeros(0, dtype=np.int64))
 
-    def add(heuristic: str, cell: _Cell, would_be: int, note: str) -> None:
-        rows.append((check, scope, heuristic, cell.psp_id, cell.year, gbp(cell.pence),
-                     gbp(would_be), note))
+    def cell_rows(mask: np.ndarray[Any, Any], heuristic: str, text: str) -> None:
+        assert cells is not None
+        for index in np.flatnonzero(mask).tolist():
+            value = int(pence[index])
+            psp_id, year = str(cells["psp_id"].iloc[index]), str(cells["year"].iloc[index])
+            wanted = (value + difference if heuristic != "omitted-or-double-counted"
+                      else (0 if difference > 0 else 2 * value))
+            rows.append((check, scope, heuristic, psp_id, year, gbp(value), gbp(wanted),
+                         text.format(what=f"{psp_id} {year} cell", value=_pounds(value),
+                                     wanted=_pounds(wanted))))
 
-    sides = [(cell, cell.pence + difference) for cell in cells]
-    if published is not None:
-        sides.append((published, published.pence - difference))
+    def published_row(heuristic: str, text: str) -> None:
+        if published is None:
+            return
+        wanted = published.pence - difference
+        if digit_matches(np.array([published.pence]), -difference, heuristic)[0]:
+            rows.append((check, scope, heuristic, published.psp_id, published.year,
+                         gbp(published.pence), gbp(wanted),
+                         text.format(what=published.what, value=_pounds(published.pence),
+                                     wanted=_pounds(wanted))))
+
+    swapped = "{what} printed {value}; with two adjacent digits swapped it would be {wanted}"
+    slipped = "{what} printed {value}; with one digit changed it would be {wanted}"
     if difference % 9 == 0:
-        for cell, wanted in sides:
-            if wanted in transpositions(cell.pence):
-                add("transposition", cell, wanted,
-                    f"{cell.what} printed {_pounds(cell.pence)}; with two adjacent digits swapped "
-                    f"it would be {_pounds(wanted)}")
-    for cell, wanted in sides:
-        if wanted in digit_slips(cell.pence):
-            add("digit-slip", cell, wanted,
-                f"{cell.what} printed {_pounds(cell.pence)}; with one digit changed it would be "
-                f"{_pounds(wanted)}")
-    for cell in cells:
-        if cell.pence == abs(difference) and cell.pence:
-            how = ("counted twice in the published figure" if difference > 0
-                   else "left out of the published figure")
-            add("omitted-or-double-counted", cell, 0 if difference > 0 else 2 * cell.pence,
-                f"{cell.what} of {_pounds(cell.pence)} equals the difference: {how}?")
+        if cells is not None:
+            cell_rows(digit_matches(pence, difference, "transposition"), "transposition", swapped)
+        published_row("transposition", swapped)
+    if cells is not None:
+        cell_rows(digit_matches(pence, difference, "digit-slip"), "digit-slip", slipped)
+    published_row("digit-slip", slipped)
+    if cells is not None and difference:
+        how = ("counted twice in the published figure" if difference > 0
+               else "left out of the published figure")
+        cell_rows(pence == abs(difference), "omitted-or-double-counted",
+                  "{what} of {value} equals the difference: " + how + "?")
     return rows
 
 
@@ -631,12 +711,14 @@ def reconcile(
     candidates: list[tuple[Any, ...]] = []
     notes: list[str] = []
     totals = data.totals[data.totals["stream"] == GOVERNMENT]
-    cells_frame = data.funding[data.funding["stream"] == GOVERNMENT]
-    all_cells = [
-        _Cell(r.psp_id, r.year, int(r.amount_pence), f"{r.psp_id} {r.year} cell")
-        for r in cells_frame.itertuples(index=False)
-    ]
-    cells_sum = sum(c.pence for c in all_cells)
+    cells_frame = data.funding.loc[data.funding["stream"] == GOVERNMENT,
+                                   ["psp_id", "year", "amount_pence"]]
+    by_year = {
+        str(year): int(pence)
+        for year, pence in cells_frame.groupby("year", observed=True)["amount_pence"]
+        .sum().items()
+    }
+    cells_sum = int(cells_frame["amount_pence"].sum())
 
     def check(name: str, scope: str, published: int, computed: int) -> int:
         difference = published - computed
@@ -647,27 +729,34 @@ def reconcile(
     # footing
     year_totals = totals[(totals["kind"] == "year_total") & totals["psp_id"].isna()]
     footing_off: dict[str, int] = {}
-    for row in year_totals.sort_values("year").itertuples(index=False):
-        year = str(row.year)
-        in_year = [c for c in all_cells if c.year == year]
-        difference = check("footing", year, int(row.amount_pence), sum(c.pence for c in in_year))
+    for year_value, published_pence in sorted(
+        zip(year_totals["year"].astype(str).tolist(), year_totals["amount_pence"].tolist())
+    ):
+        year = str(year_value)
+        difference = check("footing", year, int(published_pence), by_year.get(year, 0))
         if difference:
             footing_off[year] = difference
-            where = ", ".join(f"{c.psp_id} {_pounds(c.pence)}" for c in in_year)
+            in_year = cells_frame[cells_frame["year"] == year]
+            shown = [f"{p} {_pounds(int(v))}" for p, v in
+                     zip(in_year["psp_id"].head(20).tolist(),
+                         in_year["amount_pence"].head(20).tolist())]
+            if len(in_year) > 20:
+                shown.append(f"and {len(in_year) - 20:,} more")
             candidates.append(("footing", year, "location", None, year, None, None,
                                f"the difference of {_pounds(difference)} lies in {year}: its "
-                               f"cells ({where or 'none'}) add up to "
-                               f"{_pounds(sum(c.pence for c in in_year))}, the published "
-                               f"year total is {_pounds(int(row.amount_pence))}"))
-            printed = _Cell(None, year, int(row.amount_pence), f"published {year} total")
+                               f"cells ({', '.join(shown) or 'none'}) add up to "
+                               f"{_pounds(by_year.get(year, 0))}, the published "
+                               f"year total is {_pounds(int(published_pence))}"))
+            printed = _Cell(None, year, int(published_pence), f"published {year} total")
             candidates += _candidates("footing", year, difference, in_year, printed)
-    unpublished = sorted({str(c.year) for c in all_cells} - set(year_totals["year"].astype(str)))
+    unpublished = sorted(set(by_year) - set(year_totals["year"].astype(str)))
     if unpublished:
         notes.append(f"no published year total for {', '.join(unpublished)}: not footed")
 
     # cross-footing
     row_totals = sum(
-        int(v) for v in cells_frame.groupby("psp_id")["amount_pence"].sum().tolist()
+        int(v)
+        for v in cells_frame.groupby("psp_id", observed=True)["amount_pence"].sum().tolist()
     )
     published_years = int(year_totals["amount_pence"].sum())
     grand_rows = totals[(totals["kind"] == "grand_total") & totals["psp_id"].isna()
@@ -695,7 +784,7 @@ def reconcile(
         difference = check("cross-footing", scope, published, computed)
         if difference:
             candidates += _explain_total("cross-footing", scope, difference, footing_off,
-                                         all_cells if against_cells else [], grand_rows)
+                                         cells_frame if against_cells else None, grand_rows)
 
     # headline
     if headline is not None:
@@ -717,7 +806,7 @@ def reconcile(
         difference = check("headline", "headline vs cells", headline_pence, cells_sum)
         if difference:
             candidates += _explain_total("headline", "headline vs cells", difference,
-                                         footing_off, all_cells, None)
+                                         footing_off, cells_frame, None)
     return Reconciliation(
         checks=pd.DataFrame(checks, columns=CHECK_COLUMNS, dtype=object),
         candidates=pd.DataFrame(candidates, columns=CANDIDATE_COLUMNS, dtype=object),
@@ -731,11 +820,11 @@ def _explain_total(
     scope: str,
     difference: int,
     footing_off: dict[str, int],
-    cells: list[_Cell],
+    cells: pd.DataFrame | None,
     grand_rows: pd.DataFrame | None,
 ) -> list[tuple[Any, ...]]:
     """Candidates for a mismatch between a total and the cells: first, where it lies."""
-    if cells and footing_off and sum(footing_off.values()) == difference:
+    if cells is not None and footing_off and sum(footing_off.values()) == difference:
         years = ", ".join(footing_off)
         return [(check, scope, "location", None, None, None, None,
                  f"the difference of {_pounds(difference)} is the footing difference of {years}: "
