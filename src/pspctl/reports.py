@@ -231,8 +231,7 @@ def _sums(frame: pd.DataFrame, ids: list[str], by: str = "psp_id") -> pd.Series:
 
 
 def _by_psp(frame: pd.DataFrame, ids: list[str], column: str, how: str) -> list[Any]:
-    values = frame.assign(**{column: frame[column].astype(object)}).groupby(
-        "psp_id", observed=True)[column].agg(how)
+    values = frame.groupby("psp_id", observed=True)[column].agg(how)
     values.index = values.index.astype(str)
     return _objects(values.reindex(ids))
 
@@ -486,26 +485,44 @@ def compare(data: Dataset, psps: Sequence[str] | None = None) -> Comparison:
         },
         dtype=object,
     )
-    types = additional["funder_sector"].astype(object).map(funder_type)
+    # Classify each distinct sector once, then add up per kind of funder.
+    per_sector = additional.groupby(
+        "funder_sector", observed=True, dropna=False)["amount_pence"].sum()
+    kinds = {value: funder_type(None if pd.isna(value) else str(value))
+             for value in per_sector.index.tolist()}
+    pairs = _distinct(additional, ["funder_sector", "psp_id"]).rename(
+        columns={"funder_sector": "sector"})
     position = {psp_id: n for n, psp_id in enumerate(ids)}
     split = []
     for kind in ("public", "independent", "mixed", "unclassified"):
-        chosen = additional[(types == kind).to_numpy()]
-        if kind in ("public", "independent") or not chosen.empty:
-            which = sorted({str(i) for i in chosen["psp_id"].unique().tolist()},
-                           key=position.__getitem__)
-            split.append((kind, gbp(int(chosen["amount_pence"].sum())), ", ".join(which)))
+        sectors = [value for value, k in kinds.items() if k == kind]
+        amount = sum((int(per_sector[v]) for v in sectors), 0)
+        if kind in ("public", "independent") or sectors:
+            which = sorted({str(i) for i in pairs.loc[pairs["sector"].isin(sectors), "psp_id"]
+                            .tolist()}, key=position.__getitem__)
+            split.append((kind, gbp(amount), ", ".join(which)))
     by_funder_type = pd.DataFrame(split, columns=["funder_type", "amount_gbp", "psps"],
                                   dtype=object)
     return Comparison(by_psp=by_psp, by_funder_type=by_funder_type)
 
 
+def _distinct(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The first row of each distinct combination of ``columns`` (fast on categoricals)."""
+    key = np.zeros(len(frame), dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
+        key = key * (len(uniques) + 1) + (codes + 1)
+    return frame.loc[~pd.Index(key).duplicated(), columns]
+
+
 def _joined(frame: pd.DataFrame, column: str, ids: list[str]) -> list[str | None]:
     """The distinct values of ``column`` per PSP, in the order they first appear, "; "-joined;
     ``None`` where a PSP has none."""
-    pairs = frame[["psp_id", column]].dropna().drop_duplicates().astype(str)
-    joined = pairs.groupby("psp_id", sort=False)[column].agg("; ".join)
-    return [None if pd.isna(v) else str(v) for v in joined.reindex(ids).tolist()]
+    pairs = _distinct(frame, ["psp_id", column]).dropna()
+    found: dict[str, list[str]] = {}
+    for psp_id, value in zip(pairs["psp_id"].tolist(), pairs[column].tolist()):
+        found.setdefault(str(psp_id), []).append(str(value))
+    return ["; ".join(found[i]) if i in found else None for i in ids]
 
 
 # --- reconcile ---------------------------------------------------------------------------------
