@@ -1,0 +1,194 @@
+"""Benchmark pspctl as whole processes and print a table of figures and ratios.
+
+    python bench/run.py [--runs 5] [--rows 5000000] [--work DIR] [--only startup,bundled,large,csvkit,render]
+
+Each figure is the median wall time of ``--runs`` runs of a whole process, with its peak RSS
+(from the kernel's rusage of the child). Reference commands (``python -c pass``,
+``python -c "import pandas"``, csvkit's ``csvsql``) run in the same session, so the ratios compare
+like with like. Large datasets are generated (seeded) under ``--work`` once and reused.
+Run it with the venv pspctl is installed in; csvkit is used when ``csvsql`` is on PATH.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PYTHON = sys.executable
+PSPCTL = [PYTHON, "-m", "pspctl"]
+
+
+def measure(argv: Sequence[str], runs: int, env: dict[str, str] | None = None,
+            expect: Sequence[int] = (0,)) -> tuple[float, float]:
+    """Median seconds and peak RSS (MiB) of ``argv`` over ``runs`` runs; output discarded."""
+    times, peaks = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                   env={**os.environ, **(env or {})})
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        if code not in expect:
+            error = process.stderr.read().decode() if process.stderr else ""
+            raise SystemExit(f"{' '.join(argv)} exited {code}: {error}")
+        if process.stderr:
+            process.stderr.close()
+        times.append(elapsed)
+        peaks.append(usage.ru_maxrss / 1024)
+    return statistics.median(times), max(peaks)
+
+
+def output_of(argv: Sequence[str]) -> str:
+    return subprocess.run(argv, capture_output=True, text=True, check=False).stdout
+
+
+class Report:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, str, str, str]] = []
+
+    def add(self, group: str, what: str, seconds: float, mib: float, note: str = "") -> None:
+        self.rows.append((group, what, f"{seconds * 1000:,.0f} ms", f"{mib:,.0f}", note))
+
+    def markdown(self) -> str:
+        lines = ["| group | command | median | peak MiB | target / ratio |",
+                 "|---|---|--:|--:|---|"]
+        lines += [f"| {g} | `{w}` | {s} | {m} | {n} |" for g, w, s, m, n in self.rows]
+        return "\n".join(lines)
+
+
+def startup(report: Report, runs: int) -> None:
+    base, mib = measure([PYTHON, "-c", "pass"], runs)
+    report.add("startup", "python -c pass", base, mib, "reference")
+    for args in (["--help"], ["funding", "--help"], ["reconcile", "--help"]):
+        seconds, mib = measure([*PSPCTL, *args], runs)
+        verdict = "ok" if seconds <= 0.100 else "over"
+        report.add("startup", "pspctl " + " ".join(args), seconds, mib,
+                   f"≤ 100 ms: {verdict}")
+    completion = {"_PSPCTL_COMPLETE": "complete_bash", "COMP_WORDS": "pspctl fu",
+                  "COMP_CWORD": "1"}
+    seconds, mib = measure([*PSPCTL], runs, env=completion)
+    report.add("startup", "TAB completion (pspctl fu)", seconds, mib,
+               f"≤ 100 ms: {'ok' if seconds <= 0.100 else 'over'}")
+
+
+def bundled(report: Report, runs: int) -> None:
+    pandas, mib = measure([PYTHON, "-c", "import pandas"], runs)
+    report.add("bundled data", 'python -c "import pandas"', pandas, mib, "reference")
+    for args, expect in ((["funding", "-f", "csv"], (0,)), (["funding"], (0,)),
+                         (["funding", "--by-year", "-f", "csv"], (0,)), (["compare"], (0,)),
+                         (["list"], (0,)), (["reconcile"], (1,)), (["validate"], (0,))):
+        seconds, mib = measure([*PSPCTL, *args], runs, expect=expect)
+        ratio = seconds / pandas
+        verdict = "ok" if ratio <= 1.10 else "over"
+        report.add("bundled data", "pspctl " + " ".join(args), seconds, mib,
+                   f"{ratio:.2f}× import pandas (≤ 1.10: {verdict})")
+
+
+def dataset(work: Path, rows: int, style: str) -> Path:
+    target = work / f"ledger-{rows}-{style}"
+    if not (target / "funding.csv").exists():
+        subprocess.run([PYTHON, str(HERE / "generate.py"), str(target), "--rows", str(rows),
+                        "--pounds-style", style], check=True, stdout=subprocess.DEVNULL)
+    return target
+
+
+def large(report: Report, runs: int, work: Path, rows: int) -> None:
+    for style in ("plain", "pretty"):
+        data = dataset(work, rows, style)
+        for args in (["funding", "--by-year"], ["funding"], ["compare"], ["reconcile"]):
+            argv = [*PSPCTL, *args, "--data-dir", str(data), "-f", "csv"]
+            seconds, mib = measure(argv, runs)
+            verdict = "ok" if seconds <= 1.5 and mib <= 1024 else "over"
+            report.add(f"{rows:,} rows, {style} amounts", "pspctl " + " ".join(args), seconds,
+                       mib, f"≤ 1.5 s and 1 GiB: {verdict}")
+        # exact to the penny: the by-year figures add up to the generator's total
+        lines = output_of([*PSPCTL, "funding", "--by-year", "--data-dir", str(data), "-f",
+                           "csv"]).splitlines()[1:]
+        pence = sum(int(round(float(v) * 100)) if "." in v else int(v) * 100
+                    for v in (line.split(",")[1] for line in lines))
+        totals = (data / "totals.csv").read_text().splitlines()
+        grand = [t for t in totals if t.startswith("grand-total")][0].split(",", 5)[5]
+        grand = grand.split(",generated")[0].rsplit(",", 1)[0].strip('"').replace("£", "")
+        printed = int(grand.replace(",", "").replace(".", "")) if "." in grand else (
+            int(grand.replace(",", "")) * 100)
+        report.rows.append((f"{rows:,} rows, {style} amounts", "by-year total vs generator",
+                            "", "", "exact" if pence == printed else f"OFF by {pence - printed}"))
+
+
+def csvkit(report: Report, runs: int, work: Path, rows: int) -> None:
+    csvsql = shutil.which("csvsql")
+    if csvsql is None:
+        report.rows.append(("csvkit", "csvsql", "", "", "not installed: skipped"))
+        return
+    small = dataset(work, 100_000, "plain")
+    query = ("select year, sum(amount_gbp) from funding where stream = 'government' "
+             "group by year")
+    theirs, mib = measure([csvsql, "--query", query, str(small / "funding.csv")], max(1, runs // 2))
+    report.add("csvkit", "csvsql --query (100,000 rows)", theirs, mib, "reference")
+    ours, mib = measure([*PSPCTL, "funding", "--by-year", "--data-dir", str(small), "-f", "csv"],
+                        runs)
+    report.add("csvkit", "pspctl funding --by-year (100,000 rows)", ours, mib,
+               f"{theirs / ours:.1f}× faster per run")
+    big = dataset(work, rows, "plain")
+    seconds, _ = measure([*PSPCTL, "funding", "--by-year", "--data-dir", str(big), "-f", "csv"],
+                         runs)
+    ratio = (rows / seconds) / (100_000 / theirs)
+    report.rows.append(("csvkit", f"rows per second: pspctl at {rows:,} vs csvsql at 100,000", "",
+                        "", f"{ratio:.0f}× (≥ 10: {'ok' if ratio >= 10 else 'over'})"))
+
+
+def render(report: Report, work: Path) -> None:
+    code = (
+        "import time, sys\n"
+        "from pspctl import loader, reports, render\n"
+        "t = time.perf_counter(); data = loader.load(sys.argv[1]); load = time.perf_counter() - t\n"
+        "frame = reports.funding_by_psp(data).head(1500)\n"
+        "t = time.perf_counter(); text = render.render(frame, render.Format.table)\n"
+        "table = time.perf_counter() - t\n"
+        "print(f'{load} {table} {len(text.splitlines())}')\n"
+    )
+    data = dataset(work, 360_000, "plain")
+    load, table, lines = output_of([PYTHON, "-c", code, str(data)]).split()
+    report.rows.append(("render", "1,500-row rich table (in process)", f"{float(table) * 1000:,.0f} ms",
+                        "", f"load of its 360,000-row data: {float(load) * 1000:,.0f} ms; "
+                        f"{'well under' if float(table) < float(load) / 2 else 'NOT under'}"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--rows", type=int, default=5_000_000)
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "pspctl-bench")
+    parser.add_argument("--only", default="startup,bundled,large,csvkit,render")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    chosen = set(args.only.split(","))
+    report = Report()
+    if "startup" in chosen:
+        startup(report, args.runs)
+    if "bundled" in chosen:
+        bundled(report, args.runs)
+    if "large" in chosen:
+        large(report, args.runs, args.work, args.rows)
+    if "csvkit" in chosen:
+        csvkit(report, args.runs, args.work, args.rows)
+    if "render" in chosen:
+        render(report, args.work)
+    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}, {platform.platform()}\n")
+    print(report.markdown())
+
+
+if __name__ == "__main__":
+    main()
