@@ -14,6 +14,7 @@ significant digits, so the nearest double times 100, rounded, is the exact numbe
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -84,6 +85,13 @@ def read_valid_table(path: Path, spec: TableSpec) -> pd.DataFrame | None:
         c.name: pa.string() if c.kind in ("amount", "integer") else dictionary
         for c in spec.columns
     }
+    with open(path, "rb") as handle:
+        first = handle.readline(1 << 20).decode("utf-8-sig", errors="replace")
+    header = next(csv.reader([first]), [])
+    required_names = [c.name for c in spec.columns if not c.optional]
+    if header not in (names, required_names):
+        return None
+    types = {name: kind for name, kind in types.items() if name in header}
     try:
         table = pacsv.read_csv(
             path,
@@ -95,12 +103,15 @@ def read_valid_table(path: Path, spec: TableSpec) -> pd.DataFrame | None:
     except (pa.ArrowException, ValueError, OSError):
         return None
     rows = table.num_rows
-    if table.column_names != names or rows == 0:
+    if table.column_names != header or rows == 0:
         return None
     out: dict[str, Any] = {}
     codes: list[np.ndarray[Any, Any]] = []
     sizes: list[int] = []
     for column in spec.columns:
+        if column.name not in table.column_names:  # an optional column left out
+            out[column.name] = pd.Categorical([None] * rows, categories=[])
+            continue
         data = table[column.name].combine_chunks()
         if column.kind == "amount":
             if not pc.all(pc.match_substring_regex(data, AMOUNT)).as_py():

@@ -169,11 +169,14 @@ def resolve_format(fmt: Format | None, output: Path | None) -> Format:
     return Format.table
 
 
-def write_text(text: str, output: Path | None, force: bool) -> None:
+def write_text(text: str | bytes, output: Path | None, force: bool) -> None:
     """Write to stdout, or atomically to ``output`` (a temporary file renamed into place)."""
     if output is None:
         try:
-            sys.stdout.write(text)
+            if isinstance(text, bytes):
+                sys.stdout.buffer.write(text)
+            else:
+                sys.stdout.write(text)
             sys.stdout.flush()
         except BrokenPipeError:
             # The reader stopped reading (`| head -1`): not an error. Silence the final flush.
@@ -190,8 +193,11 @@ def write_text(text: str, output: Path | None, force: bool) -> None:
     except OSError as err:
         raise OutputError(f"{output}: cannot write: {err.strerror or err}") from None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(text if isinstance(text, bytes) else text.encode("utf-8"))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
         os.replace(temporary, output)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -281,20 +287,33 @@ TotalsOpt = Annotated[
     typer.Option("--totals", help="Add the totals row to csv, tsv and json too (scripts "
                  "usually sum for themselves; table and markdown always show it)."),
 ]
+def _complete_psp(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    from .completion import psp_ids
+
+    return [(i, name) for i, name in psp_ids(ctx.params.get("data_dir"))
+            if i.startswith(incomplete)]
+
+
+def _complete_year(ctx: typer.Context, incomplete: str) -> list[str]:
+    from .completion import years
+
+    return [y for y in years(ctx.params.get("data_dir")) if y.startswith(incomplete)]
+
+
 PspOpt = Annotated[
     list[str] | None,
-    typer.Option("--psp", metavar="PSP", show_default=False,
+    typer.Option("--psp", metavar="PSP", show_default=False, autocompletion=_complete_psp,
                  help="Only this PSP: its id or an unambiguous part of its id or name "
                  "(repeatable)."),
 ]
 FromOpt = Annotated[
     str | None,
-    typer.Option("--from", metavar="YEAR", show_default=False,
+    typer.Option("--from", metavar="YEAR", show_default=False, autocompletion=_complete_year,
                  help="From this financial year on, e.g. 2013-14."),
 ]
 ToOpt = Annotated[
     str | None,
-    typer.Option("--to", metavar="YEAR", show_default=False,
+    typer.Option("--to", metavar="YEAR", show_default=False, autocompletion=_complete_year,
                  help="Up to this financial year, inclusive."),
 ]
 
@@ -314,6 +333,7 @@ def list_(
     active_in: Annotated[
         str | None,
         typer.Option("--active-in", metavar="YEAR", show_default=False,
+                     autocompletion=_complete_year,
                      help="Only PSPs with Scottish Government funding in this financial year."),
     ] = None,
     totals: TotalsOpt = False,
@@ -345,7 +365,7 @@ def list_(
 def show(
     psp: Annotated[
         str,
-        typer.Argument(metavar="PSP", show_default=False,
+        typer.Argument(metavar="PSP", show_default=False, autocompletion=_complete_psp,
                        help="The PSP: its id, or an unambiguous, case-insensitive part of its "
                        "id or name (lothian, \"Low Moss\")."),
     ],
@@ -596,7 +616,7 @@ def _emit_reconciliation(result: Any, target: Target, candidates_only: bool) -> 
         emit(checks, target)
         return
     mismatch = (checks["status"] == "mismatch").tolist()
-    shown = checks.assign(status=["MISMATCH" if m else "ok" for m in mismatch])
+    shown = render.shout_mismatches(checks)
     sections = [("Reconciliation of Table 3 against the published totals", shown, 0)]
     if not result.candidates.empty:
         sections.append((
@@ -615,6 +635,149 @@ def _emit_reconciliation(result: Any, target: Target, candidates_only: bool) -> 
             "\n".join(notes) + "\n")
         text = highlighted + "\n" + rest
     target.write(text)
+
+
+class ChartKind(str, Enum):
+    timeline = "timeline"
+    psp = "psp"
+    compare = "compare"
+
+
+@command()
+def chart(
+    kind: Annotated[
+        ChartKind,
+        typer.Argument(case_sensitive=False, show_default=False,
+                       help="timeline: funds by year stacked by PSP; psp: funds per PSP; "
+                       "compare: government against additional funds per PSP."),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", metavar="FILE", show_default=False,
+                     help="The chart file, FILE.svg or FILE.png (written atomically)."),
+    ],
+    force: ForceOpt = False,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Draw a chart of the funding as SVG or PNG (needs the extra: pip install 'pspctl[charts]').
+
+    Titled, axes in £ with thousands separators, the source named in a caption, and readable in
+    greyscale. Without matplotlib it says in one line how to install it (exit 2).
+    """
+    from . import charts, loader
+
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in charts.FORMATS:
+        raise UsageError(f"-o {output}: charts are written as .svg or .png")
+    if output.exists() and not force:
+        raise OutputError(f"{output}: already exists; use --force to replace it")
+    write_text(charts.draw(kind.value, loader.load(data_dir), fmt), output, force)
+
+
+@command()
+def report(
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", metavar="FILE", show_default=False,
+                     help="The audit pack, FILE.md or FILE.html (written atomically)."),
+    ],
+    force: ForceOpt = False,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Write the audit pack: one document an auditor can hand over, as Markdown or HTML.
+
+    What the data is and where it comes from, Table 3 recomputed, the reconciliation verdict
+    with every mismatch and its candidate explanations, the additional-funds comparison, and the
+    charts when matplotlib is installed (inlined SVG in HTML; FILE-timeline.svg and the others
+    next to the Markdown). Made by the same report functions as the commands, so they agree.
+    The HTML is self-contained (no network fetches) and prints well.
+    """
+    from . import auditpack, charts, loader
+
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in ("md", "html"):
+        raise UsageError(f"-o {output}: the audit pack is written as .md or .html")
+    data = loader.load(data_dir)
+    drawn: dict[str, bytes] = {}
+    try:
+        drawn = {kind: charts.draw(kind, data, "svg") for kind in charts.KINDS}
+    except UsageError:
+        typer.echo(f"pspctl: note: no charts in the pack: {charts.INSTALL}", err=True)
+    pack = auditpack.build(data, fmt, drawn, chart_stem=output.stem)
+    targets = [output] + [output.with_name(name) for name in pack.attachments]
+    existing = [str(t) for t in targets if t.exists()]
+    if existing and not force:
+        raise OutputError(f"{', '.join(existing)}: already exists; use --force to replace it")
+    for name, content in pack.attachments.items():
+        write_text(content, output.with_name(name), force)
+    write_text(pack.text, output, force)
+
+
+class ExportFormat(str, Enum):
+    threesixtygiving = "360giving"
+
+
+@command()
+def export(
+    standard: Annotated[
+        ExportFormat,
+        typer.Option("--format", "-f", case_sensitive=False,
+                     help="The open-data standard to export to."),
+    ],
+    funding_org_id: Annotated[
+        str | None,
+        typer.Option("--funding-org-id", metavar="ID", show_default=False,
+                     help="The funder's organisation identifier (e.g. from org-id.guide)."),
+    ] = None,
+    id_prefix: Annotated[
+        str | None,
+        typer.Option("--id-prefix", metavar="PREFIX", show_default=False,
+                     help="Your 360Giving publisher prefix, which starts every grant "
+                     "identifier."),
+    ] = None,
+    recipient_org_id: Annotated[
+        list[str] | None,
+        typer.Option("--recipient-org-id", metavar="PSP=ID", show_default=False,
+                     help="A recipient's organisation identifier (repeatable); overrides the "
+                     "recipient_org_id column of psp.csv."),
+    ] = None,
+    data_source: Annotated[
+        str | None,
+        typer.Option("--data-source", metavar="URL", show_default=False,
+                     help="Web address of the source (default: the report's, from "
+                     "datapackage.json)."),
+    ] = None,
+    data_dir: DataDirOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Export the government funding as grants in the 360Giving Data Standard.
+
+    One grant per PSP per financial year, with the standard's column titles (Identifier,
+    Title, Description, Currency, Amount Awarded, Award Date, Recipient Org:Identifier,
+    Recipient Org:Name, Funding Org:Identifier, Funding Org:Name), planned dates from the
+    financial year and a Data Source pointing at the report. -o grants.json writes a 360Giving
+    JSON package, -o grants.csv (or stdout) a CSV. The report gives no identifiers and no award
+    dates: identifiers must be given (exit 2 names the missing ones), and the award date is the
+    first day of the financial year.
+    """
+    from . import export as exporter
+    from . import loader, render
+
+    recipients: dict[str, str] = {}
+    data = loader.load(data_dir)
+    for item in recipient_org_id or []:
+        psp, sep, org = item.partition("=")
+        if not sep or not psp.strip() or not org.strip():
+            raise UsageError(f"--recipient-org-id {item!r}: write it as PSP=ID")
+        from .reports import resolve_psp
+
+        recipients[resolve_psp(data.psp, psp.strip())] = org.strip()
+    grants = exporter.grants_360(data, funding_org_id, id_prefix, recipients, data_source)
+    as_json = output is not None and output.suffix.lower() == ".json"
+    text = (exporter.package_json(grants) if as_json
+            else render.render(grants, Format.csv))
+    write_text(text, output, force)
 
 
 def main() -> None:

@@ -41,6 +41,7 @@ class Column:
     kind: str = "text"
     required: bool = False
     values: tuple[str, ...] = ()
+    optional: bool = False  # the column itself may be left out of the file
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ PSP = TableSpec(
         Column("lead_sector", values=("public", "third")),
         Column("table_note"),
         Column("source", required=True),
+        Column("recipient_org_id", optional=True),
     ),
     key=("psp_id",),
     refers_to_psp=False,
@@ -334,7 +336,9 @@ def _read_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem
         problems.append(
             Problem(name, 1, None, "too-many-columns",
                     f"header has {len(header):,} columns, over the limit of {MAX_COLUMNS:,}; "
-                    f"expected columns: {', '.join(c.name for c in spec.columns)}")
+                    "expected columns: "
+                    + ", ".join(c.name + (" (optional)" if c.optional else "")
+                                for c in spec.columns))
         )
         return _empty_frame(spec), problems
     problems.extend(_header_problems(header, spec, name))
@@ -361,6 +365,9 @@ def _read_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem
     if not kept_rows and not problems:
         problems.append(Problem(name, None, None, "empty-file", "header but no rows"))
     frame = pd.DataFrame(kept_rows, columns=header, dtype=object)
+    for column in spec.columns:
+        if column.name not in frame.columns:  # an optional column left out: every cell blank
+            frame[column.name] = ""
     frame = frame[[c.name for c in spec.columns]]
     lines = pd.Series(kept_lines, dtype="int64")
     for column in spec.columns:
@@ -390,6 +397,7 @@ def _records(text: str, name: str, problems: list[Problem]) -> list[tuple[int, l
 def _header_problems(header: Sequence[str], spec: TableSpec, name: str) -> list[Problem]:
     problems: list[Problem] = []
     expected = [c.name for c in spec.columns]
+    listed = ", ".join(c.name + (" (optional)" if c.optional else "") for c in spec.columns)
     seen: set[str] = set()
     for label in header:
         if label in seen:
@@ -399,11 +407,11 @@ def _header_problems(header: Sequence[str], spec: TableSpec, name: str) -> list[
             hint = "blank column name" if not label else f"unknown column {label!r}"
             problems.append(
                 Problem(name, 1, label or None, "unknown-column",
-                        f"{hint}; expected columns: {', '.join(expected)}")
+                        f"{hint}; expected columns: {listed}")
             )
-    for label in expected:
-        if label not in seen:
-            problems.append(Problem(name, 1, label, "missing-column", "column is missing"))
+    for column in spec.columns:
+        if column.name not in seen and not column.optional:
+            problems.append(Problem(name, 1, column.name, "missing-column", "column is missing"))
     return problems
 
 

@@ -341,3 +341,43 @@ def render_sections(
     if notes:
         text += ("\n" if text else "") + "\n".join(notes) + "\n"
     return text
+
+
+def render_html_table(
+    frame: pd.DataFrame,
+    *,
+    total_rows: int = 0,
+    blank: str | None = None,
+    highlight: Sequence[int] = (),
+) -> str:
+    """``frame`` as an HTML table for people (the audit pack): cells as in a table, numbers
+    right-aligned, totals rows and ``highlight`` rows marked by class."""
+    import html
+
+    columns = [str(c) for c in frame.columns]
+    rows = _rows(frame)
+    numeric = [_is_numeric(c, [r[i] for r in rows]) for i, c in enumerate(columns)]
+    body = len(rows) - total_rows
+    lines = ["<table>", "<thead><tr>"
+             + "".join(f"<th>{html.escape(c)}</th>" for c in columns) + "</tr></thead>", "<tbody>"]
+    for n, row in enumerate(rows):
+        marks = (["total"] if n >= body else []) + (["mismatch"] if n in highlight else [])
+        attribute = f' class="{" ".join(marks)}"' if marks else ""
+        cells = []
+        for column, value, number in zip(columns, row, numeric):
+            if _missing(value) and n >= body:
+                text = ""
+            elif _missing(value) and blank is not None and number:
+                text = blank
+            else:
+                text = human_cell(column, value)
+            klass = ' class="number"' if number else ""
+            cells.append(f"<td{klass}>{html.escape(text)}</td>")
+        lines.append(f"<tr{attribute}>" + "".join(cells) + "</tr>")
+    lines += ["</tbody>", "</table>"]
+    return "\n".join(lines)
+
+
+def shout_mismatches(frame: pd.DataFrame) -> pd.DataFrame:
+    """For people: a ``status`` of ``mismatch`` written ``MISMATCH``, so that it stands out."""
+    return frame.assign(status=["MISMATCH" if s == "mismatch" else s for s in frame["status"]])

@@ -238,8 +238,7 @@ def _by_psp(frame: pd.DataFrame, ids: list[str], column: str, how: str) -> list[
 
 def _money(values: pd.Series) -> list[Decimal | None]:
     """Integer pence (nullable) as exact ``Decimal`` pounds, ``None`` where missing."""
-    return [None if v is pd.NA or v is None else money.gbp(v)
-            for v in values.astype("Int64").tolist()]
+    return [None if pd.isna(v) else money.gbp(v) for v in values.astype("Int64").tolist()]
 
 
 # --- show --------------------------------------------------------------------------------------

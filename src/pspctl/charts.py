@@ -1,0 +1,129 @@
+"""Charts of the reports, drawn with matplotlib (the optional extra ``pspctl[charts]``).
+
+Each chart is drawn from the same report functions as the command line, titled, with axes in £
+with thousands separators, the source named in a caption, and told apart by hatching and shades
+of grey, so that it reads in greyscale. matplotlib is imported only when a chart is drawn.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+from . import reports
+from .errors import UsageError
+from .loader import Dataset
+
+KINDS = ("timeline", "psp", "compare")
+FORMATS = ("svg", "png")
+#: Figure size in inches at 100 dots per inch: a PNG is 1000 by 600 pixels.
+SIZE = (10.0, 6.0)
+DPI = 100
+GREYS = ["#1a1a1a", "#4d4d4d", "#808080", "#a6a6a6", "#cccccc", "#e6e6e6"]
+HATCHES = ["", "//", "..", "xx", "\\\\", "oo", "--", "++"]
+REPORT = "'Strategic Public Social Partnership model: report' (Scottish Government)"
+SOURCE = f"Source: {REPORT}, Table 3, recomputed from its cells."
+SOURCE_COMPARE = (f"Source: {REPORT}: Table 3 (Scottish Government funds) and the paragraph "
+                  "before it (additional funds).")
+INSTALL = ("charts need matplotlib, an optional extra: pip install 'pspctl[charts]' "
+           "(from a checkout: pip install '.[charts]')")
+
+
+def _matplotlib() -> Any:
+    try:
+        import matplotlib
+    except ImportError:
+        raise UsageError(INSTALL) from None
+    matplotlib.use("Agg")
+    return matplotlib
+
+
+def _pounds_axis(axis: Any) -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"£{value:,.0f}"))
+
+
+def _pounds(value: Any) -> float:
+    """A money value as a float for drawing only (never for sums or comparisons)."""
+    return 0.0 if value is None else float(value)
+
+
+def _timeline(data: Dataset, figure: Any) -> str:
+    matrix = reports.funding_matrix(data)
+    years = [c for c in matrix.columns if c not in ("psp_id", "name", "total_gbp")]
+    axes = figure.add_subplot()
+    bottom = [0.0] * len(years)
+    for n, row in enumerate(matrix.to_dict("records")):
+        heights = [_pounds(row[y]) for y in years]
+        axes.bar(years, heights, bottom=bottom, label=row["psp_id"],
+                 color=GREYS[n % len(GREYS)], hatch=HATCHES[n % len(HATCHES)],
+                 edgecolor="black", linewidth=0.6)
+        bottom = [b + h for b, h in zip(bottom, heights)]
+    axes.set_title("Scottish Government funds by financial year, stacked by PSP")
+    axes.set_xlabel("Financial year")
+    axes.set_ylabel("Funds (£)")
+    _pounds_axis(axes.yaxis)
+    axes.legend(title="PSP", fontsize=8, frameon=False, loc="upper left")
+    return SOURCE
+
+
+def _psp(data: Dataset, figure: Any) -> str:
+    frame = reports.funding_by_psp(data).iloc[::-1]
+    axes = figure.add_subplot()
+    axes.barh(frame["psp_id"], [_pounds(v) for v in frame["amount_gbp"]], color=GREYS[1],
+              hatch="//", edgecolor="black", linewidth=0.6)
+    axes.set_title("Scottish Government funds per PSP, all years")
+    axes.set_xlabel("Funds (£)")
+    axes.set_ylabel("PSP")
+    _pounds_axis(axes.xaxis)
+    return SOURCE
+
+
+def _compare(data: Dataset, figure: Any) -> str:
+    frame = reports.compare(data).by_psp.iloc[::-1]
+    axes = figure.add_subplot()
+    positions = list(range(len(frame)))
+    government = [_pounds(v) for v in frame["government_gbp"]]
+    additional = [_pounds(v) for v in frame["additional_gbp"]]
+    axes.barh([p + 0.2 for p in positions], government, height=0.4, color=GREYS[1],
+              edgecolor="black", linewidth=0.6, label="Scottish Government funds")
+    axes.barh([p - 0.2 for p in positions], additional, height=0.4, color=GREYS[4], hatch="..",
+              edgecolor="black", linewidth=0.6, label="Additional funds from other organisations")
+    for position, value in zip(positions, frame["additional_gbp"]):
+        if value is None:
+            axes.text(0, position - 0.2, "  additional funds: not stated", va="center",
+                      fontsize=8)
+    axes.set_yticks(positions, frame["psp_id"].tolist())
+    axes.set_title("Scottish Government and additional funds per PSP")
+    axes.set_xlabel("Funds (£)")
+    axes.set_ylabel("PSP")
+    _pounds_axis(axes.xaxis)
+    axes.legend(fontsize=8, frameon=False, loc="lower right")
+    return SOURCE_COMPARE
+
+
+DRAW: dict[str, Callable[[Dataset, Any], str]] = {
+    "timeline": _timeline, "psp": _psp, "compare": _compare,
+}
+
+
+def draw(kind: str, data: Dataset, fmt: str) -> bytes:
+    """The chart ``kind`` (timeline, psp, compare) as SVG or PNG bytes."""
+    if kind not in DRAW:
+        raise UsageError(f"no chart {kind!r}: use one of {', '.join(KINDS)}")
+    if fmt not in FORMATS:
+        raise UsageError(f"charts are written as .svg or .png, not .{fmt}")
+    matplotlib = _matplotlib()
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "pspctl",
+                                "font.size": 10}):
+        figure = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
+        caption = DRAW[kind](data, figure)
+        figure.text(0.01, 0.005, caption, fontsize=7, ha="left", va="bottom")
+        buffer = io.BytesIO()
+        metadata = {"Date": None} if fmt == "svg" else {}
+        figure.savefig(buffer, format=fmt, dpi=DPI, metadata=metadata)
+    return buffer.getvalue()

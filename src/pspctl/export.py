@@ -1,0 +1,148 @@
+"""Exports in open-data standards: the government funding as 360Giving grants.
+
+One grant per PSP per financial year (a Table 3 cell). Identifiers the report does not give are
+never invented: the funder's org-id and the 360Giving publisher prefix are arguments, and each
+recipient's org-id comes from the optional ``recipient_org_id`` column of psp.csv or an argument.
+The report gives no award dates: the award date is the first day of the financial year, and the
+description says so.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import money
+from .errors import UsageError
+from .loader import Dataset, bundled_data_dir
+
+#: The 360Giving column titles, in the order they are written.
+COLUMNS_360 = [
+    "Identifier", "Title", "Description", "Currency", "Amount Awarded", "Award Date",
+    "Planned Dates:Start Date", "Planned Dates:End Date", "Recipient Org:Identifier",
+    "Recipient Org:Name", "Funding Org:Identifier", "Funding Org:Name", "Data Source",
+]
+REPORT_TITLE = "Strategic Public Social Partnership model: report"
+
+
+def data_source(data: Dataset) -> str | None:
+    """The web address of the source, from the data's datapackage.json (or the bundled one)."""
+    for directory in (data.data_dir, bundled_data_dir()):
+        descriptor = Path(directory) / "datapackage.json"
+        if descriptor.is_file():
+            try:
+                sources = json.loads(descriptor.read_text(encoding="utf-8")).get("sources", [])
+            except (OSError, ValueError):
+                continue
+            for source in sources:
+                if str(source.get("path", "")).startswith(("http://", "https://")):
+                    return str(source["path"])
+    return None
+
+
+def grants_360(
+    data: Dataset,
+    funding_org_id: str | None,
+    id_prefix: str | None,
+    recipient_org_ids: Mapping[str, str] | None = None,
+    source: str | None = None,
+) -> pd.DataFrame:
+    """The government cells as 360Giving grants, one row per grant, with the standard's titles.
+
+    Raises :class:`UsageError` naming every identifier that is missing.
+    """
+    given = dict(recipient_org_ids or {})
+    unknown = sorted(set(given) - set(data.psp["psp_id"].astype(str)))
+    if unknown:
+        raise UsageError(f"--recipient-org-id for unknown PSP: {', '.join(unknown)}")
+    from_file = {
+        str(p): str(o)
+        for p, o in zip(data.psp["psp_id"].tolist(), data.psp["recipient_org_id"].tolist())
+        if not pd.isna(o) and str(o).strip()
+    }
+    recipients = {**from_file, **given}
+    order = {str(p): n for n, p in enumerate(data.psp["psp_id"].tolist())}
+    cells = data.funding[data.funding["stream"] == "government"]
+    cells = cells.iloc[sorted(range(len(cells)), key=lambda i: (
+        order[str(cells["psp_id"].iloc[i])], str(cells["year"].iloc[i])))]
+    funded = list(dict.fromkeys(str(p) for p in cells["psp_id"].tolist()))
+    missing = []
+    if not funding_org_id:
+        missing.append("--funding-org-id ID (the funder's org-id)")
+    if not id_prefix:
+        missing.append("--id-prefix PREFIX (the 360Giving publisher prefix)")
+    lacking = [p for p in funded if p not in recipients]
+    if lacking:
+        missing.append("a recipient org-id for " + ", ".join(lacking)
+                       + " (recipient_org_id in psp.csv, or --recipient-org-id PSP=ID)")
+    if missing:
+        raise UsageError("the report gives no identifiers, so they must be given: "
+                         + "; ".join(missing))
+    source = source or data_source(data)
+    if not source:
+        raise UsageError("no web address for the source: give --data-source URL")
+    names = dict(zip(data.psp["psp_id"].astype(str), data.psp["name"].astype(str)))
+    rows = []
+    for psp_id, year, funder, pence in zip(
+        cells["psp_id"].astype(str), cells["year"].astype(str), cells["funder"].astype(str),
+        cells["amount_pence"].tolist(),
+    ):
+        first = int(year[:4])
+        rows.append({
+            "Identifier": f"{id_prefix}-{psp_id}-{year}",
+            "Title": f"{names[psp_id]}: Scottish Government funds {year}",
+            "Description": (
+                f"{funder} funds for the Strategic Public Social Partnership {names[psp_id]} in "
+                f"the financial year {year}, as printed in Table 3 of '{REPORT_TITLE}'. The "
+                "report gives no award date: the award date given is the first day of the "
+                "financial year."
+            ),
+            "Currency": "GBP",
+            "Amount Awarded": money.gbp(int(pence)),
+            "Award Date": f"{first}-04-01",
+            "Planned Dates:Start Date": f"{first}-04-01",
+            "Planned Dates:End Date": f"{first + 1}-03-31",
+            "Recipient Org:Identifier": recipients[psp_id],
+            "Recipient Org:Name": names[psp_id],
+            "Funding Org:Identifier": funding_org_id,
+            "Funding Org:Name": funder,
+            "Data Source": source,
+        })
+    return pd.DataFrame(rows, columns=COLUMNS_360, dtype=object)
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def package_360(grants: pd.DataFrame) -> dict[str, Any]:
+    """The grants as a 360Giving JSON data package (``{"grants": [...]}``)."""
+    return {
+        "grants": [
+            {
+                "id": row["Identifier"],
+                "title": row["Title"],
+                "description": row["Description"],
+                "currency": row["Currency"],
+                "amountAwarded": _number(row["Amount Awarded"]),
+                "awardDate": row["Award Date"],
+                "plannedDates": [{"startDate": row["Planned Dates:Start Date"],
+                                  "endDate": row["Planned Dates:End Date"]}],
+                "recipientOrganization": [{"id": row["Recipient Org:Identifier"],
+                                           "name": row["Recipient Org:Name"]}],
+                "fundingOrganization": [{"id": row["Funding Org:Identifier"],
+                                         "name": row["Funding Org:Name"]}],
+                "dataSource": row["Data Source"],
+            }
+            for row in grants.to_dict("records")
+        ]
+    }
+
+
+def package_json(grants: pd.DataFrame) -> str:
+    return json.dumps(package_360(grants), ensure_ascii=False, indent=2) + "\n"

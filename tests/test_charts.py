@@ -1,0 +1,94 @@
+"""Charts: each one as PNG and SVG, a valid image of the expected size with its title and labels."""
+
+from __future__ import annotations
+
+import struct
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from conftest import SMALL
+from typer.testing import CliRunner
+
+from pspctl.cli import app
+
+TITLES = {
+    "timeline": "Scottish Government funds by financial year, stacked by PSP",
+    "psp": "Scottish Government funds per PSP, all years",
+    "compare": "Scottish Government and additional funds per PSP",
+}
+
+
+def run(args: list[str]) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, args)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def svg_texts(path: Path) -> list[str]:
+    root = ET.parse(path).getroot()
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert (root.get("width"), root.get("height")) == ("720pt", "432pt")  # 10 x 6 inches
+    return ["".join(t.itertext()).strip() for t in root.iter("{http://www.w3.org/2000/svg}text")]
+
+
+@pytest.mark.parametrize("kind", list(TITLES))
+def test_png(tmp_path: Path, kind: str) -> None:
+    target = tmp_path / f"{kind}.png"
+    assert run(["chart", kind, "-o", str(target)]) == (0, "", "")
+    data = target.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (1000, 600)
+    assert [p.name for p in tmp_path.iterdir()] == [f"{kind}.png"]
+
+
+@pytest.mark.parametrize("kind", list(TITLES))
+def test_svg_title_axes_and_caption(tmp_path: Path, kind: str) -> None:
+    target = tmp_path / f"{kind}.svg"
+    assert run(["chart", kind, "-o", str(target)]) == (0, "", "")
+    texts = svg_texts(target)
+    assert TITLES[kind] in texts
+    assert "Funds (£)" in texts
+    assert any(t.startswith("Source: 'Strategic Public Social Partnership model: report'")
+               for t in texts)
+    assert any(t.startswith("£") and "," in t for t in texts)  # £ with thousands separators
+
+
+def test_timeline_has_every_year_and_psp(tmp_path: Path) -> None:
+    target = tmp_path / "t.svg"
+    run(["chart", "timeline", "-o", str(target)])
+    texts = svg_texts(target)
+    assert {"2012-13", "2013-14", "2014-15", "2015-16", "2016-17", "2017-18"} <= set(texts)
+    assert {"low-moss", "nhs-lothian", "elevate"} <= set(texts)
+    assert "£800,000" in texts
+
+
+def test_compare_marks_not_stated(tmp_path: Path) -> None:
+    target = tmp_path / "c.svg"
+    run(["chart", "compare", "-o", str(target), "--data-dir", str(SMALL)])
+    texts = svg_texts(target)
+    assert texts.count("additional funds: not stated") == 1  # beta states none
+    assert "Additional funds from other organisations" in texts
+
+
+def test_refuses_to_overwrite_and_other_suffixes(tmp_path: Path) -> None:
+    target = tmp_path / "t.png"
+    target.write_bytes(b"keep")
+    assert run(["chart", "psp", "-o", str(target)]) == (
+        2, "", f"pspctl: error: {target}: already exists; use --force to replace it\n")
+    assert target.read_bytes() == b"keep"
+    assert run(["chart", "psp", "-o", str(target), "--force"])[0] == 0
+    assert run(["chart", "psp", "-o", str(tmp_path / "t.jpg")]) == (
+        2, "", f"pspctl: error: -o {tmp_path / 't.jpg'}: charts are written as .svg or .png\n")
+
+
+def test_without_matplotlib_one_line_on_how_to_install(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now fails
+    assert run(["chart", "psp", "-o", str(tmp_path / "t.svg")]) == (
+        2, "",
+        "pspctl: error: charts need matplotlib, an optional extra: pip install 'pspctl[charts]' "
+        "(from a checkout: pip install '.[charts]')\n",
+    )
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,142 @@
+"""Open-data formats: the Data Package validates with frictionless; the 360Giving export
+validates against the 360Giving JSON schemas (read from ../shared/vendor/360giving)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import frictionless
+import jsonschema
+import referencing
+import referencing.jsonschema
+from conftest import REPO, SMALL
+from typer.testing import CliRunner
+
+from pspctl.cli import app
+
+VENDOR = REPO.parent / "shared" / "vendor" / "360giving"
+IDS = ["--funding-org-id", "GB-SHS-SC000000", "--id-prefix", "360G-example"]
+RECIPIENTS = [arg for n, psp in enumerate(["low-moss", "nhs-lothian", "east-renfrewshire",
+                                           "the-life-i-want", "spt-community-transport",
+                                           "elevate"])
+              for arg in ("--recipient-org-id", f"{psp}=XI-EXAMPLE-{n}")]
+
+
+def run(args: list[str]) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, args)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_datapackage_is_valid_for_frictionless() -> None:
+    report = frictionless.validate(str(REPO / "data" / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_datapackage_catches_a_broken_foreign_key(tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "data"
+    shutil.copytree(REPO / "data", copy)
+    text = (copy / "funding.csv").read_text().replace("elevate,2016-17", "elevat,2016-17")
+    (copy / "funding.csv").write_text(text)
+    report = frictionless.validate(str(copy / "datapackage.json"))
+    assert not report.valid
+    assert "foreign-key" in {error.type for task in report.tasks for error in task.errors}
+
+
+def schema_validator() -> object:
+    grant = json.loads((VENDOR / "360-giving-schema.json").read_text(encoding="utf-8"))
+    package = json.loads((VENDOR / "360-giving-package-schema.json").read_text(encoding="utf-8"))
+    reference = package["properties"]["grants"]["items"]["$ref"]
+    # The vendored schemas say "http://json-schema.org/draft/2020-12/schema": name the dialect.
+    resource = referencing.Resource(contents=grant,
+                                    specification=referencing.jsonschema.DRAFT202012)
+    registry = referencing.Registry().with_resources([(reference, resource),
+                                                      (grant["$id"], resource)])
+    return jsonschema.Draft202012Validator(
+        package, registry=registry, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def test_360giving_json_validates_against_the_standard(tmp_path: Path) -> None:
+    target = tmp_path / "grants.json"
+    assert run(["export", "--format", "360giving", *IDS, *RECIPIENTS, "-o", str(target)]) == (
+        0, "", "")
+    package = json.loads(target.read_text(encoding="utf-8"))
+    errors = [e.message for e in schema_validator().iter_errors(package)]  # type: ignore[attr-defined]
+    assert errors == []
+    grants = package["grants"]
+    assert len(grants) == 27  # the Table 3 cells that are not "-"
+    assert sum(g["amountAwarded"] for g in grants) == 2_759_068
+    first = grants[0]
+    assert (first["id"], first["amountAwarded"], first["awardDate"], first["plannedDates"]) == (
+        "360G-example-low-moss-2012-13", 51139, "2012-04-01",
+        [{"startDate": "2012-04-01", "endDate": "2013-03-31"}],
+    )
+    assert first["recipientOrganization"] == [
+        {"id": "XI-EXAMPLE-0", "name": "HMP Low Moss – Prisoner Support Pathway"}]
+    assert first["fundingOrganization"] == [{"id": "GB-SHS-SC000000",
+                                             "name": "Scottish Government"}]
+    assert first["dataSource"].startswith("https://www.gov.scot/publications/")
+
+
+def test_360giving_a_broken_grant_fails_the_schema() -> None:
+    validator = schema_validator()
+    broken = {"grants": [{"id": "x", "title": "t", "description": "d", "currency": "GBP",
+                          "amountAwarded": "lots", "awardDate": "2012-13",
+                          "recipientOrganization": [{"id": "a", "name": "b"}],
+                          "fundingOrganization": [{"id": "c", "name": "d"}]}]}
+    assert list(validator.iter_errors(broken))  # type: ignore[attr-defined]
+
+
+def test_360giving_csv_has_the_standard_titles() -> None:
+    code, out, err = run(["export", "-f", "360giving", *IDS, *RECIPIENTS])
+    assert (code, err) == (0, "")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0])[:6] == ["Identifier", "Title", "Description", "Currency",
+                                 "Amount Awarded", "Award Date"]
+    assert {"Recipient Org:Identifier", "Recipient Org:Name", "Funding Org:Identifier",
+            "Funding Org:Name", "Planned Dates:Start Date", "Planned Dates:End Date",
+            "Data Source"} <= set(rows[0])
+    assert [r["Amount Awarded"] for r in rows[:5]] == ["51139", "183000", "200000", "200000",
+                                                      "311000"]
+
+
+def test_360giving_refuses_to_invent_identifiers() -> None:
+    assert run(["export", "-f", "360giving", "--data-dir", str(SMALL)]) == (
+        2, "",
+        "pspctl: error: the report gives no identifiers, so they must be given: "
+        "--funding-org-id ID (the funder's org-id); --id-prefix PREFIX (the 360Giving "
+        "publisher prefix); a recipient org-id for alpha, beta, gamma (recipient_org_id in "
+        "psp.csv, or --recipient-org-id PSP=ID)\n",
+    )
+
+
+def test_recipient_ids_from_psp_csv(tmp_path: Path) -> None:
+    from conftest import data_dir_from
+
+    directory = data_dir_from(tmp_path)
+    rows = (directory / "psp.csv").read_text().splitlines()
+    rows = [rows[0] + ",recipient_org_id"] + [r + f",GB-CHC-{n}" for n, r in enumerate(rows[1:])]
+    (directory / "psp.csv").write_text("\n".join(rows) + "\n")
+    code, out, err = run(["export", "-f", "360giving", *IDS, "--data-dir", str(directory),
+                          "--data-source", "https://example.org/report"])
+    assert (code, err) == (0, "")
+    rows_out = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["Identifier"], r["Recipient Org:Identifier"], r["Amount Awarded"])
+            for r in rows_out] == [
+        ("360G-example-alpha-2012-13", "GB-CHC-0", "1000"),
+        ("360G-example-alpha-2013-14", "GB-CHC-0", "2000.50"),
+        ("360G-example-beta-2012-13", "GB-CHC-1", "1500"),
+        ("360G-example-beta-2013-14", "GB-CHC-1", "500"),
+        ("360G-example-gamma-2013-14", "GB-CHC-2", "250"),
+    ]
+    assert {r["Data Source"] for r in rows_out} == {"https://example.org/report"}
+
+
+def test_bad_recipient_option() -> None:
+    assert run(["export", "-f", "360giving", *IDS, "--recipient-org-id", "elevate"]) == (
+        2, "", "pspctl: error: --recipient-org-id 'elevate': write it as PSP=ID\n")
