@@ -64,17 +64,22 @@ def is_ratio(column: str) -> bool:
     return column == "leverage"
 
 
+_NA: list[Any] = []
+
+
 def _missing(value: Any) -> bool:
+    """None, NaN, pandas' NA or NaT: a value that is not there (hot: called per cell)."""
     if value is None:
         return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    try:
+    if isinstance(value, (str, Decimal, int)):
+        return False
+    if isinstance(value, float):
+        return math.isnan(value)
+    if not _NA:
         import pandas as pd
 
-        return bool(value is pd.NA or value is pd.NaT)
-    except ImportError:  # pragma: no cover - pandas is a dependency
-        return False
+        _NA.extend([pd.NA, pd.NaT])
+    return value is _NA[0] or value is _NA[1]
 
 
 def plain_number(value: float) -> str:
@@ -85,10 +90,12 @@ def plain_number(value: float) -> str:
 
 def machine_cell(column: str, value: Any) -> str:
     """One cell as csv/tsv text: plain numbers, empty when missing."""
-    if _missing(value):
-        return ""
+    if isinstance(value, str):
+        return value
     if isinstance(value, Decimal):
         return plain_money(value)
+    if _missing(value):
+        return ""
     if isinstance(value, float):
         return plain_number(value)
     if isinstance(value, bool):
@@ -272,6 +279,7 @@ def _table(
     highlight: Sequence[int] = (),
 ) -> str:
     from rich import box
+    from rich.cells import cell_len
     from rich.console import Console
     from rich.table import Table
 
@@ -295,13 +303,18 @@ def _table(
             header_style="bold" if terminal else "",
             safe_box=True,
         )
-        for column, is_number in zip(columns, numeric):
-            table.add_column(column, justify="right" if is_number else "left")
+        texts = [[human_cell(c, v) for c, v in zip(columns, row)] for row in rows]
+        for index, (column, is_number) in enumerate(zip(columns, numeric)):
+            # Off a terminal nothing wraps: giving each column its width spares rich from
+            # measuring every cell, the bulk of its time on long tables.
+            width = None if terminal else max(
+                [cell_len(column)] + [cell_len(cells[index]) for cells in texts])
+            table.add_column(column, justify="right" if is_number else "left",
+                             no_wrap=not terminal, width=width)
         body = len(rows) - total_rows
-        for n, row in enumerate(rows):
+        for n, cells in enumerate(texts):
             if n == body and total_rows:
                 table.add_section()
-            cells = [human_cell(c, v) for c, v in zip(columns, row)]
             style = "bold" if terminal and n >= body else None
             if terminal and n in highlight:
                 style = "bold red"
