@@ -16,7 +16,8 @@ from pspctl import loader
 from pspctl.cli import app
 
 CASES = sorted(p.name for p in BAD.iterdir() if p.is_dir())
-COMMANDS = ["list", "show alpha", "funding", "funding --by-year", "compare", "reconcile"]
+COMMANDS = ["list", "show alpha", "funding", "funding --by-year", "compare", "reconcile",
+            "export -f 360giving", "chart psp -o {tmp}/chart.svg", "report -o {tmp}/pack.md"]
 
 
 def run(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -50,7 +51,9 @@ def test_every_command_stops_with_one_line_and_exit_2(tmp_path: Path, case: str,
                                                       command: str) -> None:
     directory = data_dir_from(tmp_path, BAD / case)
     expected = (BAD / case / "expected.txt").read_text(encoding="utf-8").splitlines()
-    assert run([*command.split(), "--data-dir", str(directory)]) == (2, "", one_line(expected))
+    args = command.format(tmp=tmp_path).split()
+    assert run([*args, "--data-dir", str(directory)]) == (2, "", one_line(expected))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]  # nothing written
 
 
 def test_a_1_gb_file_is_refused_before_it_is_read(small: Path) -> None:
@@ -170,9 +173,11 @@ def digest(directory: Path) -> dict[str, str]:
 
 def test_nothing_is_ever_written_to_the_input(small: Path, tmp_path: Path) -> None:
     before = digest(small)
-    for n, command in enumerate([*COMMANDS, "validate", "show beta", "funding --by-psp"]):
+    for n, command in enumerate([*COMMANDS[:6], "validate", "show beta", "funding --by-psp"]):
         run([*command.split(), "--data-dir", str(small)])
         run([*command.split(), "--data-dir", str(small), "-o", str(tmp_path / f"out{n}.json")])
+    for command in COMMANDS[6:]:
+        run([*command.format(tmp=tmp_path).split(), "--data-dir", str(small)])
     for name in before:  # -o onto an input file is refused without --force
         assert run(["list", "--data-dir", str(small), "-o", str(small / name)])[0] == 2
     assert digest(small) == before
