@@ -6,6 +6,8 @@ from decimal import Decimal as D
 from pathlib import Path
 
 from conftest import SMALL, TESTS, data_dir_from
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from pspctl import loader, reports
@@ -210,3 +212,28 @@ def test_cli_candidates_table(tmp_path: Path) -> None:
         "footing,2012-13,transposition,,2012-13,2500,2050,\"published 2012-13 total printed "
         "£2,500; with two adjacent digits swapped it would be £2,050\"",
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 10**12), st.integers(-(10**11), 10**11))
+def test_vectorised_digit_heuristics_agree_with_the_plain_ones(pence: int, change: int) -> None:
+    import numpy as np
+
+    value = np.array([pence])
+    assert bool(reports.digit_matches(value, change, "transposition")[0]) == (
+        change != 0 and pence + change in reports.transpositions(pence))
+    assert bool(reports.digit_matches(value, change, "digit-slip")[0]) == (
+        pence + change in reports.digit_slips(pence))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 10**10), st.data())
+def test_vectorised_heuristics_find_every_real_slip_and_swap(pence: int,
+                                                            data: st.DataObject) -> None:
+    import numpy as np
+
+    for variant, kind in ((reports.transpositions(pence), "transposition"),
+                          (reports.digit_slips(pence), "digit-slip")):
+        if variant:
+            wanted = data.draw(st.sampled_from(variant))
+            assert reports.digit_matches(np.array([pence]), wanted - pence, kind)[0]

@@ -615,26 +615,17 @@ def _emit_reconciliation(result: Any, target: Target, candidates_only: bool) -> 
     if target.fmt.for_machines:
         emit(checks, target)
         return
-    mismatch = (checks["status"] == "mismatch").tolist()
-    shown = render.shout_mismatches(checks)
-    sections = [("Reconciliation of Table 3 against the published totals", shown, 0)]
+    mismatches = [n for n, status in enumerate(checks["status"]) if status == "mismatch"]
+    sections = [("Reconciliation of Table 3 against the published totals",
+                 render.shout_mismatches(checks), 0)]
     if not result.candidates.empty:
         sections.append((
             "Candidate explanations of the mismatches (candidates, not corrections)",
             result.candidates[["check", "scope", "heuristic", "note"]], 0,
         ))
-    text = render.render_sections(sections, target.fmt, notes=notes,
-                                  terminal=target.terminal, width=target.width)
-    if target.terminal:
-        highlighted = render.render(
-            shown, target.fmt, title=sections[0][0], terminal=True, width=target.width,
-            highlight=[n for n, m in enumerate(mismatch) if m],
-        )
-        rest = render.render_sections(sections[1:], target.fmt, notes=notes, terminal=True,
-                                      width=target.width) if len(sections) > 1 else (
-            "\n".join(notes) + "\n")
-        text = highlighted + "\n" + rest
-    target.write(text)
+    target.write(render.render_sections(sections, target.fmt, notes=notes,
+                                        terminal=target.terminal, width=target.width,
+                                        highlight={0: mismatches}))
 
 
 class ChartKind(str, Enum):
@@ -669,7 +660,7 @@ def chart(
     fmt = output.suffix.lower().lstrip(".")
     if fmt not in charts.FORMATS:
         raise UsageError(f"-o {output}: charts are written as .svg or .png")
-    if output.exists() and not force:
+    if output.exists() and not force:  # refuse before drawing, as write_text would after
         raise OutputError(f"{output}: already exists; use --force to replace it")
     write_text(charts.draw(kind.value, loader.load(data_dir), fmt), output, force)
 

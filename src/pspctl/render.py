@@ -15,7 +15,7 @@ import csv
 import io
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -333,13 +333,15 @@ def render_sections(
     notes: Sequence[str] = (),
     terminal: bool = False,
     width: int | None = None,
+    highlight: Mapping[int, Sequence[int]] | None = None,
 ) -> str:
     """Several titled tables (``title, frame, total_rows``) one after the other, for people.
 
     Only for table and markdown; machine formats render one frame with :func:`render`.
+    ``highlight`` maps a section's index to the rows to show in bold red in a terminal.
     """
     parts = []
-    for title, frame, total_rows in sections:
+    for index, (title, frame, total_rows) in enumerate(sections):
         if frame.empty:
             parts.append(f"### {title}\n\nNot stated.\n" if fmt is Format.markdown
                          else f"{title}: not stated\n")
@@ -348,7 +350,7 @@ def render_sections(
         else:
             parts.append(
                 render(frame, fmt, title=title, total_rows=total_rows, terminal=terminal,
-                       width=width)
+                       width=width, highlight=(highlight or {}).get(index, ()))
             )
     text = "\n".join(p for p in parts if p)
     if notes:
