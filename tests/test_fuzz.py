@@ -1,7 +1,8 @@
 """Fuzzing the loader: random bytes and random CSV mutations, for a fixed budget.
 
 Whatever the files hold, the loader either returns data or raises the project's own error
-(PspctlError); valid results go through every report without an exception.
+(PspctlError), by the exact reader and by the fast one alike; valid results go through every
+report without an exception.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from conftest import SMALL
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,18 +23,28 @@ ORIGINAL = {name: (SMALL / name).read_bytes() for name in FILES}
 #: Bytes that matter to a CSV reader, a decoder or the amount and year parsers.
 SPECIAL = [b",", b'"', b"\n", b"\r", b"\r\n", b"\x00", b"\xa3", b"\xc2\xa3", b"\xef\xbb\xbf",
            b"\xff\xfe", b"-", b".", b"e", b"9", b"0", b" ", b";", b"\t", b"'", b"\x81", b"\xe2\x80"]
-BUDGET = settings(max_examples=400, deadline=2000, derandomize=True,
+BUDGET = settings(max_examples=300, deadline=2000, derandomize=True,
                   suppress_health_check=[HealthCheck.too_slow])
 
 
 def exercise(files: dict[str, bytes]) -> None:
+    """Load ``files`` both ways (exact reader, and fast reader first), then run every report."""
     with tempfile.TemporaryDirectory() as directory:
         for name, content in files.items():
             (Path(directory) / name).write_bytes(content)
-        try:
-            data = loader.load(directory)
-        except PspctlError:
-            return
+        loaded = []
+        for threshold in ("0", str(1 << 40)):
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv("PSPCTL_FAST_READ_BYTES", threshold)
+                try:
+                    loaded.append(loader.load(directory))
+                except PspctlError as error:
+                    loaded.append(type(error))
+    fast, exact = loaded
+    if not isinstance(exact, loader.Dataset):
+        return
+    assert isinstance(fast, loader.Dataset)  # what the exact reader accepts, the fast one does
+    data = exact
     for report in (reports.psp_list, reports.funding_matrix, reports.funding_by_year,
                    reports.funding_by_psp, reports.compare, reports.reconcile):
         report(data)  # type: ignore[operator]

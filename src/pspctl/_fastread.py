@@ -87,7 +87,10 @@ def read_valid_table(path: Path, spec: TableSpec) -> pd.DataFrame | None:
     }
     with open(path, "rb") as handle:
         first = handle.readline(1 << 20).decode("utf-8-sig", errors="replace")
-    header = next(csv.reader([first]), [])
+    try:
+        header = next(csv.reader([first.rstrip("\r\n")]), [])
+    except csv.Error:
+        return None
     required_names = [c.name for c in spec.columns if not c.optional]
     if header not in (names, required_names):
         return None
