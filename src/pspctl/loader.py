@@ -19,11 +19,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .errors import DataError, InputError, Problem
-from .money import AMOUNT_HELP, AMOUNT_PATTERN
+from .money import AMOUNT_HELP, AMOUNT_PATTERN, parse_pence
 
 # --- what the files must look like -------------------------------------------------------------
 
@@ -300,7 +302,7 @@ def _capped(problems: list[Problem], name: str) -> list[Problem]:
 
 
 def _empty_frame(spec: TableSpec) -> pd.DataFrame:
-    return _typed(pd.DataFrame({c.name: pd.Series([], dtype=object) for c in spec.columns}), spec)
+    return _typed({c.name: [] for c in spec.columns}, [], spec)
 
 
 def _read_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem]]:
@@ -364,17 +366,16 @@ def _read_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem
             kept_rows.append([cell.strip() for cell in row])
     if not kept_rows and not problems:
         problems.append(Problem(name, None, None, "empty-file", "header but no rows"))
-    frame = pd.DataFrame(kept_rows, columns=header, dtype=object)
+    position = {label: n for n, label in enumerate(header)}
+    columns = {  # an optional column left out of the file: every cell blank
+        c.name: [row[position[c.name]] for row in kept_rows] if c.name in position
+        else [""] * len(kept_rows)
+        for c in spec.columns
+    }
     for column in spec.columns:
-        if column.name not in frame.columns:  # an optional column left out: every cell blank
-            frame[column.name] = ""
-    frame = frame[[c.name for c in spec.columns]]
-    lines = pd.Series(kept_lines, dtype="int64")
-    for column in spec.columns:
-        problems.extend(_cell_problems(frame[column.name], lines, column, name))
-    problems.extend(_duplicate_keys(frame, lines, spec))
-    frame.insert(len(frame.columns), "line", lines)
-    return _typed(frame, spec, parse=not problems), problems
+        problems.extend(_cell_problems(columns[column.name], kept_lines, column, name))
+    problems.extend(_duplicate_keys(columns, kept_lines, spec))
+    return _typed(columns, kept_lines, spec, parse=not problems), problems
 
 
 def _records(text: str, name: str, problems: list[Problem]) -> list[tuple[int, list[str]]] | None:
@@ -416,61 +417,64 @@ def _header_problems(header: Sequence[str], spec: TableSpec, name: str) -> list[
 
 
 def _cell_problems(
-    cells: pd.Series, lines: pd.Series, column: Column, name: str
+    cells: Sequence[str], lines: Sequence[int], column: Column, name: str
 ) -> list[Problem]:
+    """Every problem of one column's cells (stripped text), in the order of the rows."""
     problems: list[Problem] = []
-    blank = cells.eq("")
-
-    def report(mask: pd.Series, kind: str, message: str) -> None:
-        for index in mask[mask].index:
-            text = message.format(value=cells[index])
-            problems.append(Problem(name, int(lines[index]), column.name, kind, text))
-
-    if column.required:
-        report(blank, "blank-cell", "required cell is blank")
-    filled = ~blank
-    if column.values:
-        allowed = " or ".join(column.values)
-        report(filled & ~cells.isin(column.values), "bad-value",
-               f"{{value!r}} is not allowed: use {allowed}")
-    if column.kind == "integer":
-        report(filled & ~cells.str.fullmatch(_INTEGER.pattern).astype(bool), "bad-integer",
-               "{value!r} is not a whole number")
-    elif column.kind == "year":
-        report(filled & ~_valid_years(cells), "bad-year",
-               "bad year {value!r}: write a financial year as YYYY-YY with consecutive years, "
-               "e.g. 2013-14")
-    elif column.kind == "amount":
-        parts = cells.str.extract(_AMOUNT.pattern)
-        bad = filled & parts["pounds"].isna()
-        report(bad, "bad-amount", f"bad amount {{value!r}}: {AMOUNT_HELP}")
-        digits = parts["pounds"].fillna("").str.replace(",", "", regex=False).str.len()
-        report(filled & ~bad & (digits > MAX_AMOUNT_DIGITS), "bad-amount",
-               f"amount {{value!r}} is too large (more than {MAX_AMOUNT_DIGITS} digits of pounds)")
-        negative = parts["neg1"].notna() | parts["neg2"].notna()
-        report(filled & ~bad & negative, "negative-amount",
-               "negative amount {value!r}: amounts are paid, never negative")
+    allowed = " or ".join(column.values)
+    for value, line in zip(cells, lines):
+        found: list[tuple[str, str]] = []
+        if not value:
+            if column.required:
+                found.append(("blank-cell", "required cell is blank"))
+        else:
+            if column.values and value not in column.values:
+                found.append(("bad-value", f"{value!r} is not allowed: use {allowed}"))
+            if column.kind == "integer" and not _INTEGER.fullmatch(value):
+                found.append(("bad-integer", f"{value!r} is not a whole number"))
+            elif column.kind == "year" and not _valid_year(value):
+                found.append(("bad-year", f"bad year {value!r}: write a financial year as "
+                              "YYYY-YY with consecutive years, e.g. 2013-14"))
+            elif column.kind == "amount":
+                found += _amount_problems(value)
+        problems += [Problem(name, line, column.name, kind, text) for kind, text in found]
     return problems
 
 
-def _valid_years(cells: pd.Series) -> pd.Series:
-    parts = cells.str.extract(_YEAR.pattern)
-    first = pd.to_numeric(parts["first"], errors="coerce")
-    second = pd.to_numeric(parts["second"], errors="coerce")
-    return ((first + 1) % 100 == second).fillna(False).astype(bool)
+def _amount_problems(value: str) -> list[tuple[str, str]]:
+    match = _AMOUNT.match(value)
+    if not match:
+        return [("bad-amount", f"bad amount {value!r}: {AMOUNT_HELP}")]
+    found = []
+    if len(match["pounds"].replace(",", "")) > MAX_AMOUNT_DIGITS:
+        found.append(("bad-amount", f"amount {value!r} is too large (more than "
+                      f"{MAX_AMOUNT_DIGITS} digits of pounds)"))
+    if match["neg1"] or match["neg2"]:
+        found.append(("negative-amount",
+                      f"negative amount {value!r}: amounts are paid, never negative"))
+    return found
 
 
-def _duplicate_keys(frame: pd.DataFrame, lines: pd.Series, spec: TableSpec) -> list[Problem]:
-    key = list(spec.key)
-    duplicated = frame.duplicated(subset=key, keep="first")
+def _valid_year(value: str) -> bool:
+    match = _YEAR.match(value)
+    return match is not None and (int(match["first"]) + 1) % 100 == int(match["second"])
+
+
+def _duplicate_keys(
+    columns: dict[str, list[str]], lines: Sequence[int], spec: TableSpec
+) -> list[Problem]:
+    first_seen: dict[tuple[str, ...], int] = {}
     problems = []
-    for index in duplicated[duplicated].index:
-        values = ", ".join(f"{k}={frame.at[index, k]!r}" for k in key)
-        first = frame[(frame[key] == frame.loc[index, key]).all(axis=1)].index[0]
-        problems.append(
-            Problem(spec.filename, int(lines[index]), None, "duplicate-key",
-                    f"duplicate row ({values}) first seen on line {int(lines[first])}")
-        )
+    for n, line in enumerate(lines):
+        key = tuple(columns[k][n] for k in spec.key)
+        if key in first_seen:
+            values = ", ".join(f"{k}={v!r}" for k, v in zip(spec.key, key))
+            problems.append(
+                Problem(spec.filename, line, None, "duplicate-key",
+                        f"duplicate row ({values}) first seen on line {first_seen[key]}")
+            )
+        else:
+            first_seen[key] = line
     return problems
 
 
@@ -515,34 +519,22 @@ def _too_large_to_total(frames: dict[str, pd.DataFrame]) -> list[Problem]:
 # --- typing ------------------------------------------------------------------------------------
 
 
-def _typed(frame: pd.DataFrame, spec: TableSpec, parse: bool = True) -> pd.DataFrame:
+def _typed(
+    columns: dict[str, list[str]], lines: Sequence[int], spec: TableSpec, parse: bool = True
+) -> pd.DataFrame:
     """Blank cells become missing values; amounts become integer pence, integers ``Int64``.
 
-    With ``parse`` (only for a file that passed validation, so parsing cannot fail) amounts and
-    integers are parsed; without it every column stays text, enough to check references.
+    With ``parse`` (only for a file that passed validation, so parsing cannot fail here) amounts
+    and integers are parsed; without it every column stays text, enough to check references.
     """
-    out = pd.DataFrame(index=frame.index)
+    out: dict[str, Any] = {}
     for column in spec.columns:
-        cells = frame[column.name].astype(object)
-        blank = cells.eq("") | cells.isna()
-        if not parse:
-            out[column.name] = cells.where(~blank, None).astype("string")
-        elif column.kind == "amount":
-            out["amount_pence"] = _pence(cells.where(~blank, "0"))
-        elif column.kind == "integer":
-            out[column.name] = pd.to_numeric(cells.where(~blank, None)).astype("Int64")
+        cells = columns[column.name]
+        if parse and column.kind == "amount":
+            out["amount_pence"] = np.array([parse_pence(v) for v in cells], dtype=np.int64)
+        elif parse and column.kind == "integer":
+            out[column.name] = pd.array([int(v) if v else None for v in cells], dtype="Int64")
         else:
-            out[column.name] = cells.where(~blank, None).astype("string")
-    out["line"] = (frame["line"] if "line" in frame else pd.Series(dtype="int64")).astype("int64")
-    typed: pd.DataFrame = out.reset_index(drop=True)
-    return typed
-
-
-def _pence(cells: pd.Series) -> pd.Series:
-    """Exact integer pence from valid amount strings, without passing through floats."""
-    if cells.empty:
-        return pd.Series([], dtype="int64")
-    parts = cells.astype(str).str.extract(_AMOUNT.pattern)
-    pounds = parts["pounds"].str.replace(",", "", regex=False).astype("int64")
-    pence = parts["pence"].fillna("").str.ljust(2, "0").astype("int64")
-    return (pounds * 100 + pence).astype("int64")
+            out[column.name] = pd.array([v or None for v in cells], dtype="string")
+    out["line"] = np.array(lines, dtype=np.int64)
+    return pd.DataFrame(out)
