@@ -27,3 +27,13 @@ def data_dir_from(tmp_path: Path, *overlays: Path, base: Path = SMALL) -> Path:
 def small(tmp_path: Path) -> Path:
     """A writable copy of the small fixture."""
     return data_dir_from(tmp_path)
+
+
+def run(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """pspctl with ``args`` through Typer's CliRunner: exit code, stdout, stderr."""
+    from typer.testing import CliRunner
+
+    from pspctl.cli import app
+
+    result = CliRunner().invoke(app, args, env=env)
+    return result.exit_code, result.stdout, result.stderr

@@ -11,14 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
-from pspctl.cli import app
-
-
-def run(args: list[str]) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, args)
-    return result.exit_code, result.stdout, result.stderr
+from conftest import run
 
 
 def test_markdown_pack_carries_the_commands_own_tables(tmp_path: Path) -> None:

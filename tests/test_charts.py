@@ -8,10 +8,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import SMALL
-from typer.testing import CliRunner
-
-from pspctl.cli import app
+from conftest import SMALL, run
 
 TITLES = {
     "timeline": "Scottish Government funds by financial year, stacked by PSP",
@@ -19,10 +16,6 @@ TITLES = {
     "compare": "Scottish Government and additional funds per PSP",
 }
 
-
-def run(args: list[str]) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, args)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def svg_texts(path: Path) -> list[str]:

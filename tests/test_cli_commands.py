@@ -13,10 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SMALL, TESTS
-from typer.testing import CliRunner
-
-from pspctl.cli import app
+from conftest import SMALL, TESTS, run
 
 EXPECTED = TESTS / "expected"
 FORMATS = ["table", "csv", "tsv", "json", "markdown"]
@@ -33,10 +30,6 @@ COMMANDS = {
     "compare": ["compare"],
 }
 
-
-def run(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, args, env=env)
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -8,15 +8,13 @@ from pathlib import Path
 
 import pytest
 from conftest import BAD, SMALL, data_dir_from
-from typer.testing import CliRunner
+from conftest import run as run_cli
 
 from pspctl import __version__
-from pspctl.cli import app
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args), env=env)
-    return result.exit_code, result.stdout, result.stderr
+    return run_cli(list(args), env)
 
 
 def test_version() -> None:

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import BAD, SMALL, data_dir_from
+from conftest import BAD, data_dir_from, run
 from typer.testing import CliRunner
 
 from pspctl import loader
@@ -19,10 +19,6 @@ CASES = sorted(p.name for p in BAD.iterdir() if p.is_dir())
 COMMANDS = ["list", "show alpha", "funding", "funding --by-year", "compare", "reconcile",
             "export -f 360giving", "chart psp -o {tmp}/chart.svg", "report -o {tmp}/pack.md"]
 
-
-def run(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, args, env=env)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def one_line(problems: list[str]) -> str:
@@ -201,6 +197,3 @@ def test_debug_does_not_change_error_lines(tmp_path: Path, case: str) -> None:
     expected = (BAD / case / "expected.txt").read_text(encoding="utf-8").splitlines()
     assert run(["--debug", "list", "--data-dir", str(directory)]) == (2, "", one_line(expected))
 
-
-def test_small_fixture_is_untouched_by_the_suite() -> None:
-    assert (SMALL / "funding.csv").read_text().startswith("psp_id,year,stream,funder,")

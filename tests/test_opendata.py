@@ -12,10 +12,7 @@ import frictionless
 import jsonschema
 import referencing
 import referencing.jsonschema
-from conftest import REPO, SMALL
-from typer.testing import CliRunner
-
-from pspctl.cli import app
+from conftest import REPO, SMALL, run
 
 VENDOR = REPO.parent / "shared" / "vendor" / "360giving"
 IDS = ["--funding-org-id", "GB-SHS-SC000000", "--id-prefix", "360G-example"]
@@ -24,10 +21,6 @@ RECIPIENTS = [arg for n, psp in enumerate(["low-moss", "nhs-lothian", "east-renf
                                            "elevate"])
               for arg in ("--recipient-org-id", f"{psp}=XI-EXAMPLE-{n}")]
 
-
-def run(args: list[str]) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, args)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_datapackage_is_valid_for_frictionless() -> None:

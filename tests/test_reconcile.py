@@ -5,13 +5,11 @@ from __future__ import annotations
 from decimal import Decimal as D
 from pathlib import Path
 
-from conftest import SMALL, TESTS, data_dir_from
+from conftest import SMALL, TESTS, data_dir_from, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from pspctl import loader, reports
-from pspctl.cli import app
 
 CASES = TESTS / "reconcile"
 
@@ -137,10 +135,6 @@ def test_real_data_verdict() -> None:
         "into the totals."
     )
 
-
-def run(args: list[str]) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, args)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_cli_exit_codes() -> None:

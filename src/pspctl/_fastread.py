@@ -15,20 +15,17 @@ significant digits, so the nearest double times 100, rounded, is the exact numbe
 from __future__ import annotations
 
 import csv
-import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from .loader import Column, TableSpec
+from .loader import INTEGER_PATTERN, Column, TableSpec, is_financial_year
 
-#: A valid, non-negative amount of at most 12 digits of pounds (the loader's rule, in RE2).
+#: A valid amount, as the loader's rule accepts it without a problem: no minus sign and at most
+#: 12 digits of pounds (in RE2, for pyarrow).
 AMOUNT = r"^£?(?:\d{1,3}(?:,\d{3}){1,3}|\d{1,12})(?:\.\d{1,2})?$"
-INTEGER = r"^\d{1,9}$"
-YEAR = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def _valid_dictionary(values: list[str], column: Column) -> bool:
@@ -40,12 +37,7 @@ def _valid_dictionary(values: list[str], column: Column) -> bool:
         return False
     if column.values and not set(filled) <= set(column.values):
         return False
-    if column.kind == "year":
-        for value in filled:
-            match = YEAR.match(value)
-            if not match or (int(match[1]) + 1) % 100 != int(match[2]):
-                return False
-    return True
+    return column.kind != "year" or all(is_financial_year(v) for v in filled)
 
 
 def _categorical(array: Any, ordered: bool = False) -> pd.Categorical:
@@ -121,12 +113,11 @@ def read_valid_table(path: Path, spec: TableSpec) -> pd.DataFrame | None:
                 return None
             out["amount_pence"] = _pence(data)
         elif column.kind == "integer":
-            valid = pc.or_(pc.equal(data, ""), pc.match_substring_regex(data, INTEGER))
+            valid = pc.or_(pc.equal(data, ""), pc.match_substring_regex(data, INTEGER_PATTERN))
             if not pc.all(valid).as_py():
                 return None
-            out[column.name] = pd.to_numeric(
-                pd.Series(data.to_pylist()).replace("", None)
-            ).astype("Int64")
+            out[column.name] = pd.array([int(v) if v else None for v in data.to_pylist()],
+                                        dtype="Int64")
         else:
             if not _valid_dictionary(data.dictionary.to_pylist(), column):
                 return None

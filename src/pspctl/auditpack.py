@@ -9,7 +9,10 @@ additional-funds comparison, and the charts (inlined SVG in HTML; files next to 
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
+
+import pandas as pd
 
 from . import reports
 from ._version import __version__
@@ -78,18 +81,14 @@ def build(data: Dataset, fmt: str, charts: dict[str, bytes] | None = None,
     result = reports.reconcile(data)
     comparison = reports.compare(data)
     compared = reports.with_total(comparison.by_psp, "psp_id", skip=("combined_gbp",))
-    checks = result.checks
-    mismatch_rows = [n for n, s in enumerate(checks["status"].tolist()) if s == "mismatch"]
     charts = charts or {}
     if fmt == "md":
         return _markdown(data, matrix, result, compared, charts, chart_stem)
-    return _html(data, matrix, result, compared, mismatch_rows, charts)
+    return _html(data, matrix, result, compared, charts)
 
 
-def _markdown(data: Dataset, matrix: object, result: reports.Reconciliation, compared: object,
-              charts: dict[str, bytes], stem: str) -> Pack:
-    import re
-
+def _markdown(data: Dataset, matrix: pd.DataFrame, result: reports.Reconciliation,
+              compared: pd.DataFrame, charts: dict[str, bytes], stem: str) -> Pack:
     def para(text: str) -> str:
         text = re.sub(r"</?em>", "*", text)
         return re.sub(r"</?code>", "`", text)
@@ -97,7 +96,7 @@ def _markdown(data: Dataset, matrix: object, result: reports.Reconciliation, com
     parts = [f"# {TITLE}\n", "## What the data is and where it comes from\n"]
     parts += [para(text) + "\n" for _, text in _source_section(data)]
     parts += ["## Table 3, recomputed from its cells\n",
-              render(matrix, Format.markdown, total_rows=1, blank="-"),  # type: ignore[arg-type]
+              render(matrix, Format.markdown, total_rows=1, blank="-"),
               "## Reconciliation\n", f"**{result.verdict}**\n",
               render(shout_mismatches(result.checks), Format.markdown)]
     if not result.candidates.empty:
@@ -105,7 +104,7 @@ def _markdown(data: Dataset, matrix: object, result: reports.Reconciliation, com
                   render(result.candidates[["check", "scope", "heuristic", "note"]],
                          Format.markdown)]
     parts += ["## Additional funds against government funds\n",
-              render(compared, Format.markdown, total_rows=1)]  # type: ignore[arg-type]
+              render(compared, Format.markdown, total_rows=1)]
     attachments = {}
     if charts:
         parts.append("## Charts\n")
@@ -116,22 +115,23 @@ def _markdown(data: Dataset, matrix: object, result: reports.Reconciliation, com
     return Pack("\n".join(parts), attachments)
 
 
-def _html(data: Dataset, matrix: object, result: reports.Reconciliation, compared: object,
-          mismatch_rows: list[int], charts: dict[str, bytes]) -> Pack:
+def _html(data: Dataset, matrix: pd.DataFrame, result: reports.Reconciliation,
+          compared: pd.DataFrame, charts: dict[str, bytes]) -> Pack:
     body = [f"<h1>{html.escape(TITLE)}</h1>", "<h2>What the data is and where it comes from</h2>"]
     body += [f"<p>{text}</p>" for _, text in _source_section(data)]
     body += ["<h2>Table 3, recomputed from its cells</h2>",
-             render_html_table(matrix, total_rows=1, blank="-"),  # type: ignore[arg-type]
+             render_html_table(matrix, total_rows=1, blank="-"),
              "<h2>Reconciliation</h2>",
              f'<p class="verdict">{html.escape(result.verdict)}</p>',
-             render_html_table(shout_mismatches(result.checks), highlight=mismatch_rows)]
+             render_html_table(shout_mismatches(result.checks),
+                               highlight=result.mismatch_rows)]
     if not result.candidates.empty:
         body += ["<h3>Candidate explanations (candidates, not corrections)</h3>",
                  render_html_table(result.candidates[["check", "scope", "heuristic", "note"]])]
     for note in result.notes:
         body.append(f"<p>{html.escape(note)}</p>")
     body += ["<h2>Additional funds against government funds</h2>",
-             render_html_table(compared, total_rows=1)]  # type: ignore[arg-type]
+             render_html_table(compared, total_rows=1)]
     if charts:
         body.append("<h2>Charts</h2>")
         for kind, svg in charts.items():

@@ -28,6 +28,8 @@ from .render import Format
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .reports import Reconciliation
+
 app = typer.Typer(
     name="pspctl",
     help=(
@@ -79,6 +81,12 @@ OutputOpt = Annotated[
 ForceOpt = Annotated[
     bool, typer.Option("--force", help="Let -o replace a FILE that already exists.")
 ]
+
+
+def _file_option(kinds: str) -> Any:
+    """The required -o of the commands that only write files (chart, report)."""
+    return typer.Option("--output", "-o", metavar="FILE", show_default=False,
+                        help=f"The {kinds} (written atomically).")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -185,8 +193,7 @@ def write_text(text: str | bytes, output: Path | None, force: bool) -> None:
         return
     if output.is_dir():
         raise OutputError(f"{output}: is a directory")
-    if output.exists() and not force:
-        raise OutputError(f"{output}: already exists; use --force to replace it")
+    refuse_to_replace([output], force)
     directory = output.parent if str(output.parent) else Path(".")
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=directory)
@@ -202,6 +209,13 @@ def write_text(text: str | bytes, output: Path | None, force: bool) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def refuse_to_replace(paths: Sequence[Path], force: bool) -> None:
+    """Without ``--force``, an :class:`OutputError` naming the files that already exist."""
+    existing = [str(path) for path in paths if path.exists()]
+    if existing and not force:
+        raise OutputError(f"{', '.join(existing)}: already exists; use --force to replace it")
 
 
 @dataclass(frozen=True)
@@ -287,6 +301,8 @@ TotalsOpt = Annotated[
     typer.Option("--totals", help="Add the totals row to csv, tsv and json too (scripts "
                  "usually sum for themselves; table and markdown always show it)."),
 ]
+
+
 def _complete_psp(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     from .completion import psp_ids
 
@@ -358,7 +374,7 @@ def list_(
     if with_totals:
         frame = reports.with_total(frame, "psp_id")
     emit(frame, target, title="Strategic PSPs", total_rows=int(with_totals),
-         notes=["" if target.fmt.for_machines else "Source: §3.1 and Table 3 of the report."])
+         notes=["Source: §3.1 and Table 3 of the report."])
 
 
 @command()
@@ -465,10 +481,8 @@ def funding(
     with_totals = _totals_wanted(target, totals) and not frame.empty
     if with_totals:
         frame = reports.with_total(frame, label)
-    notes = [] if target.fmt.for_machines else [
-        "Recomputed from the cells of Table 3; '-' means no funding that year."
-        if not (by_year or by_psp) else "Recomputed from the cells of Table 3."
-    ]
+    notes = ["Recomputed from the cells of Table 3; '-' means no funding that year."
+             if not (by_year or by_psp) else "Recomputed from the cells of Table 3."]
     emit(frame, target, title=title, total_rows=int(with_totals), notes=notes,
          blank="-" if not (by_year or by_psp) else None, chart=bar if chart else None)
 
@@ -502,12 +516,11 @@ def compare(
         # government funds of all PSPs: that total is left empty rather than mislead.
         frame = reports.with_total(frame, "psp_id", skip=("combined_gbp",))
     emit(frame, target, title="Additional funds against Scottish Government funds",
-         total_rows=int(with_totals), notes=[] if target.fmt.for_machines else
-         _split_notes(result.by_funder_type, result.by_psp))
+         total_rows=int(with_totals), notes=_split_notes(result.by_funder_type, result.by_psp))
 
 
 def _split_notes(split: pd.DataFrame, by_psp: pd.DataFrame) -> list[str]:
-    from .render import pretty_money
+    from .money import pretty_money
 
     stated = by_psp["additional_gbp"].notna().sum()
     total = sum(split["amount_gbp"].tolist(), start=Decimal(0))
@@ -593,10 +606,10 @@ def reconcile(
         raise typer.Exit(1)
 
 
-def _emit_reconciliation(result: Any, target: Target, candidates_only: bool) -> None:
+def _emit_reconciliation(result: Reconciliation, target: Target, candidates_only: bool) -> None:
     from . import render
 
-    notes = [] if target.fmt.for_machines else [*result.notes, result.verdict]
+    notes = [*result.notes, result.verdict]  # for people: machine formats print no notes
     if candidates_only:
         emit(result.candidates, target, title="Candidate explanations (not corrections)",
              notes=notes)
@@ -615,7 +628,6 @@ def _emit_reconciliation(result: Any, target: Target, candidates_only: bool) -> 
     if target.fmt.for_machines:
         emit(checks, target)
         return
-    mismatches = [n for n, status in enumerate(checks["status"]) if status == "mismatch"]
     sections = [("Reconciliation of Table 3 against the published totals",
                  render.shout_mismatches(checks), 0)]
     if not result.candidates.empty:
@@ -625,7 +637,7 @@ def _emit_reconciliation(result: Any, target: Target, candidates_only: bool) -> 
         ))
     target.write(render.render_sections(sections, target.fmt, notes=notes,
                                         terminal=target.terminal, width=target.width,
-                                        highlight={0: mismatches}))
+                                        highlight={0: result.mismatch_rows}))
 
 
 class ChartKind(str, Enum):
@@ -642,11 +654,7 @@ def chart(
                        help="timeline: funds by year stacked by PSP; psp: funds per PSP; "
                        "compare: government against additional funds per PSP."),
     ],
-    output: Annotated[
-        Path,
-        typer.Option("--output", "-o", metavar="FILE", show_default=False,
-                     help="The chart file, FILE.svg or FILE.png (written atomically)."),
-    ],
+    output: Annotated[Path, _file_option("chart file, FILE.svg or FILE.png")],
     force: ForceOpt = False,
     data_dir: DataDirOpt = None,
 ) -> None:
@@ -660,18 +668,13 @@ def chart(
     fmt = output.suffix.lower().lstrip(".")
     if fmt not in charts.FORMATS:
         raise UsageError(f"-o {output}: charts are written as .svg or .png")
-    if output.exists() and not force:  # refuse before drawing, as write_text would after
-        raise OutputError(f"{output}: already exists; use --force to replace it")
+    refuse_to_replace([output], force)  # before drawing, as write_text would after
     write_text(charts.draw(kind.value, loader.load(data_dir), fmt), output, force)
 
 
 @command()
 def report(
-    output: Annotated[
-        Path,
-        typer.Option("--output", "-o", metavar="FILE", show_default=False,
-                     help="The audit pack, FILE.md or FILE.html (written atomically)."),
-    ],
+    output: Annotated[Path, _file_option("audit pack, FILE.md or FILE.html")],
     force: ForceOpt = False,
     data_dir: DataDirOpt = None,
 ) -> None:
@@ -695,10 +698,7 @@ def report(
     except UsageError:
         typer.echo(f"pspctl: note: no charts in the pack: {charts.INSTALL}", err=True)
     pack = auditpack.build(data, fmt, drawn, chart_stem=output.stem)
-    targets = [output] + [output.with_name(name) for name in pack.attachments]
-    existing = [str(t) for t in targets if t.exists()]
-    if existing and not force:
-        raise OutputError(f"{', '.join(existing)}: already exists; use --force to replace it")
+    refuse_to_replace([output, *(output.with_name(name) for name in pack.attachments)], force)
     for name, content in pack.attachments.items():
         write_text(content, output.with_name(name), force)
     write_text(pack.text, output, force)
@@ -754,6 +754,7 @@ def export(
     """
     from . import export as exporter
     from . import loader, render
+    from .reports import resolve_psp
 
     recipients: dict[str, str] = {}
     data = loader.load(data_dir)
@@ -761,8 +762,6 @@ def export(
         psp, sep, org = item.partition("=")
         if not sep or not psp.strip() or not org.strip():
             raise UsageError(f"--recipient-org-id {item!r}: write it as PSP=ID")
-        from .reports import resolve_psp
-
         recipients[resolve_psp(data.psp, psp.strip())] = org.strip()
     grants = exporter.grants_360(data, funding_org_id, id_prefix, recipients, data_source)
     as_json = output is not None and output.suffix.lower() == ".json"

@@ -11,6 +11,8 @@ import io
 import os
 from pathlib import Path
 
+from ._paths import bundled_data_dir
+
 MAX_BYTES = 4 << 20
 
 
@@ -19,8 +21,7 @@ def _data_dir(given: str | os.PathLike[str] | None) -> Path:
         return Path(given)
     if os.environ.get("PSPCTL_DATA_DIR"):
         return Path(os.environ["PSPCTL_DATA_DIR"])
-    here = Path(__file__).resolve().parent
-    return here / "data" if (here / "data").is_dir() else here.parent.parent / "data"
+    return bundled_data_dir()
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

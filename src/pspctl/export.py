@@ -18,8 +18,10 @@ from typing import Any
 import pandas as pd
 
 from . import money
+from ._paths import bundled_data_dir
 from .errors import UsageError
-from .loader import Dataset, bundled_data_dir
+from .loader import Dataset
+from .reports import GOVERNMENT
 
 #: The 360Giving column titles, in the order they are written.
 COLUMNS_360 = [
@@ -67,9 +69,9 @@ def grants_360(
     }
     recipients = {**from_file, **given}
     order = {str(p): n for n, p in enumerate(data.psp["psp_id"].tolist())}
-    cells = data.funding[data.funding["stream"] == "government"]
-    cells = cells.iloc[sorted(range(len(cells)), key=lambda i: (
-        order[str(cells["psp_id"].iloc[i])], str(cells["year"].iloc[i])))]
+    cells = data.funding[data.funding["stream"] == GOVERNMENT].sort_values(
+        ["psp_id", "year"],
+        key=lambda c: c.astype(str).map(order) if c.name == "psp_id" else c.astype(str))
     funded = list(dict.fromkeys(str(p) for p in cells["psp_id"].tolist()))
     missing = []
     if not funding_org_id:

@@ -24,8 +24,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._paths import bundled_data_dir as bundled_data_dir  # re-exported: part of the API
 from .errors import DataError, InputError, Problem
-from .money import AMOUNT_HELP, AMOUNT_PATTERN, parse_pence
+from .money import AMOUNT, AMOUNT_HELP, parse_pence
 
 # --- what the files must look like -------------------------------------------------------------
 
@@ -127,9 +128,21 @@ MAX_COLUMNS = 1000
 #: Problems reported per file at most; the rest are counted in one more problem.
 MAX_PROBLEMS_PER_FILE = 1000
 
-_AMOUNT = re.compile(AMOUNT_PATTERN)
 _YEAR = re.compile(r"^(?P<first>\d{4})-(?P<second>\d{2})$")
-_INTEGER = re.compile(r"^\d{1,9}$")
+#: A whole number in a cell (also the fast reader's rule, in RE2).
+INTEGER_PATTERN = r"^\d{1,9}$"
+_INTEGER = re.compile(INTEGER_PATTERN)
+
+
+def is_financial_year(text: str) -> bool:
+    """``YYYY-YY`` with consecutive years (``2013-14``): the one rule for years everywhere."""
+    match = _YEAR.match(text)
+    return match is not None and (int(match["first"]) + 1) % 100 == int(match["second"])
+
+
+def expected_columns(spec: TableSpec) -> str:
+    """The columns of a file, for messages: ``psp_id, name, ..., recipient_org_id (optional)``."""
+    return ", ".join(c.name + (" (optional)" if c.optional else "") for c in spec.columns)
 
 
 # --- the result --------------------------------------------------------------------------------
@@ -148,15 +161,6 @@ class Dataset:
     totals: pd.DataFrame
     outcomes: pd.DataFrame
     data_dir: Path = field(default_factory=Path)
-
-
-def bundled_data_dir() -> Path:
-    """The data shipped with pspctl: inside the installed package, or ``data/`` of a checkout."""
-    here = Path(__file__).resolve().parent
-    installed = here / "data"
-    if installed.is_dir():
-        return installed
-    return here.parent.parent / "data"
 
 
 def load(data_dir: str | Path | None = None) -> Dataset:
@@ -338,9 +342,7 @@ def _read_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem
         problems.append(
             Problem(name, 1, None, "too-many-columns",
                     f"header has {len(header):,} columns, over the limit of {MAX_COLUMNS:,}; "
-                    "expected columns: "
-                    + ", ".join(c.name + (" (optional)" if c.optional else "")
-                                for c in spec.columns))
+                    f"expected columns: {expected_columns(spec)}")
         )
         return _empty_frame(spec), problems
     problems.extend(_header_problems(header, spec, name))
@@ -398,7 +400,6 @@ def _records(text: str, name: str, problems: list[Problem]) -> list[tuple[int, l
 def _header_problems(header: Sequence[str], spec: TableSpec, name: str) -> list[Problem]:
     problems: list[Problem] = []
     expected = [c.name for c in spec.columns]
-    listed = ", ".join(c.name + (" (optional)" if c.optional else "") for c in spec.columns)
     seen: set[str] = set()
     for label in header:
         if label in seen:
@@ -408,7 +409,7 @@ def _header_problems(header: Sequence[str], spec: TableSpec, name: str) -> list[
             hint = "blank column name" if not label else f"unknown column {label!r}"
             problems.append(
                 Problem(name, 1, label or None, "unknown-column",
-                        f"{hint}; expected columns: {listed}")
+                        f"{hint}; expected columns: {expected_columns(spec)}")
             )
     for column in spec.columns:
         if column.name not in seen and not column.optional:
@@ -432,7 +433,7 @@ def _cell_problems(
                 found.append(("bad-value", f"{value!r} is not allowed: use {allowed}"))
             if column.kind == "integer" and not _INTEGER.fullmatch(value):
                 found.append(("bad-integer", f"{value!r} is not a whole number"))
-            elif column.kind == "year" and not _valid_year(value):
+            elif column.kind == "year" and not is_financial_year(value):
                 found.append(("bad-year", f"bad year {value!r}: write a financial year as "
                               "YYYY-YY with consecutive years, e.g. 2013-14"))
             elif column.kind == "amount":
@@ -442,7 +443,7 @@ def _cell_problems(
 
 
 def _amount_problems(value: str) -> list[tuple[str, str]]:
-    match = _AMOUNT.match(value)
+    match = AMOUNT.match(value)
     if not match:
         return [("bad-amount", f"bad amount {value!r}: {AMOUNT_HELP}")]
     found = []
@@ -453,11 +454,6 @@ def _amount_problems(value: str) -> list[tuple[str, str]]:
         found.append(("negative-amount",
                       f"negative amount {value!r}: amounts are paid, never negative"))
     return found
-
-
-def _valid_year(value: str) -> bool:
-    match = _YEAR.match(value)
-    return match is not None and (int(match["first"]) + 1) % 100 == int(match["second"])
 
 
 def _duplicate_keys(

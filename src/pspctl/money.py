@@ -15,12 +15,12 @@ AMOUNT_PATTERN = (
     r"^(?P<neg1>-)?£?(?P<neg2>-)?(?P<pounds>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<pence>\d{1,2}))?$"
 )
 AMOUNT_HELP = "write it as 1234, 1234.50, 1,234.00 or £1,234"
-_AMOUNT = re.compile(AMOUNT_PATTERN)
+AMOUNT = re.compile(AMOUNT_PATTERN)
 
 
 def parse_pence(text: str) -> int:
     """``text`` as integer pence; ``ValueError`` when it is not an amount (negatives allowed)."""
-    match = _AMOUNT.match(text.strip())
+    match = AMOUNT.match(text.strip())
     if not match:
         raise ValueError(f"bad amount {text!r}: {AMOUNT_HELP}")
     pence = int(match["pounds"].replace(",", "")) * 100 + int((match["pence"] or "").ljust(2, "0"))

@@ -142,6 +142,22 @@ def _rows(frame: pd.DataFrame) -> list[list[Any]]:
     return [[_python(v) for v in row] for row in frame.itertuples(index=False, name=None)]
 
 
+def _gaps_for_people(rows: list[list[Any]], total_rows: int, blank: str | None) -> list[list[Any]]:
+    """Missing values as people see them: empty in totals rows, ``blank`` (Table 3's "-") in
+    money columns when given; the rest stay missing ("not stated" for money)."""
+    body = len(rows) - total_rows
+    money = [any(isinstance(r[i], Decimal) for r in rows) for i in range(len(rows[0]))] \
+        if rows else []
+    return [
+        [
+            ("" if n >= body else blank if blank is not None and money[i] else v)
+            if _missing(v) else v
+            for i, v in enumerate(row)
+        ]
+        for n, row in enumerate(rows)
+    ]
+
+
 def render(
     frame: pd.DataFrame,
     fmt: Format,
@@ -168,16 +184,7 @@ def render(
     rows = _rows(frame)
     numeric = [_is_numeric(c, [r[i] for r in rows]) for i, c in enumerate(columns)]
     if fmt in (Format.table, Format.markdown):
-        body = len(rows) - total_rows
-        money = [any(isinstance(r[i], Decimal) for r in rows) for i in range(len(columns))]
-        human = [
-            [
-                ("" if n >= body else blank if blank is not None and money[i] else v)
-                if _missing(v) else v
-                for i, v in enumerate(row)
-            ]
-            for n, row in enumerate(rows)
-        ]
+        human = _gaps_for_people(rows, total_rows, blank)
         if fmt is Format.table and chart is not None and chart in columns:
             columns, human = _with_bars(columns, human, chart, total_rows, terminal)
             numeric.append(False)
@@ -373,19 +380,15 @@ def render_html_table(
     rows = _rows(frame)
     numeric = [_is_numeric(c, [r[i] for r in rows]) for i, c in enumerate(columns)]
     body = len(rows) - total_rows
+    shown = _gaps_for_people(rows, total_rows, blank)
     lines = ["<table>", "<thead><tr>"
              + "".join(f"<th>{html.escape(c)}</th>" for c in columns) + "</tr></thead>", "<tbody>"]
-    for n, row in enumerate(rows):
+    for n, row in enumerate(shown):
         marks = (["total"] if n >= body else []) + (["mismatch"] if n in highlight else [])
         attribute = f' class="{" ".join(marks)}"' if marks else ""
         cells = []
         for column, value, number in zip(columns, row, numeric):
-            if _missing(value) and n >= body:
-                text = ""
-            elif _missing(value) and blank is not None and number:
-                text = blank
-            else:
-                text = human_cell(column, value)
+            text = human_cell(column, value)
             klass = ' class="number"' if number else ""
             cells.append(f"<td{klass}>{html.escape(text)}</td>")
         lines.append(f"<tr{attribute}>" + "".join(cells) + "</tr>")

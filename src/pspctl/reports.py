@@ -25,7 +25,7 @@ import pandas as pd
 
 from . import money
 from .errors import Problem, UsageError
-from .loader import Dataset
+from .loader import Dataset, is_financial_year
 
 GOVERNMENT = "government"
 ADDITIONAL = "additional"
@@ -35,8 +35,6 @@ PUBLIC_SECTORS = frozenset(
     {"government", "local authority", "NHS board", "regional transport partnership"}
 )
 INDEPENDENT_SECTORS = frozenset({"lottery", "charitable trust"})
-
-_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 # --- small helpers -----------------------------------------------------------------------------
@@ -54,14 +52,17 @@ def _pounds(pence: int) -> str:
     return money.pretty_money(money.gbp(pence))
 
 
-def _gbp_column(values: Iterable[Any]) -> list[Decimal | None]:
+def _money(values: pd.Series | Iterable[Any]) -> list[Decimal | None]:
+    """Integer pence (a nullable Series, or any ints) as exact ``Decimal`` pounds, ``None``
+    where missing (not stated)."""
+    if isinstance(values, pd.Series):
+        values = values.astype("Int64").tolist()  # ints and NA, never floats
     return [gbp(v) for v in values]
 
 
 def check_year(year: str, option: str = "year") -> str:
     """A financial year ``YYYY-YY`` with consecutive years, or a :class:`UsageError`."""
-    match = _YEAR.match(year.strip())
-    if not match or (int(match[1]) + 1) % 100 != int(match[2]):
+    if not is_financial_year(year.strip()):
         raise UsageError(
             f"{option} {year!r} is not a financial year: write it as YYYY-YY, e.g. 2013-14"
         )
@@ -111,14 +112,14 @@ def _government(
     end: str | None = None,
 ) -> pd.DataFrame:
     """The government cells, restricted to some PSPs and a range of financial years."""
-    if start is not None and end is not None and check_year(start) > check_year(end):
+    low = check_year(start, "--from") if start is not None else ""
+    high = check_year(end, "--to") if end is not None else "9999-99"
+    if start is not None and end is not None and low > high:
         raise UsageError(f"--from {start} is after --to {end}")
     cells = data.funding[data.funding["stream"] == GOVERNMENT]
     if psps is not None:
         cells = cells[cells["psp_id"].isin(list(psps))]
     if start is not None or end is not None:
-        low = check_year(start, "--from") if start is not None else ""
-        high = check_year(end, "--to") if end is not None else "9999-99"
         years = [y for y in cells["year"].dropna().unique().tolist() if low <= str(y) <= high]
         cells = cells[cells["year"].isin(years)]
     return cells
@@ -236,11 +237,6 @@ def _by_psp(frame: pd.DataFrame, ids: list[str], column: str, how: str) -> list[
     return _objects(values.reindex(ids))
 
 
-def _money(values: pd.Series) -> list[Decimal | None]:
-    """Integer pence (nullable) as exact ``Decimal`` pounds, ``None`` where missing."""
-    return [None if pd.isna(v) else money.gbp(v) for v in values.astype("Int64").tolist()]
-
-
 # --- show --------------------------------------------------------------------------------------
 
 
@@ -307,7 +303,7 @@ def psp_detail(data: Dataset, query: str) -> PspDetail:
         government=pd.DataFrame(
             {
                 "year": government["year"].tolist(),
-                "amount_gbp": _gbp_column(government["amount_pence"]),
+                "amount_gbp": _money(government["amount_pence"]),
                 "source": government["source"].tolist(),
                 "line": government["line"].tolist(),
             },
@@ -317,7 +313,7 @@ def psp_detail(data: Dataset, query: str) -> PspDetail:
             {
                 "funder": additional["funder"].tolist(),
                 "funder_sector": additional["funder_sector"].astype(object).tolist(),
-                "amount_gbp": _gbp_column(additional["amount_pence"]),
+                "amount_gbp": _money(additional["amount_pence"]),
                 "source": additional["source"].tolist(),
                 "line": additional["line"].tolist(),
             },
@@ -380,13 +376,13 @@ def funding_by_year(
     sums = cells.groupby("year")["amount_pence"].sum().sort_index()
     years = [str(y) for y in sums.index]
     pence = [int(v) for v in sums.tolist()]
-    frame = pd.DataFrame({"year": years, "amount_gbp": _gbp_column(pence)}, dtype=object)
+    frame = pd.DataFrame({"year": years, "amount_gbp": _money(pence)}, dtype=object)
     if cumulative:
         running, acc = [], 0
         for value in pence:
             acc += value
             running.append(acc)
-        frame["cumulative_gbp"] = _gbp_column(running)
+        frame["cumulative_gbp"] = _money(running)
     if share:
         frame["share"] = _shares(pence)
     return frame
@@ -409,7 +405,7 @@ def funding_by_psp(
     names = _names(data)
     pence = [int(sums.get(i, 0)) for i in ranked]
     frame = pd.DataFrame(
-        {"psp_id": ranked, "name": [names[i] for i in ranked], "amount_gbp": _gbp_column(pence)},
+        {"psp_id": ranked, "name": [names[i] for i in ranked], "amount_gbp": _money(pence)},
         dtype=object,
     )
     if share:
@@ -526,6 +522,9 @@ def _joined(frame: pd.DataFrame, column: str, ids: list[str]) -> list[str | None
 
 # --- reconcile ---------------------------------------------------------------------------------
 
+#: Says, in a candidate's note, that a total's mismatch is a year's footing difference carried on.
+_CARRIED = "is the footing difference of"
+
 CHECK_COLUMNS = ["check", "scope", "published_gbp", "computed_gbp", "difference_gbp", "status"]
 CANDIDATE_COLUMNS = ["check", "scope", "heuristic", "psp_id", "year", "printed_gbp",
                      "would_be_gbp", "note"]
@@ -567,7 +566,7 @@ class Reconciliation:
                 f"(difference {money.pretty_money(row.difference_gbp)})."
             )
         carried = bad[bad["check"] != "footing"]
-        explained = self.candidates["note"].str.contains("is the footing difference", na=False)
+        explained = self.candidates["note"].str.contains(_CARRIED, na=False, regex=False)
         carried_by_footing = set(
             zip(self.candidates.loc[explained, "check"], self.candidates.loc[explained, "scope"])
         )
@@ -585,6 +584,11 @@ class Reconciliation:
     @property
     def mismatches(self) -> pd.DataFrame:
         return self.checks[self.checks["status"] == "mismatch"]
+
+    @property
+    def mismatch_rows(self) -> list[int]:
+        """The positions of the mismatched checks in :attr:`checks` (to highlight them)."""
+        return [n for n, status in enumerate(self.checks["status"]) if status == "mismatch"]
 
 
 @dataclass(frozen=True)
@@ -800,7 +804,7 @@ def reconcile(
         difference = check("cross-footing", scope, published, computed)
         if difference:
             candidates += _explain_total("cross-footing", scope, difference, footing_off,
-                                         cells_frame if against_cells else None, grand_rows)
+                                         cells_frame if against_cells else None, grand)
 
     # headline
     if headline is not None:
@@ -837,20 +841,19 @@ def _explain_total(
     difference: int,
     footing_off: dict[str, int],
     cells: pd.DataFrame | None,
-    grand_rows: pd.DataFrame | None,
+    grand: int | None,
 ) -> list[tuple[Any, ...]]:
     """Candidates for a mismatch between a total and the cells: first, where it lies."""
     if cells is not None and footing_off and sum(footing_off.values()) == difference:
         years = ", ".join(footing_off)
         return [(check, scope, "location", None, None, None, None,
-                 f"the difference of {_pounds(difference)} is the footing difference of {years}: "
+                 f"the difference of {_pounds(difference)} {_CARRIED} {years}: "
                  "see the candidates there")]
     rows: list[tuple[Any, ...]] = [
         (check, scope, "location", None, None, None, None,
          f"the difference of {_pounds(difference)} does not lie in any one year's footing")
     ]
     published = None
-    if grand_rows is not None and not grand_rows.empty and scope.startswith("grand total"):
-        published = _Cell(None, None, int(grand_rows["amount_pence"].iloc[0]),
-                          "published grand total")
+    if grand is not None and scope.startswith("grand total"):
+        published = _Cell(None, None, grand, "published grand total")
     return rows + _candidates(check, scope, difference, cells, published)

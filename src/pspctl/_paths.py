@@ -1,0 +1,14 @@
+"""Where the bundled data lives. Imports nothing heavy: shell completion uses it too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def bundled_data_dir() -> Path:
+    """The data shipped with pspctl: inside the installed package, or ``data/`` of a checkout."""
+    here = Path(__file__).resolve().parent
+    installed = here / "data"
+    if installed.is_dir():
+        return installed
+    return here.parent.parent / "data"
