@@ -117,3 +117,21 @@ def test_no_colour_when_not_a_terminal_or_no_color(tmp_path: Path) -> None:
     assert result.stdout.splitlines()[:2] == [
         "Scottish Government funds by financial year", "+---------+------------+",
     ]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["funding", "--format", "json"],  # exit 0, all of a long output
+        ["reconcile", "--format", "csv"],  # exit 1: the report's own discrepancy
+        ["show", "nosuch"],  # exit 2, one line on stderr
+        ["funding", "--from", "2099-00"],  # exit 2 from a usage error
+        ["funding", "--no-such-option"],  # exit 2 from Typer's own parsing
+    ],
+)
+def test_a_whole_process_ends_as_the_app_does(argv: list[str]) -> None:
+    """``main`` ends the process with ``os._exit`` after flushing: the exit code, stdout and
+    stderr of a real process are those of the app itself."""
+    result = subprocess.run([sys.executable, "-m", "pspctl", *argv], capture_output=True,
+                            text=True, check=False, env={**os.environ, "COLUMNS": "80"})
+    assert (result.returncode, result.stdout, result.stderr) == run(argv, env={"COLUMNS": "80"})

@@ -6,7 +6,10 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import pspctl.render as render_module
 from pspctl.render import Format, plain_money, pretty_money, render
 
 
@@ -126,3 +129,29 @@ def test_format_from_suffix() -> None:
     assert [Format.from_suffix(s) for s in (".csv", ".TSV", ".json", ".md", ".txt")] == [
         Format.csv, Format.tsv, Format.json, Format.markdown, None,
     ]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    cells=st.lists(
+        st.tuples(
+            st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), max_size=12),
+            st.one_of(st.none(), st.decimals(min_value=0, max_value=10**9, places=2)),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    total_rows=st.integers(0, 2),
+)
+def test_table_rows_as_blocks_read_as_row_by_row(
+    cells: list[tuple[str, Decimal | None]], total_rows: int
+) -> None:
+    """Off a terminal the table lays out its rows as blocks of lines; the text must be the one
+    rich writes when it lays out every row on its own."""
+    frame = pd.DataFrame({"name": [c[0] for c in cells], "amount_gbp": [c[1] for c in cells]})
+    total_rows = min(total_rows, len(cells))
+    blocks = render(frame, Format.table, total_rows=total_rows, blank="-")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(render_module, "_rows_as_blocks", lambda texts, terminal: False)
+        row_by_row = render(frame, Format.table, total_rows=total_rows, blank="-")
+    assert blocks == row_by_row
