@@ -123,6 +123,19 @@ def _neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
+def _machine_column(column: str, values: list[Any]) -> list[str]:
+    """One column's cells as csv/tsv text (:func:`machine_cell`, text cells neutralised),
+    the common columns (all money, all text) in one pass without a call per cell."""
+    kinds = set(map(type, values))
+    if kinds <= {Decimal, type(None)}:
+        return ["" if v is None else plain_money(v) for v in values]
+    if kinds <= {str, type(None)}:
+        return ["" if v is None else "'" + v if v.startswith(FORMULA_PREFIXES) else v
+                for v in values]
+    return [_neutralise(v) if isinstance(v, str) else machine_cell(column, _python(v))
+            for v in values]
+
+
 def _is_numeric(column: str, values: Sequence[Any]) -> bool:
     present = [v for v in values if not _missing(v)]
     return bool(present) and all(
@@ -181,6 +194,16 @@ def render(
     ``highlight`` lists rows to show in bold red in a terminal.
     """
     columns = [str(c) for c in frame.columns]
+    if fmt in (Format.csv, Format.tsv):
+        buffer = io.StringIO()
+        writer = csv.writer(
+            buffer, delimiter="," if fmt is Format.csv else "\t", lineterminator="\n"
+        )
+        writer.writerow(columns)
+        writer.writerows(zip(*(
+            _machine_column(c, frame.iloc[:, i].tolist()) for i, c in enumerate(columns)
+        )))
+        return buffer.getvalue()
     rows = _rows(frame)
     numeric = [_is_numeric(c, [r[i] for r in rows]) for i, c in enumerate(columns)]
     if fmt in (Format.table, Format.markdown):
@@ -189,18 +212,6 @@ def render(
             columns, human = _with_bars(columns, human, chart, total_rows, terminal)
             numeric.append(False)
         rows = human
-    if fmt in (Format.csv, Format.tsv):
-        buffer = io.StringIO()
-        writer = csv.writer(
-            buffer, delimiter="," if fmt is Format.csv else "\t", lineterminator="\n"
-        )
-        writer.writerow(columns)
-        for row in rows:
-            cells = [machine_cell(c, v) for c, v in zip(columns, row)]
-            writer.writerow(
-                [_neutralise(t) if isinstance(v, str) else t for t, v in zip(cells, row)]
-            )
-        return buffer.getvalue()
     if fmt is Format.json:
         return _json(columns, rows)
     if fmt is Format.markdown:

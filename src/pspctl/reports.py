@@ -56,7 +56,11 @@ def _money(values: pd.Series | Iterable[Any]) -> list[Decimal | None]:
     """Integer pence (a nullable Series, or any ints) as exact ``Decimal`` pounds, ``None``
     where missing (not stated)."""
     if isinstance(values, pd.Series):
-        values = values.astype("Int64").tolist()  # ints and NA, never floats
+        numbers = values.astype("Int64")  # ints and NA, never floats
+        pence = numbers.to_numpy(dtype=np.int64, na_value=0).tolist()
+        missing = numbers.isna().to_numpy().tolist()
+        scale = Decimal.scaleb  # hot: every money cell of a report (money.gbp, inlined)
+        return [None if gone else scale(Decimal(p), -2) for p, gone in zip(pence, missing)]
     return [gbp(v) for v in values]
 
 
@@ -465,9 +469,12 @@ def compare(data: Dataset, psps: Sequence[str] | None = None) -> Comparison:
     """
     ids = _psp_order(data, psps)
     names = _names(data)
-    funding = data.funding if psps is None else data.funding[data.funding["psp_id"].isin(ids)]
+    funding = data.funding[["psp_id", "stream", "funder", "funder_sector", "amount_pence"]]
+    if psps is not None:
+        funding = funding[funding["psp_id"].isin(ids)]
     government = _sums(funding[funding["stream"] == GOVERNMENT], ids).fillna(0)
     additional = funding[funding["stream"] == ADDITIONAL]
+    sector_pairs = _distinct(additional, ["psp_id", "funder_sector"])
     added = _sums(additional, ids)
     combined = government + added
     gov_d = [Decimal(int(v)) for v in government.tolist()]
@@ -484,8 +491,8 @@ def compare(data: Dataset, psps: Sequence[str] | None = None) -> Comparison:
             "combined_gbp": _money(combined),
             "leverage": leverage,
             "additional_share": share,
-            "funders": _joined(additional, "funder", ids),
-            "funder_sector": _joined(additional, "funder_sector", ids),
+            "funders": _joined(_distinct(additional, ["psp_id", "funder"]), "funder", ids),
+            "funder_sector": _joined(sector_pairs, "funder_sector", ids),
         },
         dtype=object,
     )
@@ -494,8 +501,7 @@ def compare(data: Dataset, psps: Sequence[str] | None = None) -> Comparison:
         "funder_sector", observed=True, dropna=False)["amount_pence"].sum()
     kinds = {value: funder_type(None if pd.isna(value) else str(value))
              for value in per_sector.index.tolist()}
-    pairs = _distinct(additional, ["funder_sector", "psp_id"]).rename(
-        columns={"funder_sector": "sector"})
+    pairs = sector_pairs.rename(columns={"funder_sector": "sector"})
     position = {psp_id: n for n, psp_id in enumerate(ids)}
     split = []
     for kind in ("public", "independent", "mixed", "unclassified"):
@@ -510,19 +516,27 @@ def compare(data: Dataset, psps: Sequence[str] | None = None) -> Comparison:
     return Comparison(by_psp=by_psp, by_funder_type=by_funder_type)
 
 
+def _codes(series: pd.Series) -> tuple[np.ndarray[Any, Any], int]:
+    """Integer codes of a column's values (-1 for missing) and how many distinct values."""
+    if isinstance(series.dtype, pd.CategoricalDtype):  # a large file: the codes are there
+        return series.cat.codes.to_numpy(), len(series.cat.categories)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    return codes, len(uniques)
+
+
 def _distinct(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """The first row of each distinct combination of ``columns`` (fast on categoricals)."""
+    """The first row of each distinct combination of ``columns``, in the order of the rows."""
     key = np.zeros(len(frame), dtype=np.int64)
     for column in columns:
-        codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
-        key = key * (len(uniques) + 1) + (codes + 1)
+        codes, size = _codes(frame[column])
+        key = key * (size + 1) + (codes + 1)
     return frame.loc[~pd.Index(key).duplicated(), columns]
 
 
-def _joined(frame: pd.DataFrame, column: str, ids: list[str]) -> list[str | None]:
+def _joined(pairs: pd.DataFrame, column: str, ids: list[str]) -> list[str | None]:
     """The distinct values of ``column`` per PSP, in the order they first appear, "; "-joined;
-    ``None`` where a PSP has none."""
-    pairs = _distinct(frame, ["psp_id", column]).dropna()
+    ``None`` where a PSP has none. ``pairs`` are the distinct (``psp_id``, ``column``) rows."""
+    pairs = pairs.dropna()
     found: dict[str, list[str]] = {}
     for psp_id, value in zip(pairs["psp_id"].tolist(), pairs[column].tolist()):
         found.setdefault(str(psp_id), []).append(str(value))
