@@ -76,3 +76,24 @@ def test_generated_datasets_read_the_same_both_ways(generated: Generated,
             patch.setenv("PSPCTL_FAST_READ_BYTES", str(1 << 40))
             exact_frame = loader.load(data_dir).funding
     pdt.assert_frame_equal(plain(fast), plain(exact_frame))
+
+
+@pytest.mark.parametrize("field", ["funder", "amount"])
+def test_windows_1252_goes_to_the_exact_reader(field: str, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast reader does not check UTF-8 cell by cell: a Windows-1252 byte in a text column
+    or an amount must still send the file to the exact reader, which decodes it."""
+    directory = data_dir_from(tmp_path)
+    text = (directory / "funding.csv").read_text(encoding="utf-8")
+    text = (text.replace("Scottish Government,government,1000,",
+                         "Scottish Government,government,£1000,") if field == "amount"
+            else text.replace("Lottery; Trust,", "Lottery; Café Trust,"))
+    assert text != (directory / "funding.csv").read_text(encoding="utf-8")
+    (directory / "funding.csv").write_bytes(text.encode("cp1252"))
+    assert read_valid_table(directory / "funding.csv", SPECS["funding.csv"]) is None
+    fast, exact = both_ways(directory, monkeypatch)
+    pdt.assert_frame_equal(plain(fast.funding), plain(exact.funding))  # type: ignore[attr-defined]
+    expected = (100000 if field == "amount" else "Lottery; Café Trust")
+    found = (exact.funding["amount_pence"].tolist() if field == "amount"  # type: ignore[attr-defined]
+             else exact.funding["funder"].astype(str).tolist())  # type: ignore[attr-defined]
+    assert expected in found

@@ -124,7 +124,10 @@ def read_valid_table(path: Path, spec: TableSpec) -> pd.DataFrame | None:
             path,
             parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
-                column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False
+                column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False,
+                # UTF-8 is checked where it is cheap: on the distinct values of the text
+                # columns; amounts and integers must match rules that only allow ASCII and £.
+                check_utf8=False,
             ),
         )
     except (pa.ArrowException, ValueError, OSError):
@@ -166,6 +169,7 @@ def _text_columns(table: Any, spec: TableSpec, out: dict[str, Any],
                   codes: list[np.ndarray[Any, Any]], sizes: list[int]) -> bool:
     """Check and type every column but the amounts into ``out``; the codes of the key's
     columns go to ``codes`` and ``sizes``. False when a cell is not valid."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     rows = table.num_rows
@@ -185,6 +189,10 @@ def _text_columns(table: Any, spec: TableSpec, out: dict[str, Any],
             out[column.name] = pd.array([int(v) if v else None for v in data.to_pylist()],
                                         dtype="Int64")
         else:
+            try:
+                data.dictionary.validate(full=True)  # UTF-8, among other things
+            except pa.ArrowInvalid:
+                return False
             if not _valid_dictionary(data.dictionary.to_pylist(), column):
                 return False
             out[column.name] = _categorical(data, ordered=column.kind == "year")
