@@ -97,3 +97,17 @@ def test_windows_1252_goes_to_the_exact_reader(field: str, tmp_path: Path,
     found = (exact.funding["amount_pence"].tolist() if field == "amount"  # type: ignore[attr-defined]
              else exact.funding["funder"].astype(str).tolist())  # type: ignore[attr-defined]
     assert expected in found
+
+
+def test_duplicate_keys_with_blank_cells() -> None:
+    """Keys are told apart by their codes, ``-1`` (blank) included, in and out of order."""
+    import numpy as np
+
+    from pspctl._fastread import _has_duplicates
+
+    psp = np.array([0, 0, 1, 1], dtype=np.int16)
+    year = np.array([-1, 0, -1, 1], dtype=np.int8)
+    assert not _has_duplicates([psp, year], [2, 2])
+    assert not _has_duplicates([psp[::-1].copy(), year[::-1].copy()], [2, 2])
+    assert _has_duplicates([np.append(psp, 1), np.append(year, -1)], [2, 2])
+    assert _has_duplicates([np.array([1, 0, 1]), np.array([-1, 1, -1])], [2, 2])

@@ -160,9 +160,8 @@ def read_valid_table(path: Path, spec: TableSpec) -> pd.DataFrame | None:
                                else np.zeros(0, dtype=np.int64))
     if _has_duplicates(codes, sizes):
         return None
-    frame = pd.DataFrame(out)
-    frame["line"] = np.arange(2, rows + 2, dtype=np.int64)
-    return frame
+    out["line"] = np.arange(2, rows + 2, dtype=np.int64)
+    return pd.DataFrame(out)
 
 
 def _text_columns(table: Any, spec: TableSpec, out: dict[str, Any],
@@ -197,23 +196,31 @@ def _text_columns(table: Any, spec: TableSpec, out: dict[str, Any],
                 return False
             out[column.name] = _categorical(data, ordered=column.kind == "year")
         if column.name in spec.key:
-            key = data if column.kind != "integer" else pc.dictionary_encode(data)
-            codes.append(key.indices.to_numpy(zero_copy_only=False))
-            sizes.append(len(key.dictionary))
+            if column.kind == "integer":
+                key = pc.dictionary_encode(data)
+                codes.append(key.indices.to_numpy(zero_copy_only=False))
+                sizes.append(len(key.dictionary))
+            else:  # the categorical's own codes: the Arrow column can go at once
+                codes.append(out[column.name].codes)
+                sizes.append(len(out[column.name].categories))
+        del data
     return True
 
 
 def _has_duplicates(codes: list[np.ndarray[Any, Any]], sizes: list[int]) -> bool:
-    """Whether two rows share their key (the codes of the key's columns)."""
+    """Whether two rows share their key, given the codes of the key's columns (``-1`` for a
+    blank cell) and how many distinct values each has."""
     if not codes:
         return False
-    space = float(np.prod([max(s, 1) for s in sizes], dtype=np.float64))
-    if space >= 2.0**62:
+    radix = [size + 1 for size in sizes]  # codes -1 .. size-1, shifted to 0 .. size
+    if float(np.prod(radix, dtype=np.float64)) >= 2.0**62:
         return bool(pd.DataFrame({str(n): c for n, c in enumerate(codes)}).duplicated().any())
     combined = codes[0].astype(np.int64)
-    for part, size in zip(codes[1:], sizes[1:]):
-        combined *= max(size, 1)
+    combined += 1
+    for part, base in zip(codes[1:], radix[1:]):
+        combined *= base
         combined += part
+        combined += 1
     if bool(np.all(combined[1:] > combined[:-1])):
         return False  # rows in key order (ledgers often are): one pass, no hashing
     return bool(pd.Index(combined).has_duplicates)

@@ -770,6 +770,13 @@ def export(
     write_text(text, output, force)
 
 
+#: How numpy and pyarrow allocate in a pspctl process, unless the environment says otherwise
+#: (read when they are imported). A large ledger makes and drops arrays of tens of MB: with
+#: numpy's transparent-huge-page advice and pyarrow's mimalloc pool the kernel spent up to
+#: 1.1 s compacting and faulting in memory on 5M rows; without, 0.35-0.5 s (bench/README.md).
+_ALLOCATION = {"NUMPY_MADVISE_HUGEPAGE": "0", "ARROW_DEFAULT_MEMORY_POOL": "system"}
+
+
 def main() -> None:
     """Console-script entry point: run the app, flush, and end the process at once.
 
@@ -778,6 +785,8 @@ def main() -> None:
     writes is complete and closed by the time the command returns, so the only thing left to do
     is to flush stdout and stderr.
     """
+    for name, value in _ALLOCATION.items():
+        os.environ.setdefault(name, value)
     try:
         app(prog_name="pspctl")
         code = 0
