@@ -61,8 +61,9 @@ def _categorical(array: Any, ordered: bool = False) -> pd.Categorical:
     )
 
 
-def _pence(chunk: Any, plain: bool = True) -> np.ndarray[Any, np.dtype[np.int64]] | None:
-    """One chunk of an amount column as integer pence, or ``None`` when a cell is not valid.
+def _pence(chunk: Any, plain: bool, out: np.ndarray[Any, np.dtype[np.int64]]) -> bool:
+    """One chunk of an amount column as integer pence into ``out``; False when a cell is not
+    valid.
 
     ``plain`` tries the plain form (no £, no separators) first: the cast to a number fails on
     any other form, and then the plain rule is all the check needs. A failed cast costs about
@@ -72,7 +73,7 @@ def _pence(chunk: Any, plain: bool = True) -> np.ndarray[Any, np.dtype[np.int64]
     import pyarrow.compute as pc
 
     if len(chunk) == 0:
-        return np.zeros(0, dtype=np.int64)
+        return True
     try:
         if not plain:
             raise pa.ArrowInvalid("not plain")
@@ -81,12 +82,14 @@ def _pence(chunk: Any, plain: bool = True) -> np.ndarray[Any, np.dtype[np.int64]
     except pa.ArrowInvalid:
         valid = pc.match_substring_regex(chunk, AMOUNT)
         if not pc.all(valid).as_py():
-            return None
+            return False
         chunk = pc.utf8_ltrim(pc.replace_substring(chunk, ",", ""), characters="£")
         pounds = pc.cast(chunk, pa.float64())
     if not pc.all(valid).as_py():
-        return None
-    return np.rint(pounds.to_numpy(zero_copy_only=False) * 100).astype(np.int64)
+        return False
+    hundredths = pounds.to_numpy(zero_copy_only=False) * 100
+    out[:] = np.rint(hundredths, out=hundredths)
+    return True
 
 
 def _is_plain(column: Any) -> bool:
@@ -142,26 +145,28 @@ def read_valid_table(path: Path, spec: TableSpec) -> pd.DataFrame | None:
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         # The amounts are the bulk of the work: their chunks are checked and parsed on every
         # core (pyarrow's compute functions let go of the GIL) while the text is checked here.
-        plain = amount is not None and _is_plain(table[amount])
-        pence = ([pool.submit(_pence, chunk, plain) for chunk in table[amount].chunks]
-                 if amount else [])
+        amounts = np.zeros(rows, dtype=np.int64)
+        tasks = []
+        if amount is not None:
+            plain, start = _is_plain(table[amount]), 0
+            for chunk in table[amount].chunks:  # each into its own slice of ``amounts``
+                tasks.append(pool.submit(_pence, chunk, plain,
+                                         amounts[start:start + len(chunk)]))
+                start += len(chunk)
+            out["amount_pence"] = amounts
         try:
             if not _text_columns(table, spec, out, codes, sizes):
                 return None
-            parts = [part.result() for part in pence]
+            if not all([task.result() for task in tasks]):
+                return None
         finally:
-            for part in pence:
-                part.cancel()
-    pence_parts = [part for part in parts if part is not None]
-    if len(pence_parts) < len(parts):
-        return None
-    if amount:
-        out["amount_pence"] = (np.concatenate(pence_parts) if pence_parts
-                               else np.zeros(0, dtype=np.int64))
+            for task in tasks:
+                task.cancel()
     if _has_duplicates(codes, sizes):
         return None
     out["line"] = np.arange(2, rows + 2, dtype=np.int64)
-    return pd.DataFrame(out)
+    order = ["amount_pence" if c.kind == "amount" else c.name for c in spec.columns]
+    return pd.DataFrame({name: out[name] for name in [*order, "line"]}, copy=False)
 
 
 def _text_columns(table: Any, spec: TableSpec, out: dict[str, Any],
@@ -177,8 +182,7 @@ def _text_columns(table: Any, spec: TableSpec, out: dict[str, Any],
             out[column.name] = pd.Categorical([None] * rows, categories=[])
             continue
         if column.kind == "amount":
-            out["amount_pence"] = None  # keeps the column's place; parsed by the caller
-            continue
+            continue  # parsed by the caller, into ``out["amount_pence"]``
         data = table[column.name].combine_chunks()
         if column.kind == "integer":
             valid = pc.or_(pc.equal(data, ""),
