@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal as D
+from pathlib import Path
 
 import pandas as pd
 import pandas.testing as pdt
 import pytest
-from conftest import SMALL
+from conftest import SMALL, data_dir_from
 
 from pspctl import loader, reports
 from pspctl.errors import UsageError
@@ -123,6 +124,33 @@ def test_compare(small: loader.Dataset) -> None:
             "psps": ["alpha", "gamma"],
         }),
     )
+
+
+@pytest.mark.parametrize("fast", [False, True], ids=["exact", "fast"])
+def test_compare_with_blank_and_unknown_sectors(fast: bool, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Funds of no stated sector, or of one outside the lists, are unclassified, on both
+    readers' frames (codes of categoricals, or plain text)."""
+    directory = data_dir_from(tmp_path)
+    with (directory / "funding.csv").open("a", encoding="utf-8") as handle:
+        handle.write("beta,,additional,Mystery Funder,,50,fixture\n"
+                     "beta,,additional,Bank X,bank,70,fixture\n"
+                     "alpha,,additional,Bank X,bank,5,fixture\n")
+    monkeypatch.setenv("PSPCTL_FAST_READ_BYTES", "0" if fast else str(1 << 40))
+    result = reports.compare(loader.load(directory))
+    pdt.assert_frame_equal(
+        result.by_funder_type,
+        frame({
+            "funder_type": ["public", "independent", "unclassified"],
+            "amount_gbp": [D("300.00"), D("1000.00"), D("125.00")],
+            "psps": ["alpha", "gamma", "alpha, beta"],
+        }),
+    )
+    assert result.by_psp[["psp_id", "funders", "funder_sector"]].values.tolist() == [
+        ["alpha", "Alpha Council; Bank X", "local authority; bank"],
+        ["beta", "Mystery Funder; Bank X", "bank"],
+        ["gamma", "Lottery; Trust", "lottery; charitable trust"],
+    ]
 
 
 @pytest.mark.parametrize(

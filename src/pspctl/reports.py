@@ -15,7 +15,7 @@ every figure stays exact to the penny. A figure the report does not state is a m
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -474,7 +474,7 @@ def compare(data: Dataset, psps: Sequence[str] | None = None) -> Comparison:
         funding = funding[funding["psp_id"].isin(ids)]
     government = _sums(funding[funding["stream"] == GOVERNMENT], ids).fillna(0)
     additional = funding[funding["stream"] == ADDITIONAL]
-    sector_pairs = _distinct(additional, ["psp_id", "funder_sector"])
+    sector_pairs = _distinct_pairs(additional, "funder_sector")
     added = _sums(additional, ids)
     combined = government + added
     gov_d = [Decimal(int(v)) for v in government.tolist()]
@@ -491,8 +491,8 @@ def compare(data: Dataset, psps: Sequence[str] | None = None) -> Comparison:
             "combined_gbp": _money(combined),
             "leverage": leverage,
             "additional_share": share,
-            "funders": _joined(_distinct(additional, ["psp_id", "funder"]), "funder", ids),
-            "funder_sector": _joined(sector_pairs, "funder_sector", ids),
+            "funders": _joined(_distinct_pairs(additional, "funder"), ids),
+            "funder_sector": _joined(sector_pairs, ids),
         },
         dtype=object,
     )
@@ -501,46 +501,74 @@ def compare(data: Dataset, psps: Sequence[str] | None = None) -> Comparison:
         "funder_sector", observed=True, dropna=False)["amount_pence"].sum()
     kinds = {value: funder_type(None if pd.isna(value) else str(value))
              for value in per_sector.index.tolist()}
-    pairs = sector_pairs.rename(columns={"funder_sector": "sector"})
+    psps_of: dict[str, set[str]] = {}  # the PSPs with funds of each kind
+    for psp_id, sector in sector_pairs:
+        psps_of.setdefault(kinds[sector], set()).add(str(psp_id))
+    blank = additional["funder_sector"].isna()
+    if blank.any():
+        psps_of.setdefault("unclassified", set()).update(
+            str(i) for i in additional.loc[blank, "psp_id"].unique().tolist())
     position = {psp_id: n for n, psp_id in enumerate(ids)}
     split = []
     for kind in ("public", "independent", "mixed", "unclassified"):
         sectors = [value for value, k in kinds.items() if k == kind]
         amount = sum((int(per_sector[v]) for v in sectors), 0)
         if kind in ("public", "independent") or sectors:
-            which = sorted({str(i) for i in pairs.loc[pairs["sector"].isin(sectors), "psp_id"]
-                            .tolist()}, key=position.__getitem__)
+            which = sorted(psps_of.get(kind, set()), key=position.__getitem__)
             split.append((kind, gbp(amount), ", ".join(which)))
     by_funder_type = pd.DataFrame(split, columns=["funder_type", "amount_gbp", "psps"],
                                   dtype=object)
     return Comparison(by_psp=by_psp, by_funder_type=by_funder_type)
 
 
-def _codes(series: pd.Series) -> tuple[np.ndarray[Any, Any], int]:
-    """Integer codes of a column's values (-1 for missing) and how many distinct values."""
+def _codes(series: pd.Series) -> tuple[np.ndarray[Any, Any], list[Any]]:
+    """Integer codes of a column's values (-1 for missing) and the values the codes stand for."""
     if isinstance(series.dtype, pd.CategoricalDtype):  # a large file: the codes are there
-        return series.cat.codes.to_numpy(), len(series.cat.categories)
+        return series.cat.codes.to_numpy(), series.cat.categories.tolist()
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    return codes, len(uniques)
+    return codes, list(uniques)
 
 
-def _distinct(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """The first row of each distinct combination of ``columns``, in the order of the rows."""
-    key = np.zeros(len(frame), dtype=np.int64)
-    for column in columns:
-        codes, size = _codes(frame[column])
-        key = key * (size + 1) + (codes + 1)
-    return frame.loc[~pd.Index(key).duplicated(), columns]
+@dataclass(frozen=True)
+class _Pairs:
+    """Distinct (``psp_id``, value) pairs in the order they first appear, as codes."""
+
+    psp_codes: np.ndarray[Any, Any]
+    psp_values: list[Any]
+    codes: np.ndarray[Any, Any]
+    values: list[Any]
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        psp_ids = np.asarray(self.psp_values, dtype=object)[self.psp_codes].tolist()
+        return zip(psp_ids, np.asarray(self.values, dtype=object)[self.codes].tolist())
 
 
-def _joined(pairs: pd.DataFrame, column: str, ids: list[str]) -> list[str | None]:
-    """The distinct values of ``column`` per PSP, in the order they first appear, "; "-joined;
-    ``None`` where a PSP has none. ``pairs`` are the distinct (``psp_id``, ``column``) rows."""
-    pairs = pairs.dropna()
-    found: dict[str, list[str]] = {}
-    for psp_id, value in zip(pairs["psp_id"].tolist(), pairs[column].tolist()):
-        found.setdefault(str(psp_id), []).append(str(value))
-    return ["; ".join(found[i]) if i in found else None for i in ids]
+def _distinct_pairs(frame: pd.DataFrame, column: str) -> _Pairs:
+    """The distinct (``psp_id``, ``column``) pairs of ``frame`` with both cells filled."""
+    psp_codes, psp_values = _codes(frame["psp_id"])
+    codes, values = _codes(frame[column])
+    filled = (psp_codes >= 0) & (codes >= 0)
+    psp_codes, codes = psp_codes[filled], codes[filled]
+    key = psp_codes.astype(np.int64) * (len(values) + 1) + codes
+    rows = len(key)
+    first = np.full(int(key.max()) + 1 if rows else 0, rows, dtype=np.int64)
+    np.minimum.at(first, key, np.arange(rows, dtype=np.int64))  # each pair's first row
+    where = np.sort(first[first < rows])
+    return _Pairs(psp_codes[where], psp_values, codes[where], values)
+
+
+def _joined(pairs: _Pairs, ids: list[str]) -> list[str | None]:
+    """The values of distinct ``pairs`` per PSP, in the order they first appear, "; "-joined;
+    ``None`` where a PSP has none."""
+    order = np.argsort(pairs.psp_codes, kind="stable")  # each PSP's pairs together, in order
+    psp_codes = pairs.psp_codes[order]
+    names = np.asarray([str(v) for v in pairs.values], dtype=object)[pairs.codes[order]]
+    starts: list[int] = (np.flatnonzero(np.r_[True, psp_codes[1:] != psp_codes[:-1]]).tolist()
+                         if len(order) else [])
+    ends = [*starts[1:], len(order)]
+    found = {str(pairs.psp_values[psp_codes[start]]): "; ".join(names[start:end].tolist())
+             for start, end in zip(list(starts), ends)}
+    return [found.get(i) for i in ids]
 
 
 # --- reconcile ---------------------------------------------------------------------------------
