@@ -1,11 +1,13 @@
 """The fast reader for large data files: pyarrow's multi-threaded CSV reader, vectorised checks.
 
-It only ever accepts a file that is perfectly regular and valid: the exact header, no quoted line
-breaks, no stray whitespace or NUL, every cell as the loader's rules want it, no duplicate key. On
-anything else it returns ``None`` and the loader reads the file the exact (slower) way, which
-reports every problem with its line and column. So both ways give the same figures, and problems
-are always reported by one piece of code. One leniency: pyarrow reads a stray quote inside an
-unquoted cell (``a"b``) as part of the text, where the exact reader reports malformed CSV.
+It takes a file that is regular: the exact header, one row per line (no quoted line breaks, no
+blank lines), the same number of cells in every row, no stray whitespace or NUL in text, valid
+UTF-8. It checks every cell with vectorised rules; when some are not valid it hands just those
+rows to the exact reader's rules (:func:`pspctl.loader.cell_problems`), so the problems are the
+ones, with the same lines, columns and words, that the exact reader would report, without
+reading millions of valid rows in Python. On anything irregular it returns ``None`` and the
+loader reads the file the exact (slower) way. One leniency: pyarrow reads a stray quote inside
+an unquoted cell (``a"b``) as part of the text, where the exact reader reports malformed CSV.
 
 Text columns come back as pandas categoricals (ids, years, funders repeat a lot); amounts as
 ``int64`` pence, parsed exactly: an amount has at most 12 digits of pounds and 2 of pence, 14
@@ -23,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .errors import Problem
 from .loader import INTEGER_PATTERN, Column, TableSpec, is_financial_year
 
 #: A valid amount, as the loader's rule accepts it without a problem: no minus sign and at most
@@ -32,16 +35,20 @@ AMOUNT = r"^£?(?:\d{1,3}(?:,\d{3}){1,3}|\d{1,12})(?:\.\d{1,2})?$"
 PLAIN_AMOUNT = r"^\d{1,12}(?:\.\d{1,2})?$"
 
 
-def _valid_dictionary(values: list[str], column: Column) -> bool:
-    """Check the distinct values of a text column (few, even in a large file)."""
+class _Irregular(Exception):
+    """The file is not regular enough for the fast reader: the exact reader must read it."""
+
+
+def _bad_values(values: list[str], column: Column) -> list[int]:
+    """Which of the distinct values of a text column break the column's rules."""
     if any(v != v.strip() or "\n" in v or "\r" in v or "\x00" in v for v in values):
-        return False  # stray whitespace, a quoted line break or a NUL: the exact reader decides
-    filled = [v for v in values if v]
-    if column.required and len(filled) != len(values):
-        return False
-    if column.values and not set(filled) <= set(column.values):
-        return False
-    return column.kind != "year" or all(is_financial_year(v) for v in filled)
+        raise _Irregular  # stray whitespace, a line break or a NUL: the exact reader decides
+    return [
+        n for n, v in enumerate(values)
+        if (not v and column.required)
+        or (v and column.values and v not in column.values)
+        or (v and column.kind == "year" and not is_financial_year(v))
+    ]
 
 
 def _categorical(array: Any, ordered: bool = False) -> pd.Categorical:
@@ -61,9 +68,10 @@ def _categorical(array: Any, ordered: bool = False) -> pd.Categorical:
     )
 
 
-def _pence(chunk: Any, plain: bool, out: np.ndarray[Any, np.dtype[np.int64]]) -> bool:
-    """One chunk of an amount column as integer pence into ``out``; False when a cell is not
-    valid.
+def _pence(chunk: Any, plain: bool, out: np.ndarray[Any, np.dtype[np.int64]]
+           ) -> np.ndarray[Any, Any]:
+    """One chunk of an amount column as integer pence into ``out``; returns the positions of
+    the cells that are not valid amounts (then nothing is parsed).
 
     ``plain`` tries the plain form (no £, no separators) first: the cast to a number fails on
     any other form, and then the plain rule is all the check needs. A failed cast costs about
@@ -73,7 +81,7 @@ def _pence(chunk: Any, plain: bool, out: np.ndarray[Any, np.dtype[np.int64]]) ->
     import pyarrow.compute as pc
 
     if len(chunk) == 0:
-        return True
+        return np.zeros(0, dtype=np.int64)
     try:
         if not plain:
             raise pa.ArrowInvalid("not plain")
@@ -82,14 +90,14 @@ def _pence(chunk: Any, plain: bool, out: np.ndarray[Any, np.dtype[np.int64]]) ->
     except pa.ArrowInvalid:
         valid = pc.match_substring_regex(chunk, AMOUNT)
         if not pc.all(valid).as_py():
-            return False
+            return np.flatnonzero(~valid.to_numpy(zero_copy_only=False))
         chunk = pc.utf8_ltrim(pc.replace_substring(chunk, ",", ""), characters="£")
         pounds = pc.cast(chunk, pa.float64())
     if not pc.all(valid).as_py():
-        return False
+        return np.flatnonzero(~valid.to_numpy(zero_copy_only=False))
     hundredths = pounds.to_numpy(zero_copy_only=False) * 100
     out[:] = np.rint(hundredths, out=hundredths)
-    return True
+    return np.zeros(0, dtype=np.int64)
 
 
 def _is_plain(column: Any) -> bool:
@@ -102,7 +110,21 @@ def _is_plain(column: Any) -> bool:
 
 
 def read_valid_table(path: Path, spec: TableSpec) -> pd.DataFrame | None:
-    """The typed frame of a valid file, or ``None`` when the exact reader must look at it."""
+    """The typed frame of a valid file, or ``None`` when it has problems or is irregular."""
+    result = read_table(path, spec)
+    return result[0] if result is not None and not result[1] else None
+
+
+def read_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem]] | None:
+    """The typed frame of a regular file and its problems (the frame then has no amounts, as
+    the exact reader's), or ``None`` when the exact reader must read it."""
+    try:
+        return _read_table(path, spec)
+    except _Irregular:
+        return None
+
+
+def _read_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem]] | None:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -141,38 +163,82 @@ def read_valid_table(path: Path, spec: TableSpec) -> pd.DataFrame | None:
     out: dict[str, Any] = {}
     codes: list[np.ndarray[Any, Any]] = []
     sizes: list[int] = []
+    flagged: list[np.ndarray[Any, Any]] = []  # rows with a cell that breaks a rule
     amount = next((c.name for c in spec.columns if c.kind == "amount"), None)
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         # The amounts are the bulk of the work: their chunks are checked and parsed on every
         # core (pyarrow's compute functions let go of the GIL) while the text is checked here.
         amounts = np.zeros(rows, dtype=np.int64)
-        tasks = []
+        tasks, starts = [], []
         if amount is not None:
             plain, start = _is_plain(table[amount]), 0
             for chunk in table[amount].chunks:  # each into its own slice of ``amounts``
                 tasks.append(pool.submit(_pence, chunk, plain,
                                          amounts[start:start + len(chunk)]))
+                starts.append(start)
                 start += len(chunk)
             out["amount_pence"] = amounts
         try:
-            if not _text_columns(table, spec, out, codes, sizes):
-                return None
-            if not all([task.result() for task in tasks]):
-                return None
+            _text_columns(table, spec, out, codes, sizes, flagged)
+            flagged += [start + task.result() for start, task in zip(starts, tasks)]
         finally:
             for task in tasks:
                 task.cancel()
-    if _has_duplicates(codes, sizes):
-        return None
     out["line"] = np.arange(2, rows + 2, dtype=np.int64)
     order = ["amount_pence" if c.kind == "amount" else c.name for c in spec.columns]
-    return pd.DataFrame({name: out[name] for name in [*order, "line"]}, copy=False)
+    bad_rows = np.unique(np.concatenate(flagged)) if flagged else np.zeros(0, dtype=np.int64)
+    repeats = _repeated_keys(codes, sizes)
+    if not len(bad_rows) and repeats is None:
+        return pd.DataFrame({name: out[name] for name in [*order, "line"]}, copy=False), []
+    problems = _problems(table, spec, bad_rows, out, repeats)
+    if not problems:
+        raise _Irregular  # only cells the exact reader accepts once stripped: let it read them
+    kept = [name for name in [*order, "line"] if name != "amount_pence"]
+    return pd.DataFrame({name: out[name] for name in kept}, copy=False), problems
+
+
+def _problems(table: Any, spec: TableSpec, rows: np.ndarray[Any, Any], out: dict[str, Any],
+              repeats: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None
+              ) -> list[Problem]:
+    """The exact reader's problems of the rows with a cell that breaks a rule, and of the
+    rows that repeat a key (``repeats``: those rows, and the row each key was first on)."""
+    from .loader import cell_problems, duplicate_key_problem
+
+    problems: list[Problem] = []
+    lines = (rows + 2).tolist()
+    columns: list[list[str]] = []
+    for column in spec.columns:
+        if column.name in table.column_names:
+            try:
+                columns.append([v.strip() for v in table[column.name].take(rows).to_pylist()])
+            except UnicodeDecodeError:  # not UTF-8: the exact reader decodes Windows-1252
+                raise _Irregular from None
+        else:
+            columns.append([""] * len(rows))
+    if any(not any(cells) for cells in zip(*columns)):
+        raise _Irregular  # a blank row: the exact reader reports it and leaves it out
+    for column, cells in zip(spec.columns, columns):
+        problems += cell_problems(cells, lines, column, spec.filename)
+    if repeats is not None:
+        again, first = repeats
+        keys = [[_text(out[name], row) for row in again.tolist()] for name in spec.key]
+        for row, first_row, key in zip(again.tolist(), first.tolist(), zip(*keys)):
+            problems.append(duplicate_key_problem(spec, row + 2, key, first_row + 2))
+    return problems
+
+
+def _text(values: Any, row: int) -> str:
+    """A cell of a typed column as the exact reader keeps it: text, blank as ""."""
+    value = values[row]
+    return "" if pd.isna(value) else str(value)
 
 
 def _text_columns(table: Any, spec: TableSpec, out: dict[str, Any],
-                  codes: list[np.ndarray[Any, Any]], sizes: list[int]) -> bool:
+                  codes: list[np.ndarray[Any, Any]], sizes: list[int],
+                  flagged: list[np.ndarray[Any, Any]]) -> None:
     """Check and type every column but the amounts into ``out``; the codes of the key's
-    columns go to ``codes`` and ``sizes``. False when a cell is not valid."""
+    columns go to ``codes`` and ``sizes``, the rows with a cell that breaks a rule to
+    ``flagged``."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -187,17 +253,21 @@ def _text_columns(table: Any, spec: TableSpec, out: dict[str, Any],
         if column.kind == "integer":
             valid = pc.or_(pc.equal(data, ""),
                            pc.match_substring_regex(data, INTEGER_PATTERN))
-            if not pc.all(valid).as_py():
-                return False
-            out[column.name] = pd.array([int(v) if v else None for v in data.to_pylist()],
-                                        dtype="Int64")
+            if pc.all(valid).as_py():
+                out[column.name] = pd.array([int(v) if v else None for v in data.to_pylist()],
+                                            dtype="Int64")
+            else:  # the problems are reported; the numbers are not needed
+                flagged.append(np.flatnonzero(~valid.to_numpy(zero_copy_only=False)))
+                out[column.name] = pd.array([None] * rows, dtype="Int64")
         else:
             try:
                 data.dictionary.validate(full=True)  # UTF-8, among other things
             except pa.ArrowInvalid:
-                return False
-            if not _valid_dictionary(data.dictionary.to_pylist(), column):
-                return False
+                raise _Irregular from None
+            bad = _bad_values(data.dictionary.to_pylist(), column)
+            if bad:
+                indices = data.indices.to_numpy(zero_copy_only=False)
+                flagged.append(np.flatnonzero(np.isin(indices, bad)))
             out[column.name] = _categorical(data, ordered=column.kind == "year")
         if column.name in spec.key:
             if column.kind == "integer":
@@ -208,23 +278,33 @@ def _text_columns(table: Any, spec: TableSpec, out: dict[str, Any],
                 codes.append(out[column.name].codes)
                 sizes.append(len(out[column.name].categories))
         del data
-    return True
 
 
-def _has_duplicates(codes: list[np.ndarray[Any, Any]], sizes: list[int]) -> bool:
-    """Whether two rows share their key, given the codes of the key's columns (``-1`` for a
-    blank cell) and how many distinct values each has."""
+def _repeated_keys(codes: list[np.ndarray[Any, Any]], sizes: list[int]
+                   ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None:
+    """The rows that repeat the key of an earlier row, and that earlier row (the first with the
+    key), given the codes of the key's columns (``-1`` for a blank cell) and how many distinct
+    values each has; ``None`` when every key is different."""
     if not codes:
-        return False
+        return None
     radix = [size + 1 for size in sizes]  # codes -1 .. size-1, shifted to 0 .. size
     if float(np.prod(radix, dtype=np.float64)) >= 2.0**62:
-        return bool(pd.DataFrame({str(n): c for n, c in enumerate(codes)}).duplicated().any())
-    combined = codes[0].astype(np.int64)
-    combined += 1
-    for part, base in zip(codes[1:], radix[1:]):
-        combined *= base
-        combined += part
+        combined, _ = pd.factorize(pd.MultiIndex.from_arrays(codes))
+        combined = combined.astype(np.int64)
+    else:
+        combined = codes[0].astype(np.int64)
         combined += 1
-    if bool(np.all(combined[1:] > combined[:-1])):
-        return False  # rows in key order (ledgers often are): one pass, no hashing
-    return bool(pd.Index(combined).has_duplicates)
+        for part, base in zip(codes[1:], radix[1:]):
+            combined *= base
+            combined += part
+            combined += 1
+        if bool(np.all(combined[1:] > combined[:-1])):
+            return None  # rows in key order (ledgers often are): one pass, no hashing
+    index = pd.Index(combined)
+    if not index.has_duplicates:
+        return None
+    again = np.flatnonzero(index.duplicated())
+    number, _ = pd.factorize(combined)
+    first = np.full(int(number.max()) + 1, len(number), dtype=np.int64)
+    np.minimum.at(first, number, np.arange(len(number), dtype=np.int64))
+    return again, first[number[again]]

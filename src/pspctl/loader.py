@@ -319,11 +319,11 @@ def _read_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem
                     "(set PSPCTL_MAX_BYTES to raise it)")
         ]
     if size >= _fast_threshold():
-        from ._fastread import read_valid_table
+        from ._fastread import read_table
 
-        fast = read_valid_table(path, spec)
+        fast = read_table(path, spec)
         if fast is not None:
-            return fast, []
+            return fast
     text, problems = _read_text(path)
     if text is None:
         return _empty_frame(spec), problems
@@ -375,7 +375,7 @@ def _read_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem
         for c in spec.columns
     }
     for column in spec.columns:
-        problems.extend(_cell_problems(columns[column.name], kept_lines, column, name))
+        problems.extend(cell_problems(columns[column.name], kept_lines, column, name))
     problems.extend(_duplicate_keys(columns, kept_lines, spec))
     return _typed(columns, kept_lines, spec, parse=not problems), problems
 
@@ -417,7 +417,7 @@ def _header_problems(header: Sequence[str], spec: TableSpec, name: str) -> list[
     return problems
 
 
-def _cell_problems(
+def cell_problems(
     cells: Sequence[str], lines: Sequence[int], column: Column, name: str
 ) -> list[Problem]:
     """Every problem of one column's cells (stripped text), in the order of the rows."""
@@ -464,14 +464,18 @@ def _duplicate_keys(
     for n, line in enumerate(lines):
         key = tuple(columns[k][n] for k in spec.key)
         if key in first_seen:
-            values = ", ".join(f"{k}={v!r}" for k, v in zip(spec.key, key))
-            problems.append(
-                Problem(spec.filename, line, None, "duplicate-key",
-                        f"duplicate row ({values}) first seen on line {first_seen[key]}")
-            )
+            problems.append(duplicate_key_problem(spec, line, key, first_seen[key]))
         else:
             first_seen[key] = line
     return problems
+
+
+def duplicate_key_problem(spec: TableSpec, line: int, key: Sequence[str], first: int) -> Problem:
+    """The problem of a row on ``line`` whose ``key`` (the key columns' text) was first seen on
+    line ``first``."""
+    values = ", ".join(f"{k}={v!r}" for k, v in zip(spec.key, key))
+    return Problem(spec.filename, line, None, "duplicate-key",
+                   f"duplicate row ({values}) first seen on line {first}")
 
 
 def _unknown_psp(frame: pd.DataFrame, spec: TableSpec, known: set[str]) -> list[Problem]:
