@@ -326,13 +326,13 @@ def _table(
             safe_box=True,
         )
         texts = [[human_cell(c, v) for c, v in zip(columns, row)] for row in rows]
+        widths: list[int] = []
         for index, (column, is_number) in enumerate(zip(columns, numeric)):
             # Off a terminal nothing wraps: giving each column its width spares rich from
             # measuring every cell.
-            width = None if terminal else max(
-                [cell_len(column)] + [cell_len(cells[index]) for cells in texts])
+            widths.append(max([cell_len(column)] + [cell_len(cells[index]) for cells in texts]))
             table.add_column(column, justify="right" if is_number else "left",
-                             no_wrap=not terminal, width=width)
+                             no_wrap=not terminal, width=None if terminal else widths[-1])
         body = len(rows) - total_rows
         if not _rows_as_blocks(texts, terminal):
             for n, cells in enumerate(texts):
@@ -350,12 +350,41 @@ def _table(
                 if block:
                     if n and body:
                         table.add_section()
-                    table.add_row(*("\n".join(column) for column in zip(*block)))
+                    table.add_row(*(_Lines(column, width, right) for column, width, right
+                                    in zip(zip(*block), widths, numeric)))
         console.print(table)
     for note in notes:
         console.print(note)
     lines = buffer.getvalue().splitlines()
     return "".join(line.rstrip() + "\n" for line in lines)
+
+
+class _Lines:
+    """One column of a block of rows for rich (its console protocol): the lines, each already
+    as wide as the column, so that rich only has to place them."""
+
+    def __init__(self, lines: Sequence[str], width: int, right: bool) -> None:
+        from rich.cells import cell_len
+
+        self.width = width
+        self.lines = [
+            (" " * (width - cell_len(line)) + line) if right else
+            (line + " " * (width - cell_len(line)))
+            for line in lines
+        ]
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.segment import Segment
+
+        new_line = Segment.line()
+        for line in self.lines:
+            yield Segment(line)
+            yield new_line
+
+    def __rich_measure__(self, console: Any, options: Any) -> Any:
+        from rich.measure import Measurement
+
+        return Measurement(self.width, self.width)
 
 
 def _rows_as_blocks(texts: list[list[str]], terminal: bool) -> bool:
