@@ -288,11 +288,12 @@ def _repeated_keys(codes: list[np.ndarray[Any, Any]], sizes: list[int]
     if not codes:
         return None
     radix = [size + 1 for size in sizes]  # codes -1 .. size-1, shifted to 0 .. size
-    if float(np.prod(radix, dtype=np.float64)) >= 2.0**62:
+    space = float(np.prod(radix, dtype=np.float64))
+    if space >= 2.0**62:
         combined, _ = pd.factorize(pd.MultiIndex.from_arrays(codes))
         combined = combined.astype(np.int64)
-    else:
-        combined = codes[0].astype(np.int64)
+    else:  # one number per key, in 32 bits when they fit (half the memory to go through)
+        combined = codes[0].astype(np.int32 if space < 2.0**31 else np.int64)
         combined += 1
         for part, base in zip(codes[1:], radix[1:]):
             combined *= base
