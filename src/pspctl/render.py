@@ -326,11 +326,12 @@ def _table(
             safe_box=True,
         )
         texts = [[human_cell(c, v) for c, v in zip(columns, row)] for row in rows]
+        lengths = [[cell_len(text) for text in cells] for cells in texts]
         widths: list[int] = []
         for index, (column, is_number) in enumerate(zip(columns, numeric)):
             # Off a terminal nothing wraps: giving each column its width spares rich from
             # measuring every cell.
-            widths.append(max([cell_len(column)] + [cell_len(cells[index]) for cells in texts]))
+            widths.append(max([cell_len(column)] + [cells[index] for cells in lengths]))
             table.add_column(column, justify="right" if is_number else "left",
                              no_wrap=not terminal, width=None if terminal else widths[-1])
         body = len(rows) - total_rows
@@ -346,12 +347,14 @@ def _table(
             # Off a terminal every row is one line and no cell wraps, so a block of rows is
             # laid out as one row of multi-line cells: the same text, in a fraction of the time
             # that rich takes to lay out every cell on its own.
-            for n, block in enumerate((texts[:body], texts[body:])):
+            for n, (block, sizes) in enumerate(((texts[:body], lengths[:body]),
+                                                (texts[body:], lengths[body:]))):
                 if block:
                     if n and body:
                         table.add_section()
-                    table.add_row(*(_Lines(column, width, right) for column, width, right
-                                    in zip(zip(*block), widths, numeric)))
+                    table.add_row(*(_Lines(column, size, width, right)
+                                    for column, size, width, right
+                                    in zip(zip(*block), zip(*sizes), widths, numeric)))
         console.print(table)
     for note in notes:
         console.print(note)
@@ -363,14 +366,12 @@ class _Lines:
     """One column of a block of rows for rich (its console protocol): the lines, each already
     as wide as the column, so that rich only has to place them."""
 
-    def __init__(self, lines: Sequence[str], width: int, right: bool) -> None:
-        from rich.cells import cell_len
-
+    def __init__(self, lines: Sequence[str], lengths: Sequence[int], width: int,
+                 right: bool) -> None:
         self.width = width
         self.lines = [
-            (" " * (width - cell_len(line)) + line) if right else
-            (line + " " * (width - cell_len(line)))
-            for line in lines
+            (" " * (width - length) + line) if right else (line + " " * (width - length))
+            for line, length in zip(lines, lengths)
         ]
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
