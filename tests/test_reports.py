@@ -9,6 +9,8 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 from conftest import SMALL, data_dir_from
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pspctl import loader, reports
 from pspctl.errors import UsageError
@@ -245,3 +247,23 @@ def test_real_compare_against_the_paragraph_before_table_3(real: loader.Dataset)
 def test_with_total(small: loader.Dataset) -> None:
     totalled = reports.with_total(reports.funding_by_year(small, share=True), "year")
     assert totalled.iloc[-1].tolist() == ["Total", D("5250.50"), 1.0]
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.sampled_from("abcdefgh"),
+                          st.one_of(st.none(), st.sampled_from(["x", "y", "z", "w"]))),
+                max_size=40),
+       st.booleans())
+def test_distinct_pairs_in_the_order_they_first_appear(
+    rows: list[tuple[str, str | None]], categorical: bool
+) -> None:
+    """Distinct (psp_id, value) pairs, blanks left out, in the order they first appear: with
+    few rows or many, from categoricals (large files) or text (small ones)."""
+    dtype = "category" if categorical else "string"
+    frame = pd.DataFrame({"psp_id": [r[0] for r in rows], "v": [r[1] for r in rows]},
+                         dtype=dtype)
+    expected: list[tuple[str, str]] = []
+    for psp_id, value in rows:
+        if value is not None and (psp_id, value) not in expected:
+            expected.append((psp_id, value))
+    assert [(str(p), str(v)) for p, v in reports._distinct_pairs(frame, "v")] == expected

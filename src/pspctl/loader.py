@@ -482,7 +482,8 @@ def _unknown_psp(frame: pd.DataFrame, spec: TableSpec, known: set[str]) -> list[
     ids = frame["psp_id"]
     if isinstance(ids.dtype, pd.CategoricalDtype) and set(ids.cat.categories) <= known:
         return []  # a large file read the fast way: its distinct ids are enough
-    unknown = ids.notna() & ~ids.astype(object).isin(known)  # (Arrow strings: 7 µs a value)
+    # As objects: on Arrow-backed text, isin makes a pyarrow scalar of every known id.
+    unknown = ids.notna() & ~ids.astype(object).isin(known)
     problems = []
     for line, psp_id in zip(frame.loc[unknown, "line"].tolist(), ids[unknown].tolist()):
         message = f"unknown psp_id {psp_id!r}: not in psp.csv"

@@ -551,9 +551,12 @@ def _distinct_pairs(frame: pd.DataFrame, column: str) -> _Pairs:
     psp_codes, codes = psp_codes[filled], codes[filled]
     key = psp_codes.astype(np.int64) * (len(values) + 1) + codes
     rows = len(key)
-    first = np.full(int(key.max()) + 1 if rows else 0, rows, dtype=np.int64)
-    np.minimum.at(first, key, np.arange(rows, dtype=np.int64))  # each pair's first row
-    where = np.sort(first[first < rows])
+    if rows and int(key.max()) < 4 * rows:  # a slot per possible pair: no hashing
+        first = np.full(int(key.max()) + 1, rows, dtype=np.int64)
+        np.minimum.at(first, key, np.arange(rows, dtype=np.int64))  # each pair's first row
+        where = np.sort(first[first < rows])
+    else:
+        where = np.flatnonzero(~pd.Index(key).duplicated())
     return _Pairs(psp_codes[where], psp_values, codes[where], values)
 
 
