@@ -142,3 +142,25 @@ def test_many_problems_the_same_both_ways(tmp_path: Path, monkeypatch: pytest.Mo
                                        "duplicate-key", "more-problems"}
     assert len(exact) == 1001
     assert fast == exact
+
+
+@pytest.mark.parametrize("amount", ['"\x002750.50"', '"£\n1,500"', '"12\r34"'],
+                         ids=["nul", "quoted-newline", "quoted-return"])
+def test_a_bad_amount_that_makes_the_file_irregular(amount: str, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by fuzzing: a NUL or a quoted line break in a cell that breaks a rule. The exact
+    reader refuses the whole file (NUL) or counts lines, not rows (the rows of an unknown PSP
+    further down are named by their lines): the fast reader must hand the file over."""
+    directory = data_dir_from(tmp_path)
+    psp = (directory / "psp.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (directory / "psp.csv").write_text("".join(line for line in psp
+                                               if not line.startswith("alpha,")))
+    text = (directory / "funding.csv").read_text(encoding="utf-8")
+    (directory / "funding.csv").write_text(text.replace(",2000.50,", f",{amount},"),
+                                           encoding="utf-8")
+    monkeypatch.setenv("PSPCTL_FAST_READ_BYTES", "0")
+    fast = loader.validate(directory)
+    monkeypatch.setenv("PSPCTL_FAST_READ_BYTES", str(1 << 40))
+    exact = loader.validate(directory)
+    assert exact
+    assert fast == exact

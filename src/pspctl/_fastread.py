@@ -219,6 +219,9 @@ def _problems(table: Any, spec: TableSpec, rows: np.ndarray[Any, Any], out: dict
             columns.append([""] * len(rows))
     if any(not any(cells) for cells in zip(*columns)):
         raise _Irregular  # a blank row: the exact reader reports it and leaves it out
+    if any("\x00" in cell or "\n" in cell or "\r" in cell for cells in columns for cell in cells):
+        raise _Irregular  # a NUL (the exact reader refuses the file) or a quoted line break
+        # (rows would no longer be lines)
     for column, cells in zip(spec.columns, columns):
         problems += cell_problems(cells, lines, column, spec.filename)
     if repeats is not None:
