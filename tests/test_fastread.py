@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import Generated, datasets
 
-from pspctl import loader
+from pspctl import _fastread, loader
 from pspctl._fastread import read_valid_table
 
 SPECS = {spec.filename: spec for spec in loader.TABLES}
@@ -163,4 +163,38 @@ def test_a_bad_amount_that_makes_the_file_irregular(amount: str, tmp_path: Path,
     monkeypatch.setenv("PSPCTL_FAST_READ_BYTES", str(1 << 40))
     exact = loader.validate(directory)
     assert exact
+    assert fast == exact
+
+
+def test_empty_lines_at_the_end_stay_on_the_fast_path(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A valid file ending in empty lines (an editor's extra newline) is valid both ways, and
+    the fast reader reads it itself."""
+    directory = data_dir_from(tmp_path)
+    path = directory / "funding.csv"
+    path.write_bytes(path.read_bytes() + b"\n\r\n\n")
+    assert read_valid_table(path, SPECS["funding.csv"]) is not None
+    fast, exact = both_ways(directory, monkeypatch)
+    pdt.assert_frame_equal(plain(fast.funding), plain(exact.funding))  # type: ignore[attr-defined]
+
+
+def test_blank_rows_the_same_both_ways(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows of empty cells are blank rows, left out of every other check (two of them do not
+    repeat a key, nor does a row whose key cells are blank), read itself by the fast reader."""
+    directory = data_dir_from(tmp_path)
+    path = directory / "funding.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[3:3] = [",,,,,,", ",,,,,,", ",,,,,12x4,", ",,,,,5,fixture", ",,,,,,"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = _fastread.read_table(path, SPECS["funding.csv"])
+    assert result is not None
+    monkeypatch.setenv("PSPCTL_FAST_READ_BYTES", "0")
+    fast = loader.validate(directory)
+    monkeypatch.setenv("PSPCTL_FAST_READ_BYTES", str(1 << 40))
+    exact = loader.validate(directory)
+    assert [(p.line, p.kind) for p in exact] == [
+        (4, "blank-row"), (5, "blank-row"), (6, "blank-cell"), (6, "blank-cell"),
+        (6, "blank-cell"), (6, "bad-amount"), (6, "blank-cell"), (7, "blank-cell"),
+        (7, "blank-cell"), (7, "blank-cell"), (7, "duplicate-key"), (8, "blank-row"),
+    ]
     assert fast == exact

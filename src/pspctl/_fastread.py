@@ -148,7 +148,7 @@ def _read_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem
     types = {name: kind for name, kind in types.items() if name in header}
     try:
         table = pacsv.read_csv(
-            path,
+            _without_trailing_empty_lines(path),
             parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
                 column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False,
@@ -189,25 +189,23 @@ def _read_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem
     out["line"] = np.arange(2, rows + 2, dtype=np.int64)
     order = ["amount_pence" if c.kind == "amount" else c.name for c in spec.columns]
     bad_rows = np.unique(np.concatenate(flagged)) if flagged else np.zeros(0, dtype=np.int64)
-    repeats = _repeated_keys(codes, sizes)
+    cells = _cells(table, spec, bad_rows)
+    blank = np.array([not any(row) for row in zip(*cells)], dtype=bool)
+    repeats = _repeated_keys(codes, sizes, leave_out=bad_rows[blank] if blank.any() else None)
     if not len(bad_rows) and repeats is None:
         return pd.DataFrame({name: out[name] for name in [*order, "line"]}, copy=False), []
-    problems = _problems(table, spec, bad_rows, out, repeats)
+    problems = _problems(spec, bad_rows, cells, blank, out, repeats)
     if not problems:
         raise _Irregular  # only cells the exact reader accepts once stripped: let it read them
     kept = [name for name in [*order, "line"] if name != "amount_pence"]
-    return pd.DataFrame({name: out[name] for name in kept}, copy=False), problems
+    frame = pd.DataFrame({name: out[name] for name in kept}, copy=False)
+    if blank.any():  # as the exact reader, which leaves blank rows out
+        frame = frame.drop(index=bad_rows[blank]).reset_index(drop=True)
+    return frame, problems
 
 
-def _problems(table: Any, spec: TableSpec, rows: np.ndarray[Any, Any], out: dict[str, Any],
-              repeats: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None
-              ) -> list[Problem]:
-    """The exact reader's problems of the rows with a cell that breaks a rule, and of the
-    rows that repeat a key (``repeats``: those rows, and the row each key was first on)."""
-    from .loader import cell_problems, duplicate_key_problem
-
-    problems: list[Problem] = []
-    lines = (rows + 2).tolist()
+def _cells(table: Any, spec: TableSpec, rows: np.ndarray[Any, Any]) -> list[list[str]]:
+    """The cells of ``rows``, column by column, stripped as the exact reader strips them."""
     columns: list[list[str]] = []
     for column in spec.columns:
         if column.name in table.column_names:
@@ -217,13 +215,42 @@ def _problems(table: Any, spec: TableSpec, rows: np.ndarray[Any, Any], out: dict
                 raise _Irregular from None
         else:
             columns.append([""] * len(rows))
-    if any(not any(cells) for cells in zip(*columns)):
-        raise _Irregular  # a blank row: the exact reader reports it and leaves it out
     if any("\x00" in cell or "\n" in cell or "\r" in cell for cells in columns for cell in cells):
         raise _Irregular  # a NUL (the exact reader refuses the file) or a quoted line break
         # (rows would no longer be lines)
-    for column, cells in zip(spec.columns, columns):
-        problems += cell_problems(cells, lines, column, spec.filename)
+    return columns
+
+
+def _without_trailing_empty_lines(path: Path) -> Any:
+    """The file, memory-mapped, up to its last line that is not empty: the exact reader ignores
+    empty lines at the end of a file, and pyarrow would count each as a short row."""
+    import pyarrow as pa
+
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        handle.seek(max(0, size - 4096))
+        tail = handle.read()
+    trailing = len(tail) - len(tail.rstrip(b"\r\n"))
+    return pa.BufferReader(pa.memory_map(str(path)).read_buffer(size - trailing))
+
+
+def _problems(spec: TableSpec, rows: np.ndarray[Any, Any], cells: list[list[str]],
+              blank: np.ndarray[Any, Any], out: dict[str, Any],
+              repeats: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None
+              ) -> list[Problem]:
+    """The exact reader's problems of the rows with a cell that breaks a rule (``rows``, their
+    ``cells``, which of them are ``blank``), and of the rows that repeat a key (``repeats``:
+    those rows, and the row each key was first on)."""
+    from .loader import cell_problems, duplicate_key_problem
+
+    lines = (rows + 2).tolist()
+    problems = [Problem(spec.filename, line, None, "blank-row", "blank row")
+                for line, empty in zip(lines, blank.tolist()) if empty]
+    filled = (~blank).tolist()
+    kept_lines = [line for line, keep in zip(lines, filled) if keep]
+    for column, column_cells in zip(spec.columns, cells):
+        kept = [cell for cell, keep in zip(column_cells, filled) if keep]
+        problems += cell_problems(kept, kept_lines, column, spec.filename)
     if repeats is not None:
         again, first = repeats
         keys = [[_text(out[name], row) for row in again.tolist()] for name in spec.key]
@@ -285,11 +312,13 @@ def _text_columns(table: Any, spec: TableSpec, out: dict[str, Any],
         del data
 
 
-def _repeated_keys(codes: list[np.ndarray[Any, Any]], sizes: list[int]
+def _repeated_keys(codes: list[np.ndarray[Any, Any]], sizes: list[int],
+                   leave_out: np.ndarray[Any, Any] | None = None
                    ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None:
     """The rows that repeat the key of an earlier row, and that earlier row (the first with the
     key), given the codes of the key's columns (``-1`` for a blank cell) and how many distinct
-    values each has; ``None`` when every key is different."""
+    values each has; ``None`` when every key is different. Rows in ``leave_out`` (blank rows)
+    repeat nothing."""
     if not codes:
         return None
     radix = [size + 1 for size in sizes]  # codes -1 .. size-1, shifted to 0 .. size
@@ -304,8 +333,11 @@ def _repeated_keys(codes: list[np.ndarray[Any, Any]], sizes: list[int]
             combined *= base
             combined += part
             combined += 1
-        if bool(np.all(combined[1:] > combined[:-1])):
+        if leave_out is None and bool(np.all(combined[1:] > combined[:-1])):
             return None  # rows in key order (ledgers often are): one pass, no hashing
+    if leave_out is not None and len(leave_out):
+        combined = combined.astype(np.int64)
+        combined[leave_out] = -1 - np.arange(len(leave_out))  # keys no other row has
     index = pd.Index(combined)
     if not index.has_duplicates:
         return None
