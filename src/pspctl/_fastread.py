@@ -189,7 +189,7 @@ def _read_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem
     out["line"] = np.arange(2, rows + 2, dtype=np.int64)
     order = ["amount_pence" if c.kind == "amount" else c.name for c in spec.columns]
     bad_rows = np.unique(np.concatenate(flagged)) if flagged else np.zeros(0, dtype=np.int64)
-    cells = _cells(table, spec, bad_rows)
+    cells = _cells(table, spec, bad_rows) if len(bad_rows) else [[] for _ in spec.columns]
     blank = np.array([not any(row) for row in zip(*cells)], dtype=bool)
     repeats = _repeated_keys(codes, sizes, leave_out=bad_rows[blank] if blank.any() else None)
     if not len(bad_rows) and repeats is None:
@@ -222,8 +222,8 @@ def _cells(table: Any, spec: TableSpec, rows: np.ndarray[Any, Any]) -> list[list
 
 
 def _without_trailing_empty_lines(path: Path) -> Any:
-    """The file, memory-mapped, up to its last line that is not empty: the exact reader ignores
-    empty lines at the end of a file, and pyarrow would count each as a short row."""
+    """The file up to its last line that is not empty (memory-mapped, when it ends in empty
+    lines): the exact reader ignores them, and pyarrow would count each as a short row."""
     import pyarrow as pa
 
     size = path.stat().st_size
@@ -231,6 +231,8 @@ def _without_trailing_empty_lines(path: Path) -> Any:
         handle.seek(max(0, size - 4096))
         tail = handle.read()
     trailing = len(tail) - len(tail.rstrip(b"\r\n"))
+    if tail[len(tail) - trailing:] in (b"", b"\n", b"\r\n", b"\r"):
+        return path  # no empty line at the end: read as it is
     return pa.BufferReader(pa.memory_map(str(path)).read_buffer(size - trailing))
 
 
