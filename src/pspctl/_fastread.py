@@ -1,13 +1,14 @@
 """The fast reader for large data files: pyarrow's multi-threaded CSV reader, vectorised checks.
 
 It takes a file that is regular: the exact header, one row per line (no quoted line breaks, no
-blank lines), the same number of cells in every row, no stray whitespace or NUL in text, valid
-UTF-8. It checks every cell with vectorised rules; when some are not valid it hands just those
-rows to the exact reader's rules (:func:`pspctl.loader.cell_problems`), so the problems are the
-ones, with the same lines, columns and words, that the exact reader would report, without
-reading millions of valid rows in Python. On anything irregular it returns ``None`` and the
-loader reads the file the exact (slower) way. One leniency: pyarrow reads a stray quote inside
-an unquoted cell (``a"b``) as part of the text, where the exact reader reports malformed CSV.
+empty lines but at the end), the same number of cells in every row, no stray whitespace or NUL
+in text, valid UTF-8. It checks every cell with vectorised rules; when some are not valid (or a
+row is blank) it hands just those rows to the exact reader's rules
+(:func:`pspctl.loader.cell_problems`), so the problems are the ones, with the same lines,
+columns and words, that the exact reader would report, without reading millions of valid rows
+in Python. On anything irregular it returns ``None`` and the loader reads the file the exact
+(slower) way. One leniency: pyarrow reads a stray quote inside an unquoted cell (``a"b``) as
+part of the text, where the exact reader reports malformed CSV.
 
 Text columns come back as pandas categoricals (ids, years, funders repeat a lot); amounts as
 ``int64`` pence, parsed exactly: an amount has at most 12 digits of pounds and 2 of pence, 14
