@@ -484,13 +484,18 @@ def _unknown_psp(frame: pd.DataFrame, spec: TableSpec, known: set[str]) -> list[
         return []  # a large file read the fast way: its distinct ids are enough
     # As objects: on Arrow-backed text, isin makes a pyarrow scalar of every known id.
     unknown = ids.notna() & ~ids.astype(object).isin(known)
+    candidates = sorted(known)
+    messages: dict[str, str] = {}  # one message per unknown id: difflib is slow
     problems = []
     for line, psp_id in zip(frame.loc[unknown, "line"].tolist(), ids[unknown].tolist()):
-        message = f"unknown psp_id {psp_id!r}: not in psp.csv"
-        close = difflib.get_close_matches(str(psp_id), sorted(known), n=1)
-        if close:
-            message += f" (did you mean {close[0]!r}?)"
-        problems.append(Problem(spec.filename, int(line), "psp_id", "unknown-psp", message))
+        if psp_id not in messages:
+            message = f"unknown psp_id {psp_id!r}: not in psp.csv"
+            close = difflib.get_close_matches(str(psp_id), candidates, n=1)
+            if close:
+                message += f" (did you mean {close[0]!r}?)"
+            messages[psp_id] = message
+        problems.append(
+            Problem(spec.filename, int(line), "psp_id", "unknown-psp", messages[psp_id]))
     return problems
 
 
