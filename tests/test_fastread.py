@@ -15,6 +15,7 @@ from strategies import Generated, datasets
 
 from pspctl import _fastread, loader
 from pspctl._fastread import read_valid_table
+from pspctl.errors import Problem
 
 SPECS = {spec.filename: spec for spec in loader.TABLES}
 
@@ -30,6 +31,15 @@ def both_ways(directory: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[object,
     monkeypatch.setenv("PSPCTL_FAST_READ_BYTES", str(1 << 40))
     exact = loader.load(directory)
     return fast, exact
+
+
+def problems_both_ways(directory: Path, monkeypatch: pytest.MonkeyPatch
+                       ) -> tuple[list[Problem], list[Problem]]:
+    """The problems of ``directory`` read the fast way (every file), then the exact way."""
+    monkeypatch.setenv("PSPCTL_FAST_READ_BYTES", "0")
+    fast = loader.validate(directory)
+    monkeypatch.setenv("PSPCTL_FAST_READ_BYTES", str(1 << 40))
+    return fast, loader.validate(directory)
 
 
 @pytest.mark.parametrize("directory", [None, SMALL], ids=["bundled", "small"])
@@ -51,10 +61,7 @@ def test_every_broken_file_gets_the_exact_readers_problems(
     if case == "bad-csv-quote":  # the one documented leniency: a"b read as text
         return
     directory = data_dir_from(tmp_path, BAD / case)
-    monkeypatch.setenv("PSPCTL_FAST_READ_BYTES", "0")
-    fast = loader.validate(directory)
-    monkeypatch.setenv("PSPCTL_FAST_READ_BYTES", str(1 << 40))
-    exact = loader.validate(directory)
+    fast, exact = problems_both_ways(directory, monkeypatch)
     assert exact
     assert fast == exact
 
@@ -134,10 +141,7 @@ def test_many_problems_the_same_both_ways(tmp_path: Path, monkeypatch: pytest.Mo
         funder = f"Funder {n % 700}" if n % 11 else ""
         lines.append(f"alpha,{year},additional,{funder},trust,{amount},fixture")
     (directory / "funding.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    monkeypatch.setenv("PSPCTL_FAST_READ_BYTES", "0")
-    fast = loader.validate(directory)
-    monkeypatch.setenv("PSPCTL_FAST_READ_BYTES", str(1 << 40))
-    exact = loader.validate(directory)
+    fast, exact = problems_both_ways(directory, monkeypatch)
     assert {p.kind for p in exact} == {"bad-amount", "negative-amount", "bad-year", "blank-cell",
                                        "duplicate-key", "more-problems"}
     assert len(exact) == 1001
@@ -158,10 +162,7 @@ def test_a_bad_amount_that_makes_the_file_irregular(amount: str, tmp_path: Path,
     text = (directory / "funding.csv").read_text(encoding="utf-8")
     (directory / "funding.csv").write_text(text.replace(",2000.50,", f",{amount},"),
                                            encoding="utf-8")
-    monkeypatch.setenv("PSPCTL_FAST_READ_BYTES", "0")
-    fast = loader.validate(directory)
-    monkeypatch.setenv("PSPCTL_FAST_READ_BYTES", str(1 << 40))
-    exact = loader.validate(directory)
+    fast, exact = problems_both_ways(directory, monkeypatch)
     assert exact
     assert fast == exact
 
@@ -188,10 +189,7 @@ def test_blank_rows_the_same_both_ways(tmp_path: Path, monkeypatch: pytest.Monke
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = _fastread.read_table(path, SPECS["funding.csv"])
     assert result is not None
-    monkeypatch.setenv("PSPCTL_FAST_READ_BYTES", "0")
-    fast = loader.validate(directory)
-    monkeypatch.setenv("PSPCTL_FAST_READ_BYTES", str(1 << 40))
-    exact = loader.validate(directory)
+    fast, exact = problems_both_ways(directory, monkeypatch)
     assert [(p.line, p.kind) for p in exact] == [
         (4, "blank-row"), (5, "blank-row"), (6, "blank-cell"), (6, "blank-cell"),
         (6, "blank-cell"), (6, "bad-amount"), (6, "blank-cell"), (7, "blank-cell"),
