@@ -20,7 +20,7 @@ _LAZY = {
     "load": "loader",
     "validate": "loader",
     "Dataset": "loader",
-    "bundled_data_dir": "loader",
+    "bundled_data_dir": "_paths",
     "psp_list": "reports",
     "psp_detail": "reports",
     "PspDetail": "reports",

@@ -17,6 +17,7 @@ significant digits, so the nearest double times 100, rounded, is the exact numbe
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -27,13 +28,22 @@ import numpy as np
 import pandas as pd
 
 from .errors import Problem
-from .loader import INTEGER_PATTERN, Column, TableSpec, is_financial_year
+from .loader import (
+    INTEGER_PATTERN,
+    MAX_AMOUNT_DIGITS,
+    Column,
+    TableSpec,
+    codes_of,
+    is_financial_year,
+)
 
+_GROUPS = (MAX_AMOUNT_DIGITS - 1) // 3  # thousands separators in the largest amount
 #: A valid amount, as the loader's rule accepts it without a problem: no minus sign and at most
-#: 12 digits of pounds (in RE2, for pyarrow).
-AMOUNT = r"^£?(?:\d{1,3}(?:,\d{3}){1,3}|\d{1,12})(?:\.\d{1,2})?$"
+#: :data:`~pspctl.loader.MAX_AMOUNT_DIGITS` digits of pounds (in RE2, for pyarrow).
+AMOUNT = (rf"^£?(?:\d{{1,3}}(?:,\d{{3}}){{1,{_GROUPS}}}|\d{{1,{MAX_AMOUNT_DIGITS}}})"
+          r"(?:\.\d{1,2})?$")
 #: The same rule for an amount without £ and separators.
-PLAIN_AMOUNT = r"^\d{1,12}(?:\.\d{1,2})?$"
+PLAIN_AMOUNT = rf"^\d{{1,{MAX_AMOUNT_DIGITS}}}(?:\.\d{{1,2}})?$"
 
 
 class _Irregular(Exception):
@@ -83,21 +93,17 @@ def _pence(chunk: Any, plain: bool, out: np.ndarray[Any, np.dtype[np.int64]]
 
     if len(chunk) == 0:
         return np.zeros(0, dtype=np.int64)
-    try:
-        if not plain:
-            raise pa.ArrowInvalid("not plain")
-        pounds = pc.cast(chunk, pa.float64())
-        valid = pc.match_substring_regex(chunk, PLAIN_AMOUNT)
-    except pa.ArrowInvalid:
-        valid = pc.match_substring_regex(chunk, AMOUNT)
-        if not pc.all(valid).as_py():
-            return np.flatnonzero(~valid.to_numpy(zero_copy_only=False))
-        # Separators out on the bytes (a third faster than on UTF-8 text), then the £.
-        bare = pc.replace_substring(chunk.view(pa.binary()), ",", "").view(pa.string())
-        chunk = pc.utf8_ltrim(bare, characters="£")
-        pounds = pc.cast(chunk, pa.float64())
+    pounds = None
+    if plain:
+        with contextlib.suppress(pa.ArrowInvalid):  # a £ or a separator: the general rule
+            pounds = pc.cast(chunk, pa.float64())
+    valid = pc.match_substring_regex(chunk, PLAIN_AMOUNT if pounds is not None else AMOUNT)
     if not pc.all(valid).as_py():
         return np.flatnonzero(~valid.to_numpy(zero_copy_only=False))
+    if pounds is None:
+        # Separators out on the bytes (a third faster than on UTF-8 text), then the £.
+        bare = pc.replace_substring(chunk.view(pa.binary()), ",", "").view(pa.string())
+        pounds = pc.cast(pc.utf8_ltrim(bare, characters="£"), pa.float64())
     hundredths = pounds.to_numpy(zero_copy_only=False) * 100
     out[:] = np.rint(hundredths, out=hundredths)
     return np.zeros(0, dtype=np.int64)
@@ -106,10 +112,11 @@ def _pence(chunk: Any, plain: bool, out: np.ndarray[Any, np.dtype[np.int64]]
 def _is_plain(column: Any) -> bool:
     """Whether an amount column's first cell is written plain (``1234.50``): the form the
     column is most likely written in throughout."""
-    import pyarrow.compute as pc
+    import pyarrow as pa
 
     first = next((chunk for chunk in column.chunks if len(chunk)), None)
-    return first is None or not pc.match_substring_regex(first[:1], "[£,]")[0].as_py()
+    cell = b"" if first is None else first.view(pa.binary())[0].as_py()  # UTF-8 or not
+    return "£".encode() not in cell and b"," not in cell
 
 
 def read_valid_table(path: Path, spec: TableSpec) -> pd.DataFrame | None:
@@ -118,16 +125,19 @@ def read_valid_table(path: Path, spec: TableSpec) -> pd.DataFrame | None:
     return result[0] if result is not None and not result[1] else None
 
 
-def read_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem]] | None:
+def read_table(path: Path, spec: TableSpec, size: int | None = None
+               ) -> tuple[pd.DataFrame, list[Problem]] | None:
     """The typed frame of a regular file and its problems (the frame then has no amounts, as
-    the exact reader's), or ``None`` when the exact reader must read it."""
+    the exact reader's), or ``None`` when the exact reader must read it. ``size``: the file's,
+    when the caller knows it."""
     try:
-        return _read_table(path, spec)
+        return _read_table(path, spec, path.stat().st_size if size is None else size)
     except _Irregular:
         return None
 
 
-def _read_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem]] | None:
+def _read_table(path: Path, spec: TableSpec, size: int
+                ) -> tuple[pd.DataFrame, list[Problem]] | None:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -137,8 +147,10 @@ def _read_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem
         c.name: pa.string() if c.kind in ("amount", "integer") else dictionary
         for c in spec.columns
     }
-    with open(path, "rb") as handle:
+    with open(path, "rb") as handle:  # the header line, and the end of the file
         first = handle.readline(1 << 20).decode("utf-8-sig", errors="replace")
+        handle.seek(max(0, size - 4096))
+        tail = handle.read()
     try:
         header = next(csv.reader([first.rstrip("\r\n")]), [])
     except csv.Error:
@@ -149,7 +161,7 @@ def _read_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem
     types = {name: kind for name, kind in types.items() if name in header}
     try:
         table = pacsv.read_csv(
-            _without_trailing_empty_lines(path),
+            _without_trailing_empty_lines(path, size, tail),
             parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
                 column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False,
@@ -222,15 +234,12 @@ def _cells(table: Any, spec: TableSpec, rows: np.ndarray[Any, Any]) -> list[list
     return columns
 
 
-def _without_trailing_empty_lines(path: Path) -> Any:
-    """The file up to its last line that is not empty (memory-mapped, when it ends in empty
-    lines): the exact reader ignores them, and pyarrow would count each as a short row."""
+def _without_trailing_empty_lines(path: Path, size: int, tail: bytes) -> Any:
+    """The file of ``size`` bytes, ending in ``tail``, up to its last line that is not empty
+    (memory-mapped, when it ends in empty lines): the exact reader ignores them, and pyarrow
+    would count each as a short row."""
     import pyarrow as pa
 
-    size = path.stat().st_size
-    with open(path, "rb") as handle:
-        handle.seek(max(0, size - 4096))
-        tail = handle.read()
     trailing = len(tail) - len(tail.rstrip(b"\r\n"))
     if tail[len(tail) - trailing:] in (b"", b"\n", b"\r\n", b"\r"):
         return path  # no empty line at the end: read as it is
@@ -304,15 +313,20 @@ def _text_columns(table: Any, spec: TableSpec, out: dict[str, Any],
                 indices = data.indices.to_numpy(zero_copy_only=False)
                 flagged.append(np.flatnonzero(np.isin(indices, bad)))
             out[column.name] = _categorical(data, ordered=column.kind == "year")
-        if column.name in spec.key:
-            if column.kind == "integer":
-                key = pc.dictionary_encode(data)
-                codes.append(key.indices.to_numpy(zero_copy_only=False))
-                sizes.append(len(key.dictionary))
-            else:  # the categorical's own codes: the Arrow column can go at once
-                codes.append(out[column.name].codes)
-                sizes.append(len(out[column.name].categories))
+        if column.name in spec.key:  # codes of the typed column: the Arrow one can go at once
+            key_codes, key_values = codes_of(pd.Series(out[column.name], copy=False))
+            codes.append(key_codes)
+            sizes.append(len(key_values))
         del data
+
+
+def _first_rows(keys: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """For each row, the first row with the same key (``keys``: one integer per row)."""
+    number, _ = pd.factorize(keys)  # keys numbered in the order they first appear
+    if not len(number):
+        return np.zeros(0, dtype=np.int64)
+    new = np.r_[True, number[1:] > np.maximum.accumulate(number)[:-1]]
+    return np.flatnonzero(new)[number]
 
 
 def _repeated_keys(codes: list[np.ndarray[Any, Any]], sizes: list[int],
@@ -341,11 +355,6 @@ def _repeated_keys(codes: list[np.ndarray[Any, Any]], sizes: list[int],
     if leave_out is not None and len(leave_out):
         combined = combined.astype(np.int64)
         combined[leave_out] = -1 - np.arange(len(leave_out))  # keys no other row has
-    index = pd.Index(combined)
-    if not index.has_duplicates:
-        return None
-    again = np.flatnonzero(index.duplicated())
-    number, _ = pd.factorize(combined)
-    first = np.full(int(number.max()) + 1, len(number), dtype=np.int64)
-    np.minimum.at(first, number, np.arange(len(number), dtype=np.int64))
-    return again, first[number[again]]
+    firsts = _first_rows(combined)
+    again = np.flatnonzero(firsts != np.arange(len(firsts)))
+    return (again, firsts[again]) if len(again) else None

@@ -80,7 +80,7 @@ def build(data: Dataset, fmt: str, charts: dict[str, bytes] | None = None,
     matrix = reports.with_total(reports.funding_matrix(data), "psp_id")
     result = reports.reconcile(data)
     comparison = reports.compare(data)
-    compared = reports.with_total(comparison.by_psp, "psp_id", skip=("combined_gbp",))
+    compared = reports.with_total(comparison.by_psp, "psp_id")
     charts = charts or {}
     if fmt == "md":
         return _markdown(data, matrix, result, compared, charts, chart_stem)
@@ -101,8 +101,7 @@ def _markdown(data: Dataset, matrix: pd.DataFrame, result: reports.Reconciliatio
               render(shout_mismatches(result.checks), Format.markdown)]
     if not result.candidates.empty:
         parts += ["### Candidate explanations (candidates, not corrections)\n",
-                  render(result.candidates[["check", "scope", "heuristic", "note"]],
-                         Format.markdown)]
+                  render(result.explanations, Format.markdown)]
     parts += ["## Additional funds against government funds\n",
               render(compared, Format.markdown, total_rows=1)]
     attachments = {}
@@ -127,7 +126,7 @@ def _html(data: Dataset, matrix: pd.DataFrame, result: reports.Reconciliation,
                                highlight=result.mismatch_rows)]
     if not result.candidates.empty:
         body += ["<h3>Candidate explanations (candidates, not corrections)</h3>",
-                 render_html_table(result.candidates[["check", "scope", "heuristic", "note"]])]
+                 render_html_table(result.explanations)]
     for note in result.notes:
         body.append(f"<p>{html.escape(note)}</p>")
     body += ["<h2>Additional funds against government funds</h2>",

@@ -15,7 +15,6 @@ from . import reports
 from .errors import UsageError
 from .loader import Dataset
 
-KINDS = ("timeline", "psp", "compare")
 FORMATS = ("svg", "png")
 #: Figure size in inches at 100 dots per inch: a PNG is 1000 by 600 pixels.
 SIZE = (10.0, 6.0)
@@ -107,6 +106,7 @@ def _compare(data: Dataset, figure: Any) -> str:
 DRAW: dict[str, Callable[[Dataset, Any], str]] = {
     "timeline": _timeline, "psp": _psp, "compare": _compare,
 }
+KINDS = tuple(DRAW)
 
 
 def draw(kind: str, data: Dataset, fmt: str) -> bytes:

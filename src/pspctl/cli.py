@@ -334,8 +334,15 @@ ToOpt = Annotated[
 ]
 
 
-def _totals_wanted(target: Target, totals: bool) -> bool:
-    return totals or not target.fmt.for_machines
+def _totalled(frame: pd.DataFrame, target: Target, totals: bool,
+              label_column: str) -> tuple[pd.DataFrame, int]:
+    """``frame`` with its totals row where one is wanted (always for people, with --totals
+    for scripts), and how many totals rows it ends with."""
+    from .reports import with_total
+
+    if frame.empty or not (totals or not target.fmt.for_machines):
+        return frame, 0
+    return with_total(frame, label_column), 1
 
 
 @command("list")
@@ -370,10 +377,8 @@ def list_(
     frame = reports.psp_list(
         loader.load(data_dir), lead_sector.value if lead_sector else None, active_in
     )
-    with_totals = _totals_wanted(target, totals) and not frame.empty
-    if with_totals:
-        frame = reports.with_total(frame, "psp_id")
-    emit(frame, target, title="Strategic PSPs", total_rows=int(with_totals),
+    frame, total_rows = _totalled(frame, target, totals, "psp_id")
+    emit(frame, target, title="Strategic PSPs", total_rows=total_rows,
          notes=["Source: §3.1 and Table 3 of the report."])
 
 
@@ -478,12 +483,10 @@ def funding(
     else:
         frame = reports.funding_matrix(data, psps, start, end)
         label, title, bar = "psp_id", "Scottish Government funds (Table 3)", "total_gbp"
-    with_totals = _totals_wanted(target, totals) and not frame.empty
-    if with_totals:
-        frame = reports.with_total(frame, label)
+    frame, total_rows = _totalled(frame, target, totals, label)
     notes = ["Recomputed from the cells of Table 3; '-' means no funding that year."
              if not (by_year or by_psp) else "Recomputed from the cells of Table 3."]
-    emit(frame, target, title=title, total_rows=int(with_totals), notes=notes,
+    emit(frame, target, title=title, total_rows=total_rows, notes=notes,
          blank="-" if not (by_year or by_psp) else None, chart=bar if chart else None)
 
 
@@ -509,14 +512,9 @@ def compare(
     target = Target.of(fmt, output, force)
     data = loader.load(data_dir)
     result = reports.compare(data, reports.resolve_psps(data.psp, psp))
-    frame = result.by_psp
-    with_totals = _totals_wanted(target, totals) and not frame.empty
-    if with_totals:
-        # Combined funds of the PSPs that state additional funds do not add up with the
-        # government funds of all PSPs: that total is left empty rather than mislead.
-        frame = reports.with_total(frame, "psp_id", skip=("combined_gbp",))
+    frame, total_rows = _totalled(result.by_psp, target, totals, "psp_id")
     emit(frame, target, title="Additional funds against Scottish Government funds",
-         total_rows=int(with_totals), notes=_split_notes(result.by_funder_type, result.by_psp))
+         total_rows=total_rows, notes=_split_notes(result.by_funder_type, result.by_psp))
 
 
 def _split_notes(split: pd.DataFrame, by_psp: pd.DataFrame) -> list[str]:
@@ -633,7 +631,7 @@ def _emit_reconciliation(result: Reconciliation, target: Target, candidates_only
     if not result.candidates.empty:
         sections.append((
             "Candidate explanations of the mismatches (candidates, not corrections)",
-            result.candidates[["check", "scope", "heuristic", "note"]], 0,
+            result.explanations, 0,
         ))
     target.write(render.render_sections(sections, target.fmt, notes=notes,
                                         terminal=target.terminal, width=target.width,

@@ -321,7 +321,7 @@ def _read_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem
     if size >= _fast_threshold():
         from ._fastread import read_table
 
-        fast = read_table(path, spec)
+        fast = read_table(path, spec, size)
         if fast is not None:
             return fast
     text, problems = _read_text(path)
@@ -520,6 +520,18 @@ def _too_large_to_total(frames: dict[str, pd.DataFrame]) -> list[Problem]:
                         "amounts too large to total exactly in 64-bit pence")
             )
     return problems
+
+
+# --- keys --------------------------------------------------------------------------------------
+
+
+def codes_of(values: pd.Series) -> tuple[np.ndarray[Any, Any], list[Any]]:
+    """Integer codes of a column's values (``-1`` for missing) and the values they stand for:
+    a categorical's own codes (a large file's columns), else the values numbered."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(), values.cat.categories.tolist()
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return codes, list(uniques)
 
 
 # --- typing ------------------------------------------------------------------------------------

@@ -127,15 +127,10 @@ def _machine_column(column: str, values: list[Any]) -> list[str]:
     """One column's cells as csv/tsv text (:func:`machine_cell`, text cells neutralised),
     the common columns (all money, all text) in one pass without a call per cell."""
     kinds = set(map(type, values))
-    if kinds <= {Decimal, type(None)}:  # plain_money, inlined: "2759368.00" -> "2759368"
-        return ["" if v is None
-                else (t[:-3] if t.endswith(".00") else t)
-                if (t := str(v))[-3:-2] == "." and "E" not in t
-                else plain_money(v)
-                for v in values]
+    if kinds <= {Decimal, type(None)}:
+        return ["" if v is None else plain_money(v) for v in values]
     if kinds <= {str, type(None)}:
-        return ["" if v is None else "'" + v if v.startswith(FORMULA_PREFIXES) else v
-                for v in values]
+        return ["" if v is None else _neutralise(v) for v in values]
     return [_neutralise(v) if isinstance(v, str) else machine_cell(column, _python(v))
             for v in values]
 

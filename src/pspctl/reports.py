@@ -14,6 +14,7 @@ every figure stays exact to the penny. A figure the report does not state is a m
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ import pandas as pd
 
 from . import money
 from .errors import Problem, UsageError
-from .loader import Dataset, is_financial_year
+from .loader import Dataset, codes_of, is_financial_year
 
 GOVERNMENT = "government"
 ADDITIONAL = "additional"
@@ -59,8 +60,7 @@ def _money(values: pd.Series | Iterable[Any]) -> list[Decimal | None]:
         numbers = values.astype("Int64")  # ints and NA, never floats
         pence = numbers.to_numpy(dtype=np.int64, na_value=0).tolist()
         missing = numbers.isna().to_numpy().tolist()
-        scale = Decimal.scaleb  # hot: every money cell of a report (money.gbp, inlined)
-        return [None if gone else scale(Decimal(p), -2) for p, gone in zip(pence, missing)]
+        return [None if gone else money.gbp(p) for p, gone in zip(pence, missing)]
     return [gbp(v) for v in values]
 
 
@@ -135,19 +135,24 @@ def _names(data: Dataset) -> dict[str, str]:
 
 def _psp_order(data: Dataset, psps: Sequence[str] | None) -> list[str]:
     ids = data.psp["psp_id"].tolist()
-    return ids if psps is None else [i for i in ids if i in set(psps)]
+    if psps is None:
+        return ids
+    wanted = set(psps)
+    return [i for i in ids if i in wanted]
 
 
 def with_total(
     frame: pd.DataFrame,
     label_column: str,
     label: str = "Total",
-    skip: Sequence[str] = ("cumulative_gbp",),
+    skip: Sequence[str] = ("cumulative_gbp", "combined_gbp"),
 ) -> pd.DataFrame:
     """``frame`` with a totals row: money columns summed (what is stated), shares as 1.
 
     Columns that do not add up (names, years, ratios, and the ``skip`` columns) are left empty
-    in the totals row.
+    in the totals row. By default: running totals, and compare's ``combined_gbp``, which is
+    stated only for the PSPs that state additional funds, so that its sum would not add up
+    with the government funds of all PSPs.
     """
     row: dict[str, Any] = {}
     for column in frame.columns:
@@ -371,7 +376,7 @@ def funding_matrix(
     columns: dict[str, list[Any]] = {"psp_id": ids, "name": [names[i] for i in ids]}
     for year in table.columns:
         columns[year] = _money(table[year])
-    columns["total_gbp"] = _money(_sums(cells, ids).fillna(0))
+    columns["total_gbp"] = _money(table.sum(axis=1))
     return pd.DataFrame(columns, dtype=object)
 
 
@@ -391,11 +396,7 @@ def funding_by_year(
     pence = [int(v) for v in sums.tolist()]
     frame = pd.DataFrame({"year": years, "amount_gbp": _money(pence)}, dtype=object)
     if cumulative:
-        running, acc = [], 0
-        for value in pence:
-            acc += value
-            running.append(acc)
-        frame["cumulative_gbp"] = _money(running)
+        frame["cumulative_gbp"] = _money(itertools.accumulate(pence))
     if share:
         frame["share"] = _shares(pence)
     return frame
@@ -521,14 +522,6 @@ def compare(data: Dataset, psps: Sequence[str] | None = None) -> Comparison:
     return Comparison(by_psp=by_psp, by_funder_type=by_funder_type)
 
 
-def _codes(series: pd.Series) -> tuple[np.ndarray[Any, Any], list[Any]]:
-    """Integer codes of a column's values (-1 for missing) and the values the codes stand for."""
-    if isinstance(series.dtype, pd.CategoricalDtype):  # a large file: the codes are there
-        return series.cat.codes.to_numpy(), series.cat.categories.tolist()
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    return codes, list(uniques)
-
-
 @dataclass(frozen=True)
 class _Pairs:
     """Distinct (``psp_id``, value) pairs in the order they first appear, as codes."""
@@ -545,18 +538,12 @@ class _Pairs:
 
 def _distinct_pairs(frame: pd.DataFrame, column: str) -> _Pairs:
     """The distinct (``psp_id``, ``column``) pairs of ``frame`` with both cells filled."""
-    psp_codes, psp_values = _codes(frame["psp_id"])
-    codes, values = _codes(frame[column])
+    psp_codes, psp_values = codes_of(frame["psp_id"])
+    codes, values = codes_of(frame[column])
     filled = (psp_codes >= 0) & (codes >= 0)
     psp_codes, codes = psp_codes[filled], codes[filled]
     key = psp_codes.astype(np.int64) * (len(values) + 1) + codes
-    rows = len(key)
-    if rows and int(key.max()) < 4 * rows:  # a slot per possible pair: no hashing
-        first = np.full(int(key.max()) + 1, rows, dtype=np.int64)
-        np.minimum.at(first, key, np.arange(rows, dtype=np.int64))  # each pair's first row
-        where = np.sort(first[first < rows])
-    else:
-        where = np.flatnonzero(~pd.Index(key).duplicated())
+    where = np.flatnonzero(~pd.Index(key).duplicated())  # each pair's first row
     return _Pairs(psp_codes[where], psp_values, codes[where], values)
 
 
@@ -570,7 +557,7 @@ def _joined(pairs: _Pairs, ids: list[str]) -> list[str | None]:
                          if len(order) else [])
     ends = [*starts[1:], len(order)]
     found = {str(pairs.psp_values[psp_codes[start]]): "; ".join(names[start:end].tolist())
-             for start, end in zip(list(starts), ends)}
+             for start, end in zip(starts, ends)}
     return [found.get(i) for i in ids]
 
 
@@ -634,6 +621,11 @@ class Reconciliation:
                 for r in carried.itertuples(index=False)
             ) + ".")
         return " ".join(parts)
+
+    @property
+    def explanations(self) -> pd.DataFrame:
+        """The candidates as people read them: ``check``, ``scope``, ``heuristic``, ``note``."""
+        return self.candidates[["check", "scope", "heuristic", "note"]]
 
     @property
     def mismatches(self) -> pd.DataFrame:
