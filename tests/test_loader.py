@@ -211,7 +211,8 @@ def test_accepted_amounts_are_exact_pence(small: Path, text: str, pence: int) ->
 
 @pytest.mark.parametrize(
     "text", ["1.2.3", "£-5", "-5", "1e6", "NaN", "inf", "(1,000)", "12,34", "1.234", "£", ".5",
-             "1 000", "GBP 5", "1,2345"],
+             "1 000", "GBP 5", "1,2345", "\u0661\u0662", "\uff11,\uff12\uff13\uff14",
+             "\u00b2"],
 )
 def test_rejected_amounts(small: Path, text: str) -> None:
     lines = (small / "funding.csv").read_text().splitlines(keepends=True)
@@ -220,3 +221,24 @@ def test_rejected_amounts(small: Path, text: str) -> None:
     [problem] = loader.validate(small)
     assert (problem.line, problem.column) == (2, "amount_gbp")
     assert problem.kind in {"bad-amount", "negative-amount"}
+
+
+@pytest.mark.parametrize("cell", ["\u0661\u0662", "\uff11\uff12", "\u0e51"])
+def test_whole_numbers_are_ascii_digits(small: Path, cell: str) -> None:
+    lines = (small / "outcomes.csv").read_text().splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(",")
+    cells = lines[1].rstrip("\n").split(",")
+    cells[header.index("value")] = cell
+    lines[1] = ",".join(cells) + "\n"
+    (small / "outcomes.csv").write_text("".join(lines))
+    [problem] = loader.validate(small)
+    assert (problem.line, problem.column, problem.kind) == (2, "value", "bad-integer")
+
+
+def test_parse_pence_takes_ascii_digits_only() -> None:
+    from pspctl.money import parse_pence
+
+    assert parse_pence("£1,234.50") == 123450
+    for text in ("\u0661\u0662", "\uff11\uff12.50", "1\u0662"):
+        with pytest.raises(ValueError, match="bad amount"):
+            parse_pence(text)

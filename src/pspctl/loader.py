@@ -128,9 +128,9 @@ MAX_COLUMNS = 1000
 #: Problems reported per file at most; the rest are counted in one more problem.
 MAX_PROBLEMS_PER_FILE = 1000
 
-_YEAR = re.compile(r"^(?P<first>\d{4})-(?P<second>\d{2})$")
+_YEAR = re.compile(r"^(?P<first>[0-9]{4})-(?P<second>[0-9]{2})\Z")
 #: A whole number in a cell (also the fast reader's rule, in RE2).
-INTEGER_PATTERN = r"^\d{1,9}$"
+INTEGER_PATTERN = r"^[0-9]{1,9}$"
 _INTEGER = re.compile(INTEGER_PATTERN)
 
 

@@ -10,9 +10,11 @@ import re
 from decimal import Decimal
 
 #: What an amount may look like: ``1234``, ``1234.5``, ``1,234.00``, ``£1,234`` (and a minus sign,
-#: which the loader reports as a negative amount).
+#: which the loader reports as a negative amount). Digits are ASCII ``0-9`` only: Python's ``\d``
+#: would also take other scripts' digits (``١٢``) as a number.
 AMOUNT_PATTERN = (
-    r"^(?P<neg1>-)?£?(?P<neg2>-)?(?P<pounds>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<pence>\d{1,2}))?$"
+    r"^(?P<neg1>-)?£?(?P<neg2>-)?(?P<pounds>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)"
+    r"(?:\.(?P<pence>[0-9]{1,2}))?\Z"
 )
 AMOUNT_HELP = "write it as 1234, 1234.50, 1,234.00 or £1,234"
 AMOUNT = re.compile(AMOUNT_PATTERN)
