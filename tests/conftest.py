@@ -5,12 +5,19 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 TESTS = Path(__file__).resolve().parent
 SMALL = TESTS / "fixtures" / "small"
 BAD = TESTS / "bad"
 REPO = TESTS.parent
+
+
+def plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Values only: categoricals and strings as Python objects, missing as None (the two
+    readers type text differently)."""
+    return frame.astype(object).where(frame.notna(), None).reset_index(drop=True)
 
 
 def data_dir_from(tmp_path: Path, *overlays: Path, base: Path = SMALL) -> Path:

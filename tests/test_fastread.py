@@ -5,10 +5,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-import pandas as pd
 import pandas.testing as pdt
 import pytest
-from conftest import BAD, SMALL, data_dir_from
+from conftest import BAD, SMALL, data_dir_from, plain
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import Generated, datasets
@@ -18,11 +17,6 @@ from pspctl._fastread import read_valid_table
 from pspctl.errors import Problem
 
 SPECS = {spec.filename: spec for spec in loader.TABLES}
-
-
-def plain(frame: pd.DataFrame) -> pd.DataFrame:
-    """Values only: categoricals and strings as Python objects, missing as None."""
-    return frame.astype(object).where(frame.notna(), None).reset_index(drop=True)
 
 
 def both_ways(directory: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
@@ -69,7 +63,7 @@ def test_every_broken_file_gets_the_exact_readers_problems(
 
 
 def test_too_large_digits_and_negative_amounts_are_refused(tmp_path: Path) -> None:
-    for amount in ("1234567890123", "-5", "£-5", "1,2345", "5 ", "1.234"):
+    for amount in ("1234567890123", "-5", "£-5", "1,2345", "1.234"):
         place = tmp_path / amount.replace(" ", "_")
         place.mkdir()
         directory = data_dir_from(place)
@@ -94,10 +88,11 @@ def test_generated_datasets_read_the_same_both_ways(generated: Generated,
 
 
 @pytest.mark.parametrize("field", ["funder", "amount"])
-def test_windows_1252_goes_to_the_exact_reader(field: str, tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_windows_1252_is_read_as_the_exact_reader_reads_it(field: str, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """The fast reader does not check UTF-8 cell by cell: a Windows-1252 byte in a text column
-    or an amount must still send the file to the exact reader, which decodes it."""
+    or an amount must still be found, and the file decoded from Windows-1252 (as a spreadsheet
+    on Windows saves "CSV"), by the fast reader itself, to the exact reader's figures."""
     directory = data_dir_from(tmp_path)
     text = (directory / "funding.csv").read_text(encoding="utf-8")
     text = (text.replace("Scottish Government,government,1000,",
@@ -105,13 +100,63 @@ def test_windows_1252_goes_to_the_exact_reader(field: str, tmp_path: Path,
             else text.replace("Lottery; Trust,", "Lottery; Café Trust,"))
     assert text != (directory / "funding.csv").read_text(encoding="utf-8")
     (directory / "funding.csv").write_bytes(text.encode("cp1252"))
-    assert read_valid_table(directory / "funding.csv", SPECS["funding.csv"]) is None
+    assert read_valid_table(directory / "funding.csv", SPECS["funding.csv"]) is not None
     fast, exact = both_ways(directory, monkeypatch)
     pdt.assert_frame_equal(plain(fast.funding), plain(exact.funding))  # type: ignore[attr-defined]
     expected = (100000 if field == "amount" else "Lottery; Café Trust")
     found = (exact.funding["amount_pence"].tolist() if field == "amount"  # type: ignore[attr-defined]
              else exact.funding["funder"].astype(str).tolist())  # type: ignore[attr-defined]
     assert expected in found
+
+
+@pytest.mark.parametrize(
+    ("content", "read_fast"),
+    [(b"\xa3 and a bad amount", True), (b"\x81", False), (b"\x00", False)],
+    ids=["cp1252-with-problems", "not-cp1252", "nul"],
+)
+def test_windows_1252_problems_the_same_both_ways(content: bytes, read_fast: bool,
+                                                  tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file that is not UTF-8 has the exact reader's problems read either way: a bad cell on
+    its line when it is Windows-1252; when it is not even that (0x81 is no Windows-1252
+    character) or holds a NUL, the fast reader hands it over."""
+    directory = data_dir_from(tmp_path)
+    path = directory / "funding.csv"
+    raw = path.read_bytes().replace(b"Lottery; Trust,", b"Lottery " + content + b",")
+    path.write_bytes(raw.replace(b",2000.50,", b",2000.5x,"))
+    assert (_fastread.read_table(path, SPECS["funding.csv"]) is not None) is read_fast
+    fast, exact = problems_both_ways(directory, monkeypatch)
+    assert exact
+    assert fast == exact
+
+
+def test_stray_whitespace_is_stripped_as_the_exact_reader_strips_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Spaces (and a no-break space) around text cells, amounts and whole numbers: the fast
+    reader reads the file itself, to the exact reader's figures; a key that differs only by
+    spaces repeats the key, both ways."""
+    directory = data_dir_from(tmp_path)
+    funding = directory / "funding.csv"
+    text = funding.read_text(encoding="utf-8")
+    text = (text.replace("alpha,2012-13,government,", " alpha ,2012-13 ,government\u00a0,", 1)
+            .replace(",1000,", ", 1000 ,", 1).replace(',"£1,500",', ',"  £1,500",', 1))
+    funding.write_text(text, encoding="utf-8")
+    outcomes = directory / "outcomes.csv"
+    outcomes.write_text(outcomes.read_text(encoding="utf-8").replace(",10,", ", 10 ,", 1),
+                        encoding="utf-8")
+    for name in ("funding.csv", "outcomes.csv"):
+        result = _fastread.read_table(directory / name, SPECS[name])
+        assert result is not None and result[1] == []
+    fast, exact = both_ways(directory, monkeypatch)
+    for name in ("funding", "outcomes"):
+        pdt.assert_frame_equal(plain(getattr(fast, name)), plain(getattr(exact, name)))
+    assert exact.funding["amount_pence"].tolist()[:4] == [100000, 200050, 150000, 50000]  # type: ignore[attr-defined]
+    assert exact.outcomes["value"].tolist()[0] == 10  # type: ignore[attr-defined]
+    funding.write_text(text + "alpha ,2012-13,government,Scottish Government,government,5,x\n",
+                       encoding="utf-8")
+    fast_problems, exact_problems = problems_both_ways(directory, monkeypatch)
+    assert [(p.line, p.kind) for p in exact_problems] == [(9, "duplicate-key")]
+    assert fast_problems == exact_problems
 
 
 def test_repeated_keys_with_blank_cells() -> None:

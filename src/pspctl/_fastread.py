@@ -1,14 +1,16 @@
 """The fast reader for large data files: pyarrow's multi-threaded CSV reader, vectorised checks.
 
 It takes a file that is regular: the exact header, one row per line (no quoted line breaks, no
-empty lines but at the end), the same number of cells in every row, no stray whitespace or NUL
-in text, valid UTF-8. It checks every cell with vectorised rules; when some are not valid (or a
-row is blank) it hands just those rows to the exact reader's rules
-(:func:`pspctl.loader.cell_problems`), so the problems are the ones, with the same lines,
-columns and words, that the exact reader would report, without reading millions of valid rows
-in Python. On anything irregular it returns ``None`` and the loader reads the file the exact
-(slower) way. One leniency: pyarrow reads a stray quote inside an unquoted cell (``a"b``) as
-part of the text, where the exact reader reports malformed CSV.
+empty lines but at the end), the same number of cells in every row, no NUL in text. Cells are
+stripped as the exact reader strips them (the text columns on their distinct values), and a
+file that is not UTF-8 is decoded from Windows-1252, as the exact reader decodes it, and read
+again. It checks every cell with vectorised rules; when some are not valid (or a row is blank)
+it hands just those rows to the exact reader's rules (:func:`pspctl.loader.cell_problems`), so
+the problems are the ones, with the same lines, columns and words, that the exact reader would
+report, without reading millions of valid rows in Python. On anything irregular it returns
+``None`` and the loader reads the file the exact (slower) way. One leniency: pyarrow reads a
+stray quote inside an unquoted cell (``a"b``) as part of the text, where the exact reader
+reports malformed CSV.
 
 Text columns come back as pandas categoricals (ids, years, funders repeat a lot); amounts as
 ``int64`` pence, parsed exactly: an amount has at most 12 digits of pounds and 2 of pence, 14
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import mmap
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -50,10 +53,26 @@ class _Irregular(Exception):
     """The file is not regular enough for the fast reader: the exact reader must read it."""
 
 
+class _NotUtf8(_Irregular):
+    """The file is not UTF-8: the exact reader would decode it from Windows-1252."""
+
+
+def _stripped_values(array: Any) -> list[str]:
+    """The distinct values of a dictionary column, stripped as the exact reader strips cells."""
+    import pyarrow as pa
+
+    try:
+        array.dictionary.validate(full=True)  # UTF-8, among other things
+    except pa.ArrowInvalid:
+        raise _NotUtf8 from None
+    values = array.dictionary.to_pylist()
+    if any("\n" in v or "\r" in v or "\x00" in v for v in values):
+        raise _Irregular  # a line break or a NUL: the exact reader decides
+    return [v.strip() for v in values]
+
+
 def _bad_values(values: list[str], column: Column) -> list[int]:
-    """Which of the distinct values of a text column break the column's rules."""
-    if any(v != v.strip() or "\n" in v or "\r" in v or "\x00" in v for v in values):
-        raise _Irregular  # stray whitespace, a line break or a NUL: the exact reader decides
+    """Which of the distinct (stripped) values of a text column break the column's rules."""
     return [
         n for n, v in enumerate(values)
         if (not v and column.required)
@@ -62,12 +81,13 @@ def _bad_values(values: list[str], column: Column) -> list[int]:
     ]
 
 
-def _categorical(array: Any, ordered: bool = False) -> pd.Categorical:
-    """A dictionary array as a pandas categorical, blank values as missing; ``ordered`` sorts
-    the categories (financial years ``YYYY-YY`` sort in time order)."""
-    values = array.dictionary.to_pylist()
+def _categorical(array: Any, values: list[str], ordered: bool = False) -> pd.Categorical:
+    """A dictionary array whose distinct values are ``values`` (stripped: two of them may now be
+    the same) as a pandas categorical, blank values as missing; ``ordered`` sorts the categories
+    (financial years ``YYYY-YY`` sort in time order)."""
     codes = array.indices.to_numpy(zero_copy_only=False)
-    categories = sorted(v for v in values if v) if ordered else [v for v in values if v]
+    distinct = dict.fromkeys(v for v in values if v)
+    categories = sorted(distinct) if ordered else list(distinct)
     if categories == values:  # no blank and already in order: the codes are the codes
         return pd.Categorical.from_codes(codes, pd.Index(categories), ordered=ordered,
                                          validate=False)
@@ -82,7 +102,7 @@ def _categorical(array: Any, ordered: bool = False) -> pd.Categorical:
 def _pence(chunk: Any, plain: bool, out: np.ndarray[Any, np.dtype[np.int64]]
            ) -> np.ndarray[Any, Any]:
     """One chunk of an amount column as integer pence into ``out``; returns the positions of
-    the cells that are not valid amounts (then nothing is parsed).
+    the cells that are not valid amounts as written (0 in ``out``).
 
     ``plain`` tries the plain form (no £, no separators) first: the cast to a number fails on
     any other form, and then the plain rule is all the check needs. A failed cast costs about
@@ -98,15 +118,19 @@ def _pence(chunk: Any, plain: bool, out: np.ndarray[Any, np.dtype[np.int64]]
         with contextlib.suppress(pa.ArrowInvalid):  # a £ or a separator: the general rule
             pounds = pc.cast(chunk, pa.float64())
     valid = pc.match_substring_regex(chunk, PLAIN_AMOUNT if pounds is not None else AMOUNT)
-    if not pc.all(valid).as_py():
-        return np.flatnonzero(~valid.to_numpy(zero_copy_only=False))
+    bad = np.zeros(0, dtype=np.int64)
+    if not pc.all(valid).as_py():  # those cells are 0 here: see _fill
+        bad = np.flatnonzero(~valid.to_numpy(zero_copy_only=False))
+        chunk = pc.if_else(valid, chunk, "0")
+        if pounds is not None:
+            pounds = pc.if_else(valid, pounds, 0.0)
     if pounds is None:
         # Separators out on the bytes (a third faster than on UTF-8 text), then the £.
         bare = pc.replace_substring(chunk.view(pa.binary()), ",", "").view(pa.string())
         pounds = pc.cast(pc.utf8_ltrim(bare, characters="£"), pa.float64())
     hundredths = pounds.to_numpy(zero_copy_only=False) * 100
     out[:] = np.rint(hundredths, out=hundredths)
-    return np.zeros(0, dtype=np.int64)
+    return bad
 
 
 def _is_plain(column: Any) -> bool:
@@ -132,12 +156,53 @@ def read_table(path: Path, spec: TableSpec, size: int | None = None
     when the caller knows it."""
     try:
         return _read_table(path, spec, path.stat().st_size if size is None else size)
+    except _NotUtf8:
+        pass
+    except _Irregular:
+        return None
+    text = _windows_1252_as_utf8(path)
+    if text is None:
+        return None
+    try:
+        return _read_table(text, spec, len(text))
     except _Irregular:
         return None
 
 
-def _read_table(path: Path, spec: TableSpec, size: int
+def _windows_1252_as_utf8(path: Path) -> bytearray | None:
+    """A file that is not UTF-8, decoded from Windows-1252 as the exact reader decodes it, in
+    UTF-8; ``None`` when the exact reader refuses it (UTF-16, a NUL, a byte Windows-1252 does
+    not have). Decoded a slice at a time (one byte is one character): the file's size again,
+    not the five times of the whole text in Python."""
+    with open(path, "rb") as handle:
+        raw = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    with raw:
+        if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or raw.find(b"\x00") >= 0:
+            return None
+        text = bytearray()
+        step = 1 << 24
+        try:
+            for start in range(0, len(raw), step):
+                text += raw[start:start + step].decode("cp1252").encode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return text
+
+
+def _ends(source: Path | bytearray, size: int) -> tuple[bytes, bytes]:
+    """The first line of a file (at most 1 MiB of it) and its last 4 KiB."""
+    if isinstance(source, Path):
+        with open(source, "rb") as handle:
+            first = handle.readline(1 << 20)
+            handle.seek(max(0, size - 4096))
+            return first, handle.read()
+    end = source.find(b"\n", 0, 1 << 20)
+    return bytes(source[:end + 1 if end >= 0 else 1 << 20]), bytes(source[max(0, size - 4096):])
+
+
+def _read_table(source: Path | bytearray, spec: TableSpec, size: int
                 ) -> tuple[pd.DataFrame, list[Problem]] | None:
+    """:func:`read_table` of a file, or of the UTF-8 text of one (``size`` bytes)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -147,10 +212,8 @@ def _read_table(path: Path, spec: TableSpec, size: int
         c.name: pa.string() if c.kind in ("amount", "integer") else dictionary
         for c in spec.columns
     }
-    with open(path, "rb") as handle:  # the header line, and the end of the file
-        first = handle.readline(1 << 20).decode("utf-8-sig", errors="replace")
-        handle.seek(max(0, size - 4096))
-        tail = handle.read()
+    head, tail = _ends(source, size)
+    first = head.decode("utf-8-sig", errors="replace")
     try:
         header = next(csv.reader([first.rstrip("\r\n")]), [])
     except csv.Error:
@@ -161,7 +224,7 @@ def _read_table(path: Path, spec: TableSpec, size: int
     types = {name: kind for name, kind in types.items() if name in header}
     try:
         table = pacsv.read_csv(
-            _without_trailing_empty_lines(path, size, tail),
+            _without_trailing_empty_lines(source, size, tail),
             parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
                 column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False,
@@ -208,8 +271,9 @@ def _read_table(path: Path, spec: TableSpec, size: int
     if not len(bad_rows) and repeats is None:
         return pd.DataFrame({name: out[name] for name in [*order, "line"]}, copy=False), []
     problems = _problems(spec, bad_rows, cells, blank, out, repeats)
-    if not problems:
-        raise _Irregular  # only cells the exact reader accepts once stripped: let it read them
+    if not problems:  # only cells that are valid once stripped, as the exact reader strips them
+        _fill(spec, bad_rows, cells, out)
+        return pd.DataFrame({name: out[name] for name in [*order, "line"]}, copy=False), []
     kept = [name for name in [*order, "line"] if name != "amount_pence"]
     frame = pd.DataFrame({name: out[name] for name in kept}, copy=False)
     if blank.any():  # as the exact reader, which leaves blank rows out
@@ -217,33 +281,52 @@ def _read_table(path: Path, spec: TableSpec, size: int
     return frame, problems
 
 
+def _fill(spec: TableSpec, rows: np.ndarray[Any, Any], cells: list[list[str]],
+          out: dict[str, Any]) -> None:
+    """The amounts and whole numbers of ``rows`` parsed from their stripped ``cells``: rows
+    whose cells broke a rule as written (`` 1234``) but are valid once stripped."""
+    from .money import parse_pence
+
+    for column, column_cells in zip(spec.columns, cells):
+        if column.kind == "amount":
+            out["amount_pence"][rows] = [parse_pence(cell) for cell in column_cells]
+        elif column.kind == "integer":
+            out[column.name][rows] = [int(cell) if cell else None for cell in column_cells]
+
+
 def _cells(table: Any, spec: TableSpec, rows: np.ndarray[Any, Any]) -> list[list[str]]:
     """The cells of ``rows``, column by column, stripped as the exact reader strips them."""
-    columns: list[list[str]] = []
-    for column in spec.columns:
-        if column.name in table.column_names:
-            try:
-                columns.append([v.strip() for v in table[column.name].take(rows).to_pylist()])
-            except UnicodeDecodeError:  # not UTF-8: the exact reader decodes Windows-1252
-                raise _Irregular from None
-        else:
-            columns.append([""] * len(rows))
+    import pyarrow as pa
+
+    taken = {name: table[name].take(rows) for name in table.column_names}
+    for values in taken.values():  # UTF-8 first, before any cell is made a Python string
+        try:
+            values.validate(full=True)
+        except pa.ArrowInvalid:  # not UTF-8: the exact reader decodes Windows-1252
+            raise _NotUtf8 from None
+    columns = [
+        [v.strip() for v in taken[column.name].to_pylist()] if column.name in taken
+        else [""] * len(rows)
+        for column in spec.columns
+    ]
     if any("\x00" in cell or "\n" in cell or "\r" in cell for cells in columns for cell in cells):
         raise _Irregular  # a NUL (the exact reader refuses the file) or a quoted line break
         # (rows would no longer be lines)
     return columns
 
 
-def _without_trailing_empty_lines(path: Path, size: int, tail: bytes) -> Any:
-    """The file of ``size`` bytes, ending in ``tail``, up to its last line that is not empty
-    (memory-mapped, when it ends in empty lines): the exact reader ignores them, and pyarrow
-    would count each as a short row."""
+def _without_trailing_empty_lines(source: Path | bytearray, size: int, tail: bytes) -> Any:
+    """The file (or text) of ``size`` bytes, ending in ``tail``, up to its last line that is
+    not empty (a file then memory-mapped): the exact reader ignores empty lines at the end, and
+    pyarrow would count each as a short row."""
     import pyarrow as pa
 
     trailing = len(tail) - len(tail.rstrip(b"\r\n"))
+    if isinstance(source, bytearray):
+        return pa.BufferReader(pa.py_buffer(source)[:size - trailing])
     if tail[len(tail) - trailing:] in (b"", b"\n", b"\r\n", b"\r"):
-        return path  # no empty line at the end: read as it is
-    return pa.BufferReader(pa.memory_map(str(path)).read_buffer(size - trailing))
+        return source  # no empty line at the end: read as it is
+    return pa.BufferReader(pa.memory_map(str(source)).read_buffer(size - trailing))
 
 
 def _problems(spec: TableSpec, rows: np.ndarray[Any, Any], cells: list[list[str]],
@@ -283,7 +366,6 @@ def _text_columns(table: Any, spec: TableSpec, out: dict[str, Any],
     """Check and type every column but the amounts into ``out``; the codes of the key's
     columns go to ``codes`` and ``sizes``, the rows with a cell that breaks a rule to
     ``flagged``."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     rows = table.num_rows
@@ -297,22 +379,18 @@ def _text_columns(table: Any, spec: TableSpec, out: dict[str, Any],
         if column.kind == "integer":
             valid = pc.or_(pc.equal(data, ""),
                            pc.match_substring_regex(data, INTEGER_PATTERN))
-            if pc.all(valid).as_py():
-                out[column.name] = pd.array([int(v) if v else None for v in data.to_pylist()],
-                                            dtype="Int64")
-            else:  # the problems are reported; the numbers are not needed
+            if not pc.all(valid).as_py():  # those rows' cells are left blank here: see _fill
                 flagged.append(np.flatnonzero(~valid.to_numpy(zero_copy_only=False)))
-                out[column.name] = pd.array([None] * rows, dtype="Int64")
+                data = pc.if_else(valid, data, "")
+            out[column.name] = pd.array([int(v) if v else None for v in data.to_pylist()],
+                                        dtype="Int64")
         else:
-            try:
-                data.dictionary.validate(full=True)  # UTF-8, among other things
-            except pa.ArrowInvalid:
-                raise _Irregular from None
-            bad = _bad_values(data.dictionary.to_pylist(), column)
+            values = _stripped_values(data)
+            bad = _bad_values(values, column)
             if bad:
                 indices = data.indices.to_numpy(zero_copy_only=False)
                 flagged.append(np.flatnonzero(np.isin(indices, bad)))
-            out[column.name] = _categorical(data, ordered=column.kind == "year")
+            out[column.name] = _categorical(data, values, ordered=column.kind == "year")
         if column.name in spec.key:  # codes of the typed column: the Arrow one can go at once
             key_codes, key_values = codes_of(pd.Series(out[column.name], copy=False))
             codes.append(key_codes)
