@@ -243,3 +243,32 @@ def test_blank_rows_the_same_both_ways(tmp_path: Path, monkeypatch: pytest.Monke
         (7, "blank-cell"), (7, "blank-cell"), (7, "duplicate-key"), (8, "blank-row"),
     ]
     assert fast == exact
+
+
+@pytest.mark.parametrize("valid", [True, False], ids=["valid", "with-problems"])
+def test_quoted_line_breaks_read_fast_with_the_exact_readers_lines(
+        valid: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Quoted cells holding line breaks (``\\n``, ``\\r\\n``, ``\\r``, as a spreadsheet's
+    Alt+Enter): the fast reader reads the file again knowing it, and every row, and every
+    problem below them, keeps the line the exact reader gives it."""
+    directory = data_dir_from(tmp_path)
+    path = directory / "funding.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace(",fixture", ',"Table 3\nnote"')
+    lines[2] = lines[2].replace(",fixture", ',"two\r\nlines\rand three"')
+    lines[4] = lines[4].replace("Scottish Government,", '"Scottish\nGovernment",')
+    if not valid:
+        lines[5] = lines[5].replace(",250,", ",25O,")
+        lines.append(lines[-1])
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
+    result = _fastread.read_table(path, SPECS["funding.csv"])
+    assert result is not None
+    if valid:
+        assert result[0]["line"].tolist() == [2, 4, 7, 8, 10, 11, 12]
+        fast, exact = both_ways(directory, monkeypatch)
+        pdt.assert_frame_equal(plain(fast.funding), plain(exact.funding))  # type: ignore[attr-defined]
+    else:
+        fast_problems, exact_problems = problems_both_ways(directory, monkeypatch)
+        assert [(p.line, p.kind) for p in exact_problems] == [
+            (10, "bad-amount"), (13, "duplicate-key")]
+        assert fast_problems == exact_problems

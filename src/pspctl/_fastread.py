@@ -1,16 +1,17 @@
 """The fast reader for large data files: pyarrow's multi-threaded CSV reader, vectorised checks.
 
-It takes a file that is regular: the exact header, one row per line (no quoted line breaks, no
-empty lines but at the end), the same number of cells in every row, no NUL in text. Cells are
-stripped as the exact reader strips them (the text columns on their distinct values), and a
-file that is not UTF-8 is decoded from Windows-1252, as the exact reader decodes it, and read
-again. It checks every cell with vectorised rules; when some are not valid (or a row is blank)
-it hands just those rows to the exact reader's rules (:func:`pspctl.loader.cell_problems`), so
-the problems are the ones, with the same lines, columns and words, that the exact reader would
-report, without reading millions of valid rows in Python. On anything irregular it returns
-``None`` and the loader reads the file the exact (slower) way. One leniency: pyarrow reads a
-stray quote inside an unquoted cell (``a"b``) as part of the text, where the exact reader
-reports malformed CSV.
+It takes a file with the exact header and the same number of cells in every row, and no NUL.
+Cells are stripped as the exact reader strips them (the text columns on their distinct values).
+A file whose quoted cells hold line breaks is read again knowing it, each row then numbered by
+the line it starts on; a file that is not UTF-8 is decoded from Windows-1252, as the exact
+reader decodes it, and read again. Every cell is checked with vectorised rules; when some are
+not valid (or a row is blank) just those rows go to the exact reader's rules
+(:func:`pspctl.loader.cell_problems`), so the problems are the ones, with the same lines,
+columns and words, that the exact reader would report, without reading millions of valid rows
+in Python. On anything else (a ragged row, a NUL, a header of other columns) it returns ``None``
+and the loader reads the file the exact (slower) way. One leniency: pyarrow reads a stray quote
+inside an unquoted cell (``a"b``) as part of the text, where the exact reader reports malformed
+CSV.
 
 Text columns come back as pandas categoricals (ids, years, funders repeat a lot); amounts as
 ``int64`` pence, parsed exactly: an amount has at most 12 digits of pounds and 2 of pence, 14
@@ -57,8 +58,13 @@ class _NotUtf8(_Irregular):
     """The file is not UTF-8: the exact reader would decode it from Windows-1252."""
 
 
-def _stripped_values(array: Any) -> list[str]:
-    """The distinct values of a dictionary column, stripped as the exact reader strips cells."""
+class _LineBreaks(_Irregular):
+    """A quoted cell holds a line break: the file must be read knowing that rows are not lines."""
+
+
+def _stripped_values(array: Any, multiline: bool = False) -> list[str]:
+    """The distinct values of a dictionary column, stripped as the exact reader strips cells
+    (``multiline``: they may hold line breaks)."""
     import pyarrow as pa
 
     try:
@@ -66,8 +72,10 @@ def _stripped_values(array: Any) -> list[str]:
     except pa.ArrowInvalid:
         raise _NotUtf8 from None
     values = array.dictionary.to_pylist()
-    if any("\n" in v or "\r" in v or "\x00" in v for v in values):
-        raise _Irregular  # a line break or a NUL: the exact reader decides
+    if any("\x00" in v for v in values):
+        raise _Irregular  # a NUL: the exact reader refuses the file
+    if not multiline and any("\n" in v or "\r" in v for v in values):
+        raise _LineBreaks
     return [v.strip() for v in values]
 
 
@@ -154,19 +162,23 @@ def read_table(path: Path, spec: TableSpec, size: int | None = None
     """The typed frame of a regular file and its problems (the frame then has no amounts, as
     the exact reader's), or ``None`` when the exact reader must read it. ``size``: the file's,
     when the caller knows it."""
-    try:
-        return _read_table(path, spec, path.stat().st_size if size is None else size)
-    except _NotUtf8:
-        pass
-    except _Irregular:
-        return None
-    text = _windows_1252_as_utf8(path)
-    if text is None:
-        return None
-    try:
-        return _read_table(text, spec, len(text))
-    except _Irregular:
-        return None
+    source: Path | bytearray = path
+    size = path.stat().st_size if size is None else size
+    multiline = False
+    while True:  # at most three times: again with line breaks in cells, again decoded
+        try:
+            return _read_table(source, spec, size, multiline)
+        except _LineBreaks:
+            if multiline:
+                return None
+            multiline = True
+        except _NotUtf8:
+            text = None if isinstance(source, bytearray) else _windows_1252_as_utf8(path)
+            if text is None:
+                return None
+            source, size = text, len(text)
+        except _Irregular:
+            return None
 
 
 def _windows_1252_as_utf8(path: Path) -> bytearray | None:
@@ -200,9 +212,10 @@ def _ends(source: Path | bytearray, size: int) -> tuple[bytes, bytes]:
     return bytes(source[:end + 1 if end >= 0 else 1 << 20]), bytes(source[max(0, size - 4096):])
 
 
-def _read_table(source: Path | bytearray, spec: TableSpec, size: int
+def _read_table(source: Path | bytearray, spec: TableSpec, size: int, multiline: bool
                 ) -> tuple[pd.DataFrame, list[Problem]] | None:
-    """:func:`read_table` of a file, or of the UTF-8 text of one (``size`` bytes)."""
+    """:func:`read_table` of a file, or of the UTF-8 text of one (``size`` bytes);
+    ``multiline``: quoted cells may hold line breaks (then rows are not lines)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -222,10 +235,12 @@ def _read_table(source: Path | bytearray, spec: TableSpec, size: int
     if header not in (names, required_names):
         return None
     types = {name: kind for name, kind in types.items() if name in header}
+
     try:
         table = pacsv.read_csv(
             _without_trailing_empty_lines(source, size, tail),
-            parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
+            parse_options=pacsv.ParseOptions(newlines_in_values=multiline,
+                                             ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
                 column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False,
                 # UTF-8 is checked where it is cheap: on the distinct values of the text
@@ -234,7 +249,9 @@ def _read_table(source: Path | bytearray, spec: TableSpec, size: int
             ),
         )
     except (pa.ArrowException, ValueError, OSError):
-        return None
+        if multiline:
+            return None  # a ragged row: the exact reader names it
+        raise _LineBreaks from None  # or a quoted line break: read again, knowing
     rows = table.num_rows
     if table.column_names != header or rows == 0:
         return None
@@ -257,15 +274,19 @@ def _read_table(source: Path | bytearray, spec: TableSpec, size: int
                 start += len(chunk)
             out["amount_pence"] = amounts
         try:
-            _text_columns(table, spec, out, codes, sizes, flagged)
+            _text_columns(table, spec, out, codes, sizes, flagged, multiline)
             flagged += [start + task.result() for start, task in zip(starts, tasks)]
         finally:
             for task in tasks:
                 task.cancel()
     out["line"] = np.arange(2, rows + 2, dtype=np.int64)
+    if multiline:  # each row starts below the line breaks of the rows before it
+        breaks = _line_breaks(table)
+        out["line"] += np.cumsum(breaks) - breaks
     order = ["amount_pence" if c.kind == "amount" else c.name for c in spec.columns]
     bad_rows = np.unique(np.concatenate(flagged)) if flagged else np.zeros(0, dtype=np.int64)
-    cells = _cells(table, spec, bad_rows) if len(bad_rows) else [[] for _ in spec.columns]
+    cells = (_cells(table, spec, bad_rows, multiline) if len(bad_rows)
+             else [[] for _ in spec.columns])
     blank = np.array([not any(row) for row in zip(*cells)], dtype=bool)
     repeats = _repeated_keys(codes, sizes, leave_out=bad_rows[blank] if blank.any() else None)
     if not len(bad_rows) and repeats is None:
@@ -294,8 +315,35 @@ def _fill(spec: TableSpec, rows: np.ndarray[Any, Any], cells: list[list[str]],
             out[column.name][rows] = [int(cell) if cell else None for cell in column_cells]
 
 
-def _cells(table: Any, spec: TableSpec, rows: np.ndarray[Any, Any]) -> list[list[str]]:
-    """The cells of ``rows``, column by column, stripped as the exact reader strips them."""
+def _line_breaks(table: Any) -> np.ndarray[Any, Any]:
+    """How many line breaks (``\\r\\n``, ``\\n`` or ``\\r``, as the exact reader counts lines)
+    the quoted cells of each row hold."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    breaks = np.zeros(table.num_rows, dtype=np.int64)
+    for name in table.column_names:
+        data = table[name].combine_chunks()
+        if pa.types.is_dictionary(data.type):
+            values = data.dictionary.to_pylist()
+            holding = [n for n, v in enumerate(values) if "\n" in v or "\r" in v]
+            rows = np.flatnonzero(np.isin(data.indices.to_numpy(zero_copy_only=False), holding))
+        else:
+            found = pc.match_substring_regex(data, "[\r\n]")
+            rows = np.flatnonzero(found.to_numpy(zero_copy_only=False))
+        try:
+            cells = data.take(rows).to_pylist()
+        except UnicodeDecodeError:  # not UTF-8: the exact reader decodes Windows-1252
+            raise _NotUtf8 from None
+        for row, cell in zip(rows.tolist(), cells):
+            breaks[row] += cell.count("\r") + cell.count("\n") - cell.count("\r\n")
+    return breaks
+
+
+def _cells(table: Any, spec: TableSpec, rows: np.ndarray[Any, Any], multiline: bool = False
+           ) -> list[list[str]]:
+    """The cells of ``rows``, column by column, stripped as the exact reader strips them
+    (``multiline``: cells may hold line breaks)."""
     import pyarrow as pa
 
     taken = {name: table[name].take(rows) for name in table.column_names}
@@ -309,9 +357,10 @@ def _cells(table: Any, spec: TableSpec, rows: np.ndarray[Any, Any]) -> list[list
         else [""] * len(rows)
         for column in spec.columns
     ]
-    if any("\x00" in cell or "\n" in cell or "\r" in cell for cells in columns for cell in cells):
-        raise _Irregular  # a NUL (the exact reader refuses the file) or a quoted line break
-        # (rows would no longer be lines)
+    if any("\x00" in cell for cells in columns for cell in cells):
+        raise _Irregular  # a NUL: the exact reader refuses the file
+    if not multiline and any("\n" in cell or "\r" in cell for cells in columns for cell in cells):
+        raise _LineBreaks
     return columns
 
 
@@ -338,7 +387,7 @@ def _problems(spec: TableSpec, rows: np.ndarray[Any, Any], cells: list[list[str]
     those rows, and the row each key was first on)."""
     from .loader import cell_problems, duplicate_key_problem
 
-    lines = (rows + 2).tolist()
+    lines = out["line"][rows].tolist()
     problems = [Problem(spec.filename, line, None, "blank-row", "blank row")
                 for line, empty in zip(lines, blank.tolist()) if empty]
     filled = (~blank).tolist()
@@ -350,7 +399,8 @@ def _problems(spec: TableSpec, rows: np.ndarray[Any, Any], cells: list[list[str]
         again, first = repeats
         keys = [[_text(out[name], row) for row in again.tolist()] for name in spec.key]
         for row, first_row, key in zip(again.tolist(), first.tolist(), zip(*keys)):
-            problems.append(duplicate_key_problem(spec, row + 2, key, first_row + 2))
+            problems.append(duplicate_key_problem(spec, int(out["line"][row]), key,
+                                                  int(out["line"][first_row])))
     return problems
 
 
@@ -362,7 +412,7 @@ def _text(values: Any, row: int) -> str:
 
 def _text_columns(table: Any, spec: TableSpec, out: dict[str, Any],
                   codes: list[np.ndarray[Any, Any]], sizes: list[int],
-                  flagged: list[np.ndarray[Any, Any]]) -> None:
+                  flagged: list[np.ndarray[Any, Any]], multiline: bool = False) -> None:
     """Check and type every column but the amounts into ``out``; the codes of the key's
     columns go to ``codes`` and ``sizes``, the rows with a cell that breaks a rule to
     ``flagged``."""
@@ -385,7 +435,7 @@ def _text_columns(table: Any, spec: TableSpec, out: dict[str, Any],
             out[column.name] = pd.array([int(v) if v else None for v in data.to_pylist()],
                                         dtype="Int64")
         else:
-            values = _stripped_values(data)
+            values = _stripped_values(data, multiline)
             bad = _bad_values(values, column)
             if bad:
                 indices = data.indices.to_numpy(zero_copy_only=False)
