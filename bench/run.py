@@ -132,33 +132,57 @@ def large(report: Report, runs: int, work: Path, rows: int) -> None:
                             "", "", "exact" if pence == printed else f"OFF by {pence - printed}"))
 
 
-def flawed(work: Path, rows: int) -> Path:
-    """The plain ledger with ten bad amounts spread through it (made once, like the others)."""
-    source = dataset(work, rows, "plain")
-    target = work / f"ledger-{rows}-ten-bad-amounts"
+#: Ledgers made from the generated ones, each with something a spreadsheet or a hand leaves:
+#: (what, from which style, what the command must answer).
+ODD = {
+    "ten-bad-amounts": ("10 bad amounts", "plain", 1),
+    "padded-cell": ("a cell with stray spaces", "plain", 0),
+    "line-break": ("a quoted line break", "plain", 0),
+    "windows-1252": ("Windows-1252, £ as byte 0xA3", "pretty", 0),
+    "extra-cell": ("a row with a cell too many", "plain", 1),
+}
+
+
+def spoiled(work: Path, rows: int, kind: str) -> Path:
+    """A generated ledger spoiled the ``kind`` way (made once, like the others): ten bad amounts
+    spread through it; half-way, one cell padded with spaces, one quoted line break or one
+    cell too many; or the whole of it saved as Windows-1252."""
+    source = dataset(work, rows, ODD[kind][1])
+    target = work / f"ledger-{rows}-{kind}"
     if not (target / "funding.csv").exists():
         target.mkdir(parents=True, exist_ok=True)
         for name in ("psp.csv", "totals.csv", "outcomes.csv"):
             shutil.copyfile(source / name, target / name)
-        spoil = {2 + n * (rows // 10) + 7 for n in range(10)}
-        with (source / "funding.csv").open(encoding="utf-8") as lines, \
-                (target / "funding.csv").open("w", encoding="utf-8") as out:
+        spoil = ({2 + n * (rows // 10) + 7 for n in range(10)} if kind == "ten-bad-amounts"
+                 else set() if kind == "windows-1252" else {2 + rows // 2})
+        encoding = "cp1252" if kind == "windows-1252" else "utf-8"
+        with (source / "funding.csv").open(encoding="utf-8", newline="") as lines, \
+                (target / "funding.csv").open("w", encoding=encoding, newline="") as out:
             for number, line in enumerate(lines, start=1):
                 if number in spoil:
                     cells = line.split(",")
-                    cells[5] = "12x4"
+                    if kind == "ten-bad-amounts":
+                        cells[5] = "12x4"
+                    elif kind == "padded-cell":
+                        cells[3] = f" {cells[3]} "
+                    elif kind == "extra-cell":
+                        cells[6] = "generated,again\n"
+                    else:
+                        cells[6] = '"generated\nby bench/generate.py"\n'
                     line = ",".join(cells)
                 out.write(line)
     return target
 
 
 def invalid(report: Report, runs: int, work: Path, rows: int) -> None:
-    data = flawed(work, rows)
-    argv = [*PSPCTL, "validate", "--data-dir", str(data), "-f", "csv"]
-    seconds, mib = measure(argv, runs, expect=(1,))
-    found = len(output_of(argv).splitlines()) - 1
-    report.add(f"{rows:,} rows, 10 bad amounts", "pspctl validate", seconds, mib,
-               f"exit 1, {found} problems with line and column")
+    for kind, (what, _, code) in ODD.items():
+        data = spoiled(work, rows, kind)
+        argv = [*PSPCTL, "validate", "--data-dir", str(data), "-f", "csv"]
+        seconds, mib = measure(argv, runs, expect=(code,))
+        found = len(output_of(argv).splitlines()) - 1
+        verdict = (f"exit 1, {found} problems with line and column" if code
+                   else "exit 0: valid")
+        report.add(f"{rows:,} rows, {what}", "pspctl validate", seconds, mib, verdict)
 
 
 def csvkit(report: Report, runs: int, work: Path, rows: int) -> None:

@@ -272,3 +272,43 @@ def test_quoted_line_breaks_read_fast_with_the_exact_readers_lines(
         assert [(p.line, p.kind) for p in exact_problems] == [
             (10, "bad-amount"), (13, "duplicate-key")]
         assert fast_problems == exact_problems
+
+
+@pytest.mark.parametrize(
+    ("encoding", "ending", "read_fast"),
+    [("utf-8", "\n", True), ("utf-8", "\r\n", True), ("cp1252", "\n", True),
+     ("nul", "\n", False)],
+    ids=["utf-8", "crlf", "windows-1252", "nul-in-a-ragged-row"],
+)
+def test_ragged_rows_are_set_aside_and_named_on_their_lines(
+        encoding: str, ending: str, read_fast: bool, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows with a cell too many or too few, and a short blank one, among good rows: the fast
+    reader reads the file itself (on one core, where pyarrow knows each ragged row's line) and
+    names them, and the problems of the rows below them, on the exact reader's lines. A NUL in
+    a ragged row (found by fuzzing) makes the exact reader refuse the file: handed over."""
+    directory = data_dir_from(tmp_path)
+    path = directory / "funding.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.insert(2, "alpha,2014-15,government,Scottish Government,government,5,x,extra")
+    lines.insert(4, "beta,2014-15,government,Scottish Government,government,£7")
+    lines.insert(5, ",,")
+    lines[7] = lines[7].replace(",500,", ",5OO,")
+    lines.append(lines[1])
+    if encoding == "nul":
+        lines[4] = lines[4].replace("£7", "\x007")
+    text = ending.join(lines) + ending
+    path.write_bytes(text.encode("cp1252" if encoding == "cp1252" else "utf-8"))
+    assert (_fastread.read_table(path, SPECS["funding.csv"]) is not None) is read_fast
+    fast, exact = problems_both_ways(directory, monkeypatch)
+    if read_fast:
+        assert [(p.line, p.column, p.kind, p.message) for p in exact] == [
+            (3, None, "extra-cell", "8 cells, header has 7"),
+            (5, "source", "missing-cell", "6 cells, header has 7"),
+            (6, None, "blank-row", "blank row"),
+            (8, "amount_gbp", "bad-amount",
+             "bad amount '5OO': write it as 1234, 1234.50, 1,234.00 or £1,234"),
+            (12, None, "duplicate-key", "duplicate row (psp_id='alpha', year='2012-13', "
+             "stream='government', funder='Scottish Government') first seen on line 2"),
+        ]
+    assert fast == exact

@@ -62,6 +62,15 @@ class _LineBreaks(_Irregular):
     """A quoted cell holds a line break: the file must be read knowing that rows are not lines."""
 
 
+class _Ragged(_Irregular):
+    """A row has more or fewer cells than the header: the file must be read a row at a time."""
+
+
+#: How a file is read: as it is (rows are lines, on every core), knowing that quoted cells hold
+#: line breaks, or on one core, setting aside (and naming) rows of another width.
+_MODES = ("lines", "multiline", "ragged")
+
+
 def _stripped_values(array: Any, multiline: bool = False) -> list[str]:
     """The distinct values of a dictionary column, stripped as the exact reader strips cells
     (``multiline``: they may hold line breaks)."""
@@ -164,21 +173,52 @@ def read_table(path: Path, spec: TableSpec, size: int | None = None
     when the caller knows it."""
     source: Path | bytearray = path
     size = path.stat().st_size if size is None else size
-    multiline = False
-    while True:  # at most three times: again with line breaks in cells, again decoded
-        try:
-            return _read_table(source, spec, size, multiline)
-        except _LineBreaks:
-            if multiline:
-                return None
-            multiline = True
-        except _NotUtf8:
+    mode = "lines"
+    decode = not _is_utf8(path, 1 << 16)  # a spreadsheet's "CSV" shows it in its first rows
+    while True:  # each way once at most, the file as it is or decoded from Windows-1252
+        if decode:  # (out of the except clauses: the table read before is gone by now)
             text = None if isinstance(source, bytearray) else _windows_1252_as_utf8(path)
             if text is None:
                 return None
-            source, size = text, len(text)
+            source, size, decode = text, len(text), False
+        try:
+            return _read_table(source, spec, size, mode)
+        except _LineBreaks:
+            if mode != "lines":
+                return None  # line breaks in cells and ragged rows: the exact reader
+            mode = "multiline"
+        except _Ragged:
+            if mode == "ragged":
+                return None
+            mode = "ragged"  # pyarrow decodes the text of ragged rows: it must be UTF-8
+            decode = isinstance(source, Path) and not _is_utf8(path)
+        except _NotUtf8:
+            decode = True
         except _Irregular:
             return None
+
+
+def _is_utf8(path: Path, limit: int | None = None) -> bool:
+    """Whether a file (its first ``limit`` bytes) is UTF-8, checked a slice at a time."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as handle:
+        if limit is not None:
+            try:
+                decoder.decode(handle.read(limit))  # not final: a character may be cut off
+            except UnicodeDecodeError:
+                return False
+            return True
+        raw = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    with raw:
+        try:
+            for start in range(0, len(raw), 1 << 24):
+                decoder.decode(raw[start:start + (1 << 24)])
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
 
 
 def _windows_1252_as_utf8(path: Path) -> bytearray | None:
@@ -212,10 +252,10 @@ def _ends(source: Path | bytearray, size: int) -> tuple[bytes, bytes]:
     return bytes(source[:end + 1 if end >= 0 else 1 << 20]), bytes(source[max(0, size - 4096):])
 
 
-def _read_table(source: Path | bytearray, spec: TableSpec, size: int, multiline: bool
+def _read_table(source: Path | bytearray, spec: TableSpec, size: int, mode: str
                 ) -> tuple[pd.DataFrame, list[Problem]] | None:
-    """:func:`read_table` of a file, or of the UTF-8 text of one (``size`` bytes);
-    ``multiline``: quoted cells may hold line breaks (then rows are not lines)."""
+    """:func:`read_table` of a file, or of the UTF-8 text of one (``size`` bytes), read one of
+    the ways of :data:`_MODES`."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -236,11 +276,22 @@ def _read_table(source: Path | bytearray, spec: TableSpec, size: int, multiline:
         return None
     types = {name: kind for name, kind in types.items() if name in header}
 
+    multiline = mode == "multiline"
+    set_aside: list[tuple[int | None, str]] = []  # ragged rows: their lines and their text
+
+    def ragged_row(row: Any) -> str:
+        set_aside.append((row.number, row.text))
+        return "skip"
+
     try:
         table = pacsv.read_csv(
             _without_trailing_empty_lines(source, size, tail),
-            parse_options=pacsv.ParseOptions(newlines_in_values=multiline,
-                                             ignore_empty_lines=False),
+            # On one core, pyarrow knows the line of each ragged row; on several it does not.
+            read_options=pacsv.ReadOptions(use_threads=mode != "ragged"),
+            parse_options=pacsv.ParseOptions(
+                newlines_in_values=multiline, ignore_empty_lines=False,
+                invalid_row_handler=ragged_row if mode == "ragged" else None,
+            ),
             convert_options=pacsv.ConvertOptions(
                 column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False,
                 # UTF-8 is checked where it is cheap: on the distinct values of the text
@@ -249,12 +300,19 @@ def _read_table(source: Path | bytearray, spec: TableSpec, size: int, multiline:
             ),
         )
     except (pa.ArrowException, ValueError, OSError):
-        if multiline:
-            return None  # a ragged row: the exact reader names it
-        raise _LineBreaks from None  # or a quoted line break: read again, knowing
+        if mode == "lines":
+            raise _LineBreaks from None  # a quoted line break? read again, knowing
+        if mode == "multiline":
+            raise _Ragged from None  # a row of another width? read again, setting it aside
+        return None
     rows = table.num_rows
     if table.column_names != header or rows == 0:
         return None
+    lines = np.arange(2, rows + 2, dtype=np.int64)
+    ragged = _ragged_problems(spec, header, set_aside) if set_aside else []
+    if set_aside:  # the lines of the rows kept: every line but those of the rows set aside
+        lines = np.delete(np.arange(2, rows + len(set_aside) + 2, dtype=np.int64),
+                          [line - 2 for line, _ in set_aside if line is not None])
     out: dict[str, Any] = {}
     codes: list[np.ndarray[Any, Any]] = []
     sizes: list[int] = []
@@ -279,19 +337,22 @@ def _read_table(source: Path | bytearray, spec: TableSpec, size: int, multiline:
         finally:
             for task in tasks:
                 task.cancel()
-    out["line"] = np.arange(2, rows + 2, dtype=np.int64)
+    out["line"] = lines
     if multiline:  # each row starts below the line breaks of the rows before it
         breaks = _line_breaks(table)
         out["line"] += np.cumsum(breaks) - breaks
     order = ["amount_pence" if c.kind == "amount" else c.name for c in spec.columns]
-    bad_rows = np.unique(np.concatenate(flagged)) if flagged else np.zeros(0, dtype=np.int64)
+    marked = np.zeros(rows, dtype=bool)  # (a mask, not np.unique: 4 s for 5M flagged rows)
+    for positions in flagged:
+        marked[positions] = True
+    bad_rows = np.flatnonzero(marked)
     cells = (_cells(table, spec, bad_rows, multiline) if len(bad_rows)
              else [[] for _ in spec.columns])
     blank = np.array([not any(row) for row in zip(*cells)], dtype=bool)
     repeats = _repeated_keys(codes, sizes, leave_out=bad_rows[blank] if blank.any() else None)
-    if not len(bad_rows) and repeats is None:
+    if not len(bad_rows) and repeats is None and not ragged:
         return pd.DataFrame({name: out[name] for name in [*order, "line"]}, copy=False), []
-    problems = _problems(spec, bad_rows, cells, blank, out, repeats)
+    problems = ragged + _problems(spec, bad_rows, cells, blank, out, repeats)
     if not problems:  # only cells that are valid once stripped, as the exact reader strips them
         _fill(spec, bad_rows, cells, out)
         return pd.DataFrame({name: out[name] for name in [*order, "line"]}, copy=False), []
@@ -300,6 +361,33 @@ def _read_table(source: Path | bytearray, spec: TableSpec, size: int, multiline:
     if blank.any():  # as the exact reader, which leaves blank rows out
         frame = frame.drop(index=bad_rows[blank]).reset_index(drop=True)
     return frame, problems
+
+
+def _ragged_problems(spec: TableSpec, header: list[str],
+                     rows: list[tuple[int | None, str]]) -> list[Problem]:
+    """The exact reader's problems of the rows pyarrow set aside for their width (their lines
+    and text): a blank row, or an extra or a missing cell."""
+    problems = []
+    width = len(header)
+    for line, text in rows:
+        if line is None or "\r" in text or "\n" in text or "\x00" in text:
+            raise _Irregular  # no line known, a row that is not one line, or a NUL (the exact
+            # reader refuses the file)
+        try:
+            cells = next(csv.reader([text], strict=True), [])
+        except csv.Error:
+            raise _Irregular from None  # malformed: the exact reader says where
+        if not any(cell.strip() for cell in cells):
+            problems.append(Problem(spec.filename, line, None, "blank-row", "blank row"))
+        elif len(cells) > width:
+            problems.append(Problem(spec.filename, line, None, "extra-cell",
+                                    f"{len(cells)} cells, header has {width}"))
+        elif len(cells) < width:
+            problems.append(Problem(spec.filename, line, header[len(cells)], "missing-cell",
+                                    f"{len(cells)} cells, header has {width}"))
+        else:
+            raise _Irregular  # pyarrow and the csv module count its cells differently
+    return problems
 
 
 def _fill(spec: TableSpec, rows: np.ndarray[Any, Any], cells: list[list[str]],
@@ -346,10 +434,13 @@ def _cells(table: Any, spec: TableSpec, rows: np.ndarray[Any, Any], multiline: b
     (``multiline``: cells may hold line breaks)."""
     import pyarrow as pa
 
-    taken = {name: table[name].take(rows) for name in table.column_names}
-    for values in taken.values():  # UTF-8 first, before any cell is made a Python string
+    taken = {}
+    # UTF-8 first, before any cell is made a Python string, and first in the columns that are
+    # not dictionaries (those had their values checked already)
+    for name in sorted(table.column_names, key=lambda n: pa.types.is_dictionary(table[n].type)):
+        taken[name] = table[name].take(rows)
         try:
-            values.validate(full=True)
+            taken[name].validate(full=True)
         except pa.ArrowInvalid:  # not UTF-8: the exact reader decodes Windows-1252
             raise _NotUtf8 from None
     columns = [
