@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pandas as pd
 import pandas.testing as pdt
 import pytest
 from conftest import BAD, SMALL, data_dir_from
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pspctl import loader
 from pspctl.errors import DataError, InputError
@@ -242,3 +245,14 @@ def test_parse_pence_takes_ascii_digits_only() -> None:
     for text in ("\u0661\u0662", "\uff11\uff12.50", "1\u0662"):
         with pytest.raises(ValueError, match="bad amount"):
             parse_pence(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", ",", '"', "\r", "\n", "\r\n", "£", " "]), max_size=40)
+       .map("".join))
+def test_lines_split_as_stringio_splits_them(text: str) -> None:
+    """The exact reader's lines: the ones of ``io.StringIO(text, newline="")``, without its copy
+    of the whole text at four bytes a character."""
+    from pspctl.loader import _lines
+
+    assert list(_lines(text)) == list(io.StringIO(text, newline=""))
