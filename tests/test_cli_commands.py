@@ -135,3 +135,34 @@ def test_a_whole_process_ends_as_the_app_does(argv: list[str]) -> None:
     result = subprocess.run([sys.executable, "-m", "pspctl", *argv], capture_output=True,
                             text=True, check=False, env={**os.environ, "COLUMNS": "80"})
     assert (result.returncode, result.stdout, result.stderr) == run(argv, env={"COLUMNS": "80"})
+
+
+def test_lists_in_messages_and_notes_do_not_grow_with_the_data(tmp_path: Path) -> None:
+    """With thousands of PSPs, an error or a note names ten of them and counts the rest: an
+    unknown PSP, an ambiguous one, compare's split of additional funds."""
+    from conftest import data_dir_from
+
+    from pspctl.errors import shortened
+
+    assert shortened(["a", "b"]) == "a, b"
+    assert shortened([f"p{n}" for n in range(12)]) == (
+        "p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, and 2 more")
+    assert shortened(["x", "y"], 1, total=1500) == "x, and 1,499 more"
+    directory = data_dir_from(tmp_path)
+    extra = [f"extra-{n:02},Extra {n},,2014,care,,,third,,fixture" for n in range(12)]
+    psp = directory / "psp.csv"
+    psp.write_text(psp.read_text(encoding="utf-8") + "\n".join(extra) + "\n", encoding="utf-8")
+    funding = directory / "funding.csv"
+    funding.write_text(funding.read_text(encoding="utf-8") + "".join(
+        f"extra-{n:02},,additional,Lottery,lottery,10,fixture\n" for n in range(12)),
+        encoding="utf-8")
+    ten = ", ".join(f"extra-{n:02}" for n in range(10))
+    assert run(["show", "extra", "--data-dir", str(directory)]) == (
+        2, "", f"pspctl: error: PSP 'extra' is ambiguous: it matches {ten}, and 2 more\n")
+    assert run(["show", "nothing", "--data-dir", str(directory)]) == (
+        2, "", "pspctl: error: no PSP matches 'nothing': use one of alpha, beta, gamma, "
+        "extra-00, extra-01, extra-02, extra-03, extra-04, extra-05, extra-06, and 5 more\n")
+    code, out, err = run(["compare", "--data-dir", str(directory), "-f", "markdown"])
+    assert (code, err) == (0, "")
+    nine = ", ".join(f"extra-{n:02}" for n in range(9))
+    assert f"from independent funders (lottery, trusts) alone (gamma, {nine}, and 3 more)" in out

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from ._version import __version__
-from .errors import OutputError, PspctlError, UsageError
+from .errors import OutputError, PspctlError, UsageError, shortened
 from .render import Format
 
 if TYPE_CHECKING:
@@ -532,7 +532,7 @@ def _split_notes(split: pd.DataFrame, by_psp: pd.DataFrame) -> list[str]:
         "unclassified": "from funders of no known sector",
     }
     for kind, amount, psps in split[["funder_type", "amount_gbp", "psps"]].values.tolist():
-        where = f" ({psps})" if psps else ""
+        where = f" ({shortened(psps.split(', '))})" if psps else ""
         lines.append(f"  {pretty_money(amount)} {words[kind]}{where}")
     return lines
 

@@ -7,7 +7,22 @@ names the file, the line and the column.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+#: How many items a message lists before it counts the rest.
+LISTED = 10
+
+
+def shortened(items: Sequence[str], limit: int = LISTED, total: int | None = None) -> str:
+    """``a, b, c`` or, past ``limit`` items, ``a, b, c, and 20,824 more``: a list for a message
+    or a note, whose length does not grow with the data. ``total``: how many there are, when
+    ``items`` holds only the first of them."""
+    count = len(items) if total is None else total
+    shown = list(items[:limit])
+    if count > len(shown):
+        shown.append(f"and {count - len(shown):,} more")
+    return ", ".join(shown)
 
 
 @dataclass(frozen=True)

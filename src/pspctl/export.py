@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import money
 from ._paths import bundled_data_dir
-from .errors import UsageError
+from .errors import UsageError, shortened
 from .loader import Dataset
 from .reports import GOVERNMENT
 
@@ -80,7 +80,7 @@ def grants_360(
         missing.append("--id-prefix PREFIX (the 360Giving publisher prefix)")
     lacking = [p for p in funded if p not in recipients]
     if lacking:
-        missing.append("a recipient org-id for " + ", ".join(lacking)
+        missing.append("a recipient org-id for " + shortened(lacking)
                        + " (recipient_org_id in psp.csv, or --recipient-org-id PSP=ID)")
     if missing:
         raise UsageError("the report gives no identifiers, so they must be given: "

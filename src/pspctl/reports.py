@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from . import money
-from .errors import Problem, UsageError
+from .errors import Problem, UsageError, shortened
 from .loader import Dataset, codes_of, is_financial_year
 
 GOVERNMENT = "government"
@@ -97,8 +97,8 @@ def resolve_psp(psp: pd.DataFrame, query: str) -> str:
     if len(matches) == 1:
         return str(matches[0])
     if matches:
-        raise UsageError(f"PSP {query!r} is ambiguous: it matches {', '.join(matches)}")
-    raise UsageError(f"no PSP matches {query!r}: use one of {', '.join(ids)}")
+        raise UsageError(f"PSP {query!r} is ambiguous: it matches {shortened(matches)}")
+    raise UsageError(f"no PSP matches {query!r}: use one of {shortened(ids)}")
 
 
 def resolve_psps(psp: pd.DataFrame, queries: Sequence[str] | None) -> list[str] | None:
@@ -806,11 +806,9 @@ def reconcile(
             shown = [f"{p} {_pounds(int(v))}" for p, v in
                      zip(in_year["psp_id"].head(20).tolist(),
                          in_year["amount_pence"].head(20).tolist())]
-            if len(in_year) > 20:
-                shown.append(f"and {len(in_year) - 20:,} more")
             candidates.append(("footing", year, "location", None, year, None, None,
                                f"the difference of {_pounds(difference)} lies in {year}: its "
-                               f"cells ({', '.join(shown) or 'none'}) add up to "
+                               f"cells ({shortened(shown, 20, len(in_year)) or 'none'}) add up to "
                                f"{_pounds(by_year.get(year, 0))}, the published "
                                f"year total is {_pounds(int(published_pence))}"))
             printed = _Cell(None, year, int(published_pence), f"published {year} total")
