@@ -131,27 +131,58 @@ def test_format_from_suffix() -> None:
     ]
 
 
-@settings(max_examples=60, deadline=None, derandomize=True)
+@settings(max_examples=80, deadline=None, derandomize=True)
 @given(
     cells=st.lists(
         st.tuples(
             st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), max_size=12),
             st.one_of(st.none(), st.decimals(min_value=0, max_value=10**9, places=2)),
+            st.one_of(st.none(), st.floats(min_value=0, max_value=1)),
         ),
         min_size=1,
         max_size=12,
     ),
     total_rows=st.integers(0, 2),
+    title=st.one_of(st.none(), st.text(max_size=20)),
 )
-def test_table_rows_as_blocks_read_as_row_by_row(
-    cells: list[tuple[str, Decimal | None]], total_rows: int
+def test_a_table_drawn_line_by_line_reads_as_rich_draws_it(
+    cells: list[tuple[str, Decimal | None, float | None]], total_rows: int, title: str | None
 ) -> None:
-    """Off a terminal the table lays out its rows as blocks of lines; the text must be the one
-    rich writes when it lays out every row on its own."""
-    frame = pd.DataFrame({"name": [c[0] for c in cells], "amount_gbp": [c[1] for c in cells]})
+    """Off a terminal the table is drawn a line at a time from rich's box characters; the text
+    must be the one rich's Table writes, wide characters, totals rows and a title included."""
+    frame = pd.DataFrame({"name": [c[0] for c in cells], "amount_gbp": [c[1] for c in cells],
+                          "share": [c[2] for c in cells]})
     total_rows = min(total_rows, len(cells))
-    blocks = render(frame, Format.table, total_rows=total_rows, blank="-")
+    drawn = render(frame, Format.table, total_rows=total_rows, blank="-", title=title,
+                   notes=["a note"])
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(render_module, "_rows_as_blocks", lambda texts, terminal: False)
-        row_by_row = render(frame, Format.table, total_rows=total_rows, blank="-")
-    assert blocks == row_by_row
+        patch.setattr(render_module, "_drawable", lambda *args: False)
+        by_rich = render(frame, Format.table, total_rows=total_rows, blank="-", title=title,
+                         notes=["a note"])
+    assert drawn == by_rich
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(
+    st.decimals(min_value=-10**12, max_value=10**12, places=2),
+    st.integers(-10**14, 10**14).map(lambda pence: Decimal(pence).scaleb(-2)),
+))
+def test_pretty_money_fast_path_writes_what_the_rule_says(value: Decimal) -> None:
+    """The shortcut for money cells as gbp() makes them (two decimals) keeps the rule: pence
+    only when not zero, thousands separators, a minus sign before the £ (never on zero)."""
+    from pspctl.money import pretty_money
+
+    whole = value == value.to_integral_value()
+    shown = abs(value).quantize(Decimal(1) if whole else Decimal("0.01"))
+    assert pretty_money(value) == f"{'-' if value < 0 else ''}£{shown:,}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), st.text(alphabet="£0123456789,.-abc \t")))
+def test_cell_widths_are_richs(text: str) -> None:
+    """The shortcut for printable ASCII and £ measures what rich measures."""
+    from rich.cells import cell_len
+
+    from pspctl.render import _width
+
+    assert _width(text) == cell_len(text)
