@@ -217,16 +217,23 @@ def render(report: Report, work: Path) -> None:
         "first = time.perf_counter() - t\n"
         "t = time.perf_counter(); text = render.render(frame, render.Format.table)\n"
         "again = time.perf_counter() - t\n"
-        "print(f'{load} {first} {again} {len(text.splitlines())}')\n"
+        "matrix = reports.funding_matrix(data)\n"
+        "t = time.perf_counter(); text = render.render(matrix, render.Format.table)\n"
+        "wide = time.perf_counter() - t\n"
+        "print(f'{load} {first} {again} {wide} {len(matrix)} {len(matrix.columns)}')\n"
     )
     data = dataset(work, 360_000, "plain")
-    load, first, again, _ = (float(v) for v in output_of([PYTHON, "-c", code, str(data)]).split())
+    load, first, again, wide, rows, columns = (
+        float(v) for v in output_of([PYTHON, "-c", code, str(data)]).split())
     verdict = "well under (< half)" if first < load / 2 else f"{first / load:.2f}× the load"
     report.rows.append(("render", "1,500-row rich table (in process; first, with rich's import)",
                         f"{first * 1000:,.0f} ms", "",
                         f"load of its 360,000-row data: {load * 1000:,.0f} ms; {verdict}"))
     report.rows.append(("render", "the same table again (rich imported)", f"{again * 1000:,.0f} ms",
                         "", f"{again / load:.2f}× the load"))
+    report.rows.append(("render", f"the matrix of the same data as a table ({rows:,.0f} rows by "
+                        f"{columns:.0f} columns)", f"{wide * 1000:,.0f} ms", "",
+                        f"{wide / load:.2f}× the load"))
 
 
 def main() -> None:
