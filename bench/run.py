@@ -180,7 +180,8 @@ def invalid(report: Report, runs: int, work: Path, rows: int) -> None:
         argv = [*PSPCTL, "validate", "--data-dir", str(data), "-f", "csv"]
         seconds, mib = measure(argv, runs, expect=(code,))
         found = len(output_of(argv).splitlines()) - 1
-        verdict = (f"exit 1, {found} problems with line and column" if code
+        plural = "s" if found != 1 else ""
+        verdict = (f"exit 1, {found} problem{plural} with line and column" if code
                    else "exit 0: valid")
         report.add(f"{rows:,} rows, {what}", "pspctl validate", seconds, mib, verdict)
 

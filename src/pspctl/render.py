@@ -118,6 +118,14 @@ def human_cell(column: str, value: Any) -> str:
     return str(value)
 
 
+def _human_column(column: str, values: list[Any]) -> list[str]:
+    """One column's cells for a table (:func:`human_cell`), a column of money and text (Table
+    3's "-") in one pass without a call per cell."""
+    if set(map(type, values)) <= {Decimal, str}:
+        return [v if isinstance(v, str) else pretty_money(v) for v in values]
+    return [human_cell(column, v) for v in values]
+
+
 def _neutralise(text: str) -> str:
     """Spreadsheet safety: a text cell a spreadsheet would run as a formula gets a leading '."""
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
@@ -314,10 +322,12 @@ def _table(
     if columns and rows:
         if title:
             console.print(title, style="bold" if terminal else None)
-        texts = [[human_cell(c, v) for c, v in zip(columns, row)] for row in rows]
-        lengths = [[_width(text) for text in cells] for cells in texts]
-        widths = [max([_width(column)] + [cells[index] for cells in lengths])
-                  for index, column in enumerate(columns)]
+        by_column = [_human_column(c, [row[i] for row in rows]) for i, c in enumerate(columns)]
+        sizes = [_widths(texts) for texts in by_column]
+        widths = [max([_width(column), *column_sizes])
+                  for column, column_sizes in zip(columns, sizes)]
+        texts = [list(cells) for cells in zip(*by_column)]
+        lengths = [list(cells) for cells in zip(*sizes)]
         body = len(rows) - total_rows
         if _drawable(texts, widths, terminal, console.width):
             buffer.write(_drawn(columns, numeric, texts, lengths, widths, body, box.ASCII2))
@@ -354,6 +364,15 @@ def _width(text: str) -> int:
     from rich.cells import cell_len
 
     return cell_len(text)
+
+
+def _widths(texts: list[str]) -> list[int]:
+    """:func:`_width` of each text of a column, by length when all of them are printable ASCII
+    and £ (a column of money)."""
+    joined = "".join(texts)
+    if joined.isprintable() and (joined.isascii() or joined.replace("£", "").isascii()):
+        return [len(text) for text in texts]
+    return [_width(text) for text in texts]
 
 
 def _drawable(texts: list[list[str]], widths: list[int], terminal: bool, room: int) -> bool:
