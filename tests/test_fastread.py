@@ -312,3 +312,21 @@ def test_ragged_rows_are_set_aside_and_named_on_their_lines(
              "stream='government', funder='Scottish Government') first seen on line 2"),
         ]
     assert fast == exact
+
+
+@pytest.mark.parametrize("cell", ['"2000.50\n"', '"\r\n2000.50"', '" 2000.50\r"'],
+                         ids=["after", "before-crlf", "after-cr"])
+def test_a_line_break_stripped_off_an_amount_still_counts_a_line(
+        cell: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by fuzzing a 50,000-row ledger: a quoted amount with a line break at its end is
+    valid once stripped, but the line break still moves every row below it one line down."""
+    directory = data_dir_from(tmp_path)
+    path = directory / "funding.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",2000.50,", f",{cell},"),
+                    encoding="utf-8")
+    result = _fastread.read_table(path, SPECS["funding.csv"])
+    assert result is not None and result[1] == []
+    assert result[0]["line"].tolist() == [2, 3, 5, 6, 7, 8, 9]
+    assert result[0]["amount_pence"].tolist()[1] == 200050
+    fast, exact = both_ways(directory, monkeypatch)
+    pdt.assert_frame_equal(plain(fast.funding), plain(exact.funding))  # type: ignore[attr-defined]

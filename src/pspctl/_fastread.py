@@ -444,15 +444,15 @@ def _cells(table: Any, spec: TableSpec, rows: np.ndarray[Any, Any], multiline: b
         except pa.ArrowInvalid:  # not UTF-8: the exact reader decodes Windows-1252
             raise _NotUtf8 from None
     columns = [
-        [v.strip() for v in taken[column.name].to_pylist()] if column.name in taken
-        else [""] * len(rows)
+        taken[column.name].to_pylist() if column.name in taken else [""] * len(rows)
         for column in spec.columns
     ]
+    # As written, before stripping: a line break at the end of a quoted cell counts a line too
     if any("\x00" in cell for cells in columns for cell in cells):
         raise _Irregular  # a NUL: the exact reader refuses the file
     if not multiline and any("\n" in cell or "\r" in cell for cells in columns for cell in cells):
         raise _LineBreaks
-    return columns
+    return [[cell.strip() for cell in cells] for cells in columns]
 
 
 def _without_trailing_empty_lines(source: Path | bytearray, size: int, tail: bytes) -> Any:
