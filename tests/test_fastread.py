@@ -330,3 +330,32 @@ def test_a_line_break_stripped_off_an_amount_still_counts_a_line(
     assert result[0]["amount_pence"].tolist()[1] == 200050
     fast, exact = both_ways(directory, monkeypatch)
     pdt.assert_frame_equal(plain(fast.funding), plain(exact.funding))  # type: ignore[attr-defined]
+
+
+def test_a_quoted_line_break_on_the_edge_of_a_block(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """pyarrow reads a large file in blocks of 1 MiB cut at their last line end. When that
+    line end is inside a quoted cell, it loses the row the cell began in and reads the rest of
+    the cell as a row: with the right number of commas in it, without an error. The fast
+    reader must notice and read the file again knowing about line breaks."""
+    directory = data_dir_from(tmp_path)
+    path = directory / "funding.csv"
+    header, *rows = path.read_text(encoding="utf-8").splitlines()
+    text = header + "\n"
+    years = [f"{y}-{(y + 1) % 100:02}" for y in range(1900, 2100)]
+    n = 0
+    while len(text.encode()) < (1 << 20) - 200:  # distinct keys up to just before the edge
+        year = years[n % len(years)]
+        text += f"alpha,{year},additional,Funder {n},lottery,1,fixture\n"
+        n += 1
+    row = f'beta,2012-13,additional,Funder {n},lottery,2,"a note\n,x,y,z,v,w,u"\n'
+    pad = (1 << 20) - 10 - len(text.encode()) - len(row.split("\n")[0].encode())
+    text += f"beta,2012-13,additional,Funder {n}{'x' * pad},lottery,2,\"a note\n,x,y,z,v,w,u\"\n"
+    assert len(text.encode()) > (1 << 20) > text.encode().index(b"a note\n") + 7
+    text += "gamma,2013-14,government,Scottish Government,government,250,fixture\n"
+    path.write_text(text, encoding="utf-8")
+    result = _fastread.read_table(path, SPECS["funding.csv"])
+    assert result is not None and result[1] == []
+    fast, exact = both_ways(directory, monkeypatch)
+    pdt.assert_frame_equal(plain(fast.funding), plain(exact.funding))  # type: ignore[attr-defined]
+    assert exact.funding["source"].tolist()[-2] == "a note\n,x,y,z,v,w,u"  # type: ignore[attr-defined]

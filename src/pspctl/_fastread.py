@@ -308,6 +308,8 @@ def _read_table(source: Path | bytearray, spec: TableSpec, size: int, mode: str
     rows = table.num_rows
     if table.column_names != header or rows == 0:
         return None
+    if mode == "lines" and _straddled(table):
+        raise _LineBreaks  # a quoted line break on the edge of a block: read again, knowing
     lines = np.arange(2, rows + 2, dtype=np.int64)
     ragged = _ragged_problems(spec, header, set_aside) if set_aside else []
     if set_aside:  # the lines of the rows kept: every line but those of the rows set aside
@@ -361,6 +363,25 @@ def _read_table(source: Path | bytearray, spec: TableSpec, size: int, mode: str
     if blank.any():  # as the exact reader, which leaves blank rows out
         frame = frame.drop(index=bad_rows[blank]).reset_index(drop=True)
     return frame, problems
+
+
+def _straddled(table: Any) -> bool:
+    """Whether the first row of a parse block (after the first) holds a quote in a cell: what
+    is left of a quoted cell whose line break fell on the edge of a block. Read as lines,
+    pyarrow cuts blocks at their last line end, loses the row the cell began in and reads the
+    rest of the cell as a row of its own (measured: with the right number of commas in it, the
+    table has the right number of rows and no error)."""
+    import pyarrow as pa
+
+    for column in table.columns:
+        for chunk in column.chunks[1:]:
+            if len(chunk):
+                first = chunk.slice(0, 1)
+                if pa.types.is_dictionary(first.type):
+                    first = first.dictionary.take(first.indices)
+                if b'"' in (first.view(pa.binary())[0].as_py() or b""):
+                    return True
+    return False
 
 
 def _ragged_problems(spec: TableSpec, header: list[str],
