@@ -340,7 +340,7 @@ def test_a_quoted_line_break_on_the_edge_of_a_block(tmp_path: Path,
     reader must notice and read the file again knowing about line breaks."""
     directory = data_dir_from(tmp_path)
     path = directory / "funding.csv"
-    header, *rows = path.read_text(encoding="utf-8").splitlines()
+    header = path.read_text(encoding="utf-8").splitlines()[0]
     text = header + "\n"
     years = [f"{y}-{(y + 1) % 100:02}" for y in range(1900, 2100)]
     n = 0
@@ -359,3 +359,29 @@ def test_a_quoted_line_break_on_the_edge_of_a_block(tmp_path: Path,
     fast, exact = both_ways(directory, monkeypatch)
     pdt.assert_frame_equal(plain(fast.funding), plain(exact.funding))  # type: ignore[attr-defined]
     assert exact.funding["source"].tolist()[-2] == "a note\n,x,y,z,v,w,u"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("cell", "funder"),
+    [('"Funder, Edinburgh"', "Funder, Edinburgh"), ('"Funder Nine"', "Funder Nine"),
+     ('"Funder ""9"""', 'Funder "9"')],
+    ids=["quoted-comma", "quoted", "escaped-quotes"],
+)
+def test_quotes_after_the_first_rows_are_read_as_quotes(
+        cell: str, funder: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file read as lines (no quote in its first 64 KiB) takes a quote as text: one seen
+    further down (in a value, or as a quoted comma that makes a row too wide) sends the file
+    to be read knowing about quotes, to the exact reader's figures."""
+    directory = data_dir_from(tmp_path)
+    path = directory / "funding.csv"
+    header = path.read_text(encoding="utf-8").splitlines()[0]
+    years = [f"{y}-{(y + 1) % 100:02}" for y in range(1900, 2100)]
+    rows = [f"alpha,{years[n % 200]},additional,Funder {n},lottery,1,fixture" for n in range(3000)]
+    rows.append(f"beta,2012-13,additional,{cell},lottery,2,fixture")
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    assert b'"' not in path.read_bytes()[:1 << 16]
+    result = _fastread.read_table(path, SPECS["funding.csv"])
+    assert result is not None and result[1] == []
+    fast, exact = both_ways(directory, monkeypatch)
+    pdt.assert_frame_equal(plain(fast.funding), plain(exact.funding))  # type: ignore[attr-defined]
+    assert exact.funding["funder"].astype(str).tolist()[-1] == funder  # type: ignore[attr-defined]

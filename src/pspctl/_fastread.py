@@ -58,23 +58,27 @@ class _NotUtf8(_Irregular):
     """The file is not UTF-8: the exact reader would decode it from Windows-1252."""
 
 
-class _LineBreaks(_Irregular):
-    """A quoted cell holds a line break: the file must be read knowing that rows are not lines."""
+class _Quotes(_Irregular):
+    """Read as lines, the file shows a quote: it must be read knowing about quoted cells (which
+    may hold line breaks, and then rows are not lines)."""
 
 
 class _Ragged(_Irregular):
     """A row has more or fewer cells than the header: the file must be read a row at a time."""
 
 
-#: How a file is read: as lines (a file without quotes: rows are lines), knowing that quoted
-#: cells may hold line breaks (each row then numbered by the line it starts on), both on every
-#: core; or on one core, setting aside (and naming) rows of another width.
+#: How a file is read: as lines, a quote being text (right for a file without quotes, whose rows
+#: are lines; a quote seen sends the file on), or knowing about quoted cells, which may hold line
+#: breaks (each row then numbered by the line it starts on), both on every core; or on one core,
+#: setting aside (and naming) rows of another width. Read as lines, a file with quotes is not
+#: safe: pyarrow cuts it in blocks at line ends, and a quoted line break on the edge of a block
+#: loses rows without an error (measured).
 _MODES = ("lines", "multiline", "ragged")
 
 
-def _stripped_values(array: Any, multiline: bool = False) -> list[str]:
-    """The distinct values of a dictionary column, stripped as the exact reader strips cells
-    (``multiline``: they may hold line breaks)."""
+def _stripped_values(array: Any, mode: str = "multiline") -> list[str]:
+    """The distinct values of a dictionary column, stripped as the exact reader strips cells,
+    once checked for what the way the file is read (``mode``) cannot take."""
     import pyarrow as pa
 
     try:
@@ -84,9 +88,17 @@ def _stripped_values(array: Any, multiline: bool = False) -> list[str]:
     values = array.dictionary.to_pylist()
     if any("\x00" in v for v in values):
         raise _Irregular  # a NUL: the exact reader refuses the file
-    if not multiline and any("\n" in v or "\r" in v for v in values):
-        raise _LineBreaks
+    _check_cells(values, mode)
     return [v.strip() for v in values]
+
+
+def _check_cells(cells: list[str], mode: str) -> None:
+    """Cells as written, read the ``mode`` way: read as lines, a quote means that the file
+    must be read knowing about quotes; set aside ragged rows, rows must be lines."""
+    if mode == "lines" and any('"' in cell for cell in cells):
+        raise _Quotes
+    if mode == "ragged" and any("\n" in cell or "\r" in cell for cell in cells):
+        raise _Irregular
 
 
 def _bad_values(values: list[str], column: Column) -> list[int]:
@@ -174,11 +186,10 @@ def read_table(path: Path, spec: TableSpec, size: int | None = None
     when the caller knows it."""
     source: Path | bytearray = path
     size = path.stat().st_size if size is None else size
-    # Read as lines (every core, rows are lines) only a file without a quote: pyarrow cuts it
-    # in blocks at line ends, and a line end inside a quoted cell on the edge of a block loses
-    # rows without an error (measured). A file with quotes is read knowing about line breaks.
-    mode = "multiline" if _has_quote(path) else "lines"
-    decode = not _is_utf8(path, 1 << 16)  # a spreadsheet's "CSV" shows it in its first rows
+    with open(path, "rb") as handle:
+        start = handle.read(1 << 16)  # a spreadsheet's "CSV" shows itself in its first rows
+    mode = "multiline" if b'"' in start else "lines"
+    decode = not _utf8_start(start)
     while True:  # each way once at most, the file as it is or decoded from Windows-1252
         if decode:  # (out of the except clauses: the table read before is gone by now)
             text = None if isinstance(source, bytearray) else _windows_1252_as_utf8(path)
@@ -187,9 +198,9 @@ def read_table(path: Path, spec: TableSpec, size: int | None = None
             source, size, decode = text, len(text), False
         try:
             return _read_table(source, spec, size, mode)
-        except _LineBreaks:
+        except _Quotes:
             if mode != "lines":
-                return None  # line breaks in cells and ragged rows: the exact reader
+                return None
             mode = "multiline"
         except _Ragged:
             if mode == "ragged":
@@ -202,18 +213,23 @@ def read_table(path: Path, spec: TableSpec, size: int | None = None
             return None
 
 
-def _is_utf8(path: Path, limit: int | None = None) -> bool:
-    """Whether a file (its first ``limit`` bytes) is UTF-8, checked a slice at a time."""
+def _utf8_start(start: bytes) -> bool:
+    """Whether the first bytes of a file are UTF-8 (the last character may be cut off)."""
+    import codecs
+
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(start)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _is_utf8(path: Path) -> bool:
+    """Whether a file is UTF-8 throughout, checked a slice at a time."""
     import codecs
 
     decoder = codecs.getincrementaldecoder("utf-8")()
     with open(path, "rb") as handle:
-        if limit is not None:
-            try:
-                decoder.decode(handle.read(limit))  # not final: a character may be cut off
-            except UnicodeDecodeError:
-                return False
-            return True
         raw = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
     with raw:
         try:
@@ -293,7 +309,7 @@ def _read_table(source: Path | bytearray, spec: TableSpec, size: int, mode: str
             # On one core, pyarrow knows the line of each ragged row; on several it does not.
             read_options=pacsv.ReadOptions(use_threads=mode != "ragged"),
             parse_options=pacsv.ParseOptions(
-                # (set aside, a ragged row must be one line: line breaks send the file on)
+                quote_char=False if mode == "lines" else '"',
                 newlines_in_values=mode != "lines", ignore_empty_lines=False,
                 invalid_row_handler=ragged_row if mode == "ragged" else None,
             ),
@@ -305,7 +321,9 @@ def _read_table(source: Path | bytearray, spec: TableSpec, size: int, mode: str
             ),
         )
     except (pa.ArrowException, ValueError, OSError):
-        if mode != "ragged":
+        if mode == "lines":  # a quoted comma, or a row of another width: read knowing quotes
+            raise _Quotes from None
+        if mode == "multiline":
             raise _Ragged from None  # a row of another width? read again, setting it aside
         return None
     rows = table.num_rows
@@ -335,7 +353,7 @@ def _read_table(source: Path | bytearray, spec: TableSpec, size: int, mode: str
                 start += len(chunk)
             out["amount_pence"] = amounts
         try:
-            _text_columns(table, spec, out, codes, sizes, flagged, multiline)
+            _text_columns(table, spec, out, codes, sizes, flagged, mode)
             flagged += [start + task.result() for start, task in zip(starts, tasks)]
         finally:
             for task in tasks:
@@ -345,7 +363,7 @@ def _read_table(source: Path | bytearray, spec: TableSpec, size: int, mode: str
     for positions in flagged:
         marked[positions] = True
     bad_rows = np.flatnonzero(marked)
-    cells = (_cells(table, spec, bad_rows, multiline) if len(bad_rows)
+    cells = (_cells(table, spec, bad_rows, mode) if len(bad_rows)
              else [[] for _ in spec.columns])
     out["line"] = lines
     if multiline:  # each row starts below the line breaks of the rows before it
@@ -436,20 +454,10 @@ def _line_breaks(table: Any, flagged: np.ndarray[Any, Any]) -> np.ndarray[Any, A
     return breaks
 
 
-def _has_quote(path: Path) -> bool:
-    """Whether a file holds a quote anywhere (memchr's pace: 30 ms for 400 MB without one)."""
-    with open(path, "rb") as handle:
-        if handle.seek(0, os.SEEK_END) == 0:
-            return False
-        raw = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    with raw:
-        return raw.find(b'"') >= 0
-
-
-def _cells(table: Any, spec: TableSpec, rows: np.ndarray[Any, Any], multiline: bool = False
+def _cells(table: Any, spec: TableSpec, rows: np.ndarray[Any, Any], mode: str = "multiline"
            ) -> list[list[str]]:
-    """The cells of ``rows``, column by column, stripped as the exact reader strips them
-    (``multiline``: cells may hold line breaks)."""
+    """The cells of ``rows``, column by column, stripped as the exact reader strips them, once
+    checked as written for what the way the file is read (``mode``) cannot take."""
     import pyarrow as pa
 
     taken = {}
@@ -468,8 +476,8 @@ def _cells(table: Any, spec: TableSpec, rows: np.ndarray[Any, Any], multiline: b
     # As written, before stripping: a line break at the end of a quoted cell counts a line too
     if any("\x00" in cell for cells in columns for cell in cells):
         raise _Irregular  # a NUL: the exact reader refuses the file
-    if not multiline and any("\n" in cell or "\r" in cell for cells in columns for cell in cells):
-        raise _LineBreaks
+    for cells in columns:
+        _check_cells(cells, mode)
     return [[cell.strip() for cell in cells] for cells in columns]
 
 
@@ -521,7 +529,7 @@ def _text(values: Any, row: int) -> str:
 
 def _text_columns(table: Any, spec: TableSpec, out: dict[str, Any],
                   codes: list[np.ndarray[Any, Any]], sizes: list[int],
-                  flagged: list[np.ndarray[Any, Any]], multiline: bool = False) -> None:
+                  flagged: list[np.ndarray[Any, Any]], mode: str = "multiline") -> None:
     """Check and type every column but the amounts into ``out``; the codes of the key's
     columns go to ``codes`` and ``sizes``, the rows with a cell that breaks a rule to
     ``flagged``."""
@@ -544,7 +552,7 @@ def _text_columns(table: Any, spec: TableSpec, out: dict[str, Any],
             out[column.name] = pd.array([int(v) if v else None for v in data.to_pylist()],
                                         dtype="Int64")
         else:
-            values = _stripped_values(data, multiline)
+            values = _stripped_values(data, mode)
             bad = _bad_values(values, column)
             if bad:
                 indices = data.indices.to_numpy(zero_copy_only=False)
