@@ -1,17 +1,18 @@
 """The fast reader for large data files: pyarrow's multi-threaded CSV reader, vectorised checks.
 
-It takes a file with the exact header and the same number of cells in every row, and no NUL.
-Cells are stripped as the exact reader strips them (the text columns on their distinct values).
-A file whose quoted cells hold line breaks is read again knowing it, each row then numbered by
-the line it starts on; a file that is not UTF-8 is decoded from Windows-1252, as the exact
-reader decodes it, and read again. Every cell is checked with vectorised rules; when some are
-not valid (or a row is blank) just those rows go to the exact reader's rules
+It takes a file with the exact header and no NUL. Cells are stripped as the exact reader strips
+them (the text columns on their distinct values). A file is read as lines, a quote being text,
+when its first rows hold no quote, else (or once a quote is seen) knowing about quoted cells,
+each row then numbered by the line it starts on; rows with a cell too many or too few are set
+aside by a read on one core and named; a file that is not UTF-8 is decoded from Windows-1252, as
+the exact reader decodes it, and read again. Every cell is checked with vectorised rules; when
+some are not valid (or a row is blank) just those rows go to the exact reader's rules
 (:func:`pspctl.loader.cell_problems`), so the problems are the ones, with the same lines,
 columns and words, that the exact reader would report, without reading millions of valid rows
-in Python. On anything else (a ragged row, a NUL, a header of other columns) it returns ``None``
-and the loader reads the file the exact (slower) way. One leniency: pyarrow reads a stray quote
-inside an unquoted cell (``a"b``) as part of the text, where the exact reader reports malformed
-CSV.
+in Python. On anything else (a malformed quote, a NUL, a header of other columns) it returns
+``None`` and the loader reads the file the exact (slower) way. One leniency: pyarrow reads a
+stray quote inside an unquoted cell (``a"b``) as part of the text, where the exact reader
+reports malformed CSV.
 
 Text columns come back as pandas categoricals (ids, years, funders repeat a lot); amounts as
 ``int64`` pence, parsed exactly: an amount has at most 12 digits of pounds and 2 of pence, 14
