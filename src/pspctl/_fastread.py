@@ -25,6 +25,7 @@ import contextlib
 import csv
 import mmap
 import os
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -190,7 +191,7 @@ def read_table(path: Path, spec: TableSpec, size: int | None = None
     with open(path, "rb") as handle:
         start = handle.read(1 << 16)  # a spreadsheet's "CSV" shows itself in its first rows
     mode = "multiline" if b'"' in start else "lines"
-    decode = not _utf8_start(start)
+    decode = not _utf8([start], whole=False)
     while True:  # each way once at most, the file as it is or decoded from Windows-1252
         if decode:  # (out of the except clauses: the table read before is gone by now)
             text = None if isinstance(source, bytearray) else _windows_1252_as_utf8(path)
@@ -214,12 +215,16 @@ def read_table(path: Path, spec: TableSpec, size: int | None = None
             return None
 
 
-def _utf8_start(start: bytes) -> bool:
-    """Whether the first bytes of a file are UTF-8 (the last character may be cut off)."""
+def _utf8(pieces: Iterable[bytes], whole: bool) -> bool:
+    """Whether the ``pieces`` of a file, one after the other, are UTF-8; unless they are the
+    ``whole`` of it, the last character may be cut off."""
     import codecs
 
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        codecs.getincrementaldecoder("utf-8")().decode(start)
+        for piece in pieces:
+            decoder.decode(piece)
+        decoder.decode(b"", final=whole)
     except UnicodeDecodeError:
         return False
     return True
@@ -227,19 +232,11 @@ def _utf8_start(start: bytes) -> bool:
 
 def _is_utf8(path: Path) -> bool:
     """Whether a file is UTF-8 throughout, checked a slice at a time."""
-    import codecs
-
-    decoder = codecs.getincrementaldecoder("utf-8")()
     with open(path, "rb") as handle:
         raw = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
     with raw:
-        try:
-            for start in range(0, len(raw), 1 << 24):
-                decoder.decode(raw[start:start + (1 << 24)])
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return False
-    return True
+        return _utf8((raw[start:start + (1 << 24)] for start in range(0, len(raw), 1 << 24)),
+                     whole=True)
 
 
 def _windows_1252_as_utf8(path: Path) -> bytearray | None:
