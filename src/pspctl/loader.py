@@ -509,10 +509,13 @@ def duplicate_key_problem(spec: TableSpec, line: int, key: Sequence[str], first:
 
 def _unknown_psp(frame: pd.DataFrame, spec: TableSpec, known: set[str]) -> list[Problem]:
     ids = frame["psp_id"]
-    if isinstance(ids.dtype, pd.CategoricalDtype) and set(ids.cat.categories) <= known:
+    if isinstance(ids.dtype, pd.CategoricalDtype) and known.issuperset(
+            ids.cat.categories.tolist()):
         return []  # a large file read the fast way: its distinct ids are enough
     # As objects: on Arrow-backed text, isin makes a pyarrow scalar of every known id.
     unknown = ids.notna() & ~ids.astype(object).isin(known)
+    if not unknown.any():
+        return []
     candidates = sorted(known)
     messages: dict[str, str] = {}  # one message per unknown id: difflib is slow
     problems = []
