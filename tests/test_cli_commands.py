@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SMALL, TESTS, run
+from conftest import SMALL, TESTS, data_dir_from, run
 
 EXPECTED = TESTS / "expected"
 FORMATS = ["table", "csv", "tsv", "json", "markdown"]
@@ -140,8 +140,6 @@ def test_a_whole_process_ends_as_the_app_does(argv: list[str]) -> None:
 def test_lists_in_messages_and_notes_do_not_grow_with_the_data(tmp_path: Path) -> None:
     """With thousands of PSPs, an error or a note names ten of them and counts the rest: an
     unknown PSP, an ambiguous one, compare's split of additional funds."""
-    from conftest import data_dir_from
-
     from pspctl.errors import shortened
 
     assert shortened(["a", "b"]) == "a, b"

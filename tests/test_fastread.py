@@ -19,6 +19,13 @@ from pspctl.errors import Problem
 SPECS = {spec.filename: spec for spec in loader.TABLES}
 
 
+def distinct_rows(count: int) -> list[str]:
+    """``count`` valid funding rows with keys of their own (no quote in any of them)."""
+    years = [f"{y}-{(y + 1) % 100:02}" for y in range(1900, 2100)]
+    return [f"alpha,{years[n % len(years)]},additional,Funder {n},lottery,1,fixture"
+            for n in range(count)]
+
+
 def both_ways(directory: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
     monkeypatch.setenv("PSPCTL_FAST_READ_BYTES", "0")
     fast = loader.load(directory)
@@ -201,7 +208,7 @@ def test_a_bad_amount_that_makes_the_file_irregular(amount: str, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """Found by fuzzing: a NUL or a quoted line break in a cell that breaks a rule. The exact
     reader refuses the whole file (NUL) or counts lines, not rows (the rows of an unknown PSP
-    further down are named by their lines): the fast reader must hand the file over."""
+    further down are named by their lines): read the fast way, the problems must be the same."""
     directory = data_dir_from(tmp_path)
     psp = (directory / "psp.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     (directory / "psp.csv").write_text("".join(line for line in psp
@@ -249,7 +256,7 @@ def test_blank_rows_the_same_both_ways(tmp_path: Path, monkeypatch: pytest.Monke
 def test_quoted_line_breaks_read_fast_with_the_exact_readers_lines(
         valid: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Quoted cells holding line breaks (``\\n``, ``\\r\\n``, ``\\r``, as a spreadsheet's
-    Alt+Enter): the fast reader reads the file again knowing it, and every row, and every
+    Alt+Enter): the fast reader reads the file knowing about quotes, and every row, and every
     problem below them, keeps the line the exact reader gives it."""
     directory = data_dir_from(tmp_path)
     path = directory / "funding.csv"
@@ -334,23 +341,22 @@ def test_a_line_break_stripped_off_an_amount_still_counts_a_line(
 
 def test_a_quoted_line_break_on_the_edge_of_a_block(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """pyarrow reads a large file in blocks of 1 MiB cut at their last line end. When that
-    line end is inside a quoted cell, it loses the row the cell began in and reads the rest of
-    the cell as a row: with the right number of commas in it, without an error. The fast
-    reader must notice and read the file again knowing about line breaks."""
+    """pyarrow reads a large file in blocks of 1 MiB. Read as lines, a block is cut at its last
+    line end; when that line end is inside a quoted cell, pyarrow loses the row the cell began
+    in and reads the rest of the cell as a row: with the right number of commas in it, without
+    an error. The fast reader must read such a file knowing about quotes."""
     directory = data_dir_from(tmp_path)
     path = directory / "funding.csv"
     header = path.read_text(encoding="utf-8").splitlines()[0]
     text = header + "\n"
-    years = [f"{y}-{(y + 1) % 100:02}" for y in range(1900, 2100)]
-    n = 0
-    while len(text.encode()) < (1 << 20) - 200:  # distinct keys up to just before the edge
-        year = years[n % len(years)]
-        text += f"alpha,{year},additional,Funder {n},lottery,1,fixture\n"
-        n += 1
-    row = f'beta,2012-13,additional,Funder {n},lottery,2,"a note\n,x,y,z,v,w,u"\n'
-    pad = (1 << 20) - 10 - len(text.encode()) - len(row.split("\n")[0].encode())
-    text += f"beta,2012-13,additional,Funder {n}{'x' * pad},lottery,2,\"a note\n,x,y,z,v,w,u\"\n"
+    for row in distinct_rows(20_000):  # up to 200 bytes before the edge (all ASCII)
+        if len(text) + len(row) >= (1 << 20) - 200:
+            break
+        text += row + "\n"
+    # The quoted line break a few bytes before the edge, the end of its row after it.
+    before, note = "beta,2012-13,additional,Funder beta", ',lottery,2,"a note'
+    pad = (1 << 20) - 4 - len(text.encode()) - len(before + note)
+    text += before + "x" * pad + note + '\n,x,y,z,v,w,u"\n'
     assert len(text.encode()) > (1 << 20) > text.encode().index(b"a note\n") + 7
     text += "gamma,2013-14,government,Scottish Government,government,250,fixture\n"
     path.write_text(text, encoding="utf-8")
@@ -375,9 +381,7 @@ def test_quotes_after_the_first_rows_are_read_as_quotes(
     directory = data_dir_from(tmp_path)
     path = directory / "funding.csv"
     header = path.read_text(encoding="utf-8").splitlines()[0]
-    years = [f"{y}-{(y + 1) % 100:02}" for y in range(1900, 2100)]
-    rows = [f"alpha,{years[n % 200]},additional,Funder {n},lottery,1,fixture" for n in range(3000)]
-    rows.append(f"beta,2012-13,additional,{cell},lottery,2,fixture")
+    rows = [*distinct_rows(3000), f"beta,2012-13,additional,{cell},lottery,2,fixture"]
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     assert b'"' not in path.read_bytes()[:1 << 16]
     result = _fastread.read_table(path, SPECS["funding.csv"])

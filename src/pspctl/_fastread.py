@@ -25,18 +25,20 @@ import contextlib
 import csv
 import mmap
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from .errors import Problem
 from .loader import (
+    FALLBACK_ENCODING,
     INTEGER_PATTERN,
     MAX_AMOUNT_DIGITS,
+    UTF16_BOMS,
     Column,
     TableSpec,
     codes_of,
@@ -75,10 +77,10 @@ class _Ragged(_Irregular):
 #: setting aside (and naming) rows of another width. Read as lines, a file with quotes is not
 #: safe: pyarrow cuts it in blocks at line ends, and a quoted line break on the edge of a block
 #: loses rows without an error (measured).
-_MODES = ("lines", "multiline", "ragged")
+_Mode = Literal["lines", "multiline", "ragged"]
 
 
-def _stripped_values(array: Any, mode: str = "multiline") -> list[str]:
+def _stripped_values(array: Any, mode: _Mode) -> list[str]:
     """The distinct values of a dictionary column, stripped as the exact reader strips cells,
     once checked for what the way the file is read (``mode``) cannot take."""
     import pyarrow as pa
@@ -88,15 +90,16 @@ def _stripped_values(array: Any, mode: str = "multiline") -> list[str]:
     except pa.ArrowInvalid:
         raise _NotUtf8 from None
     values = array.dictionary.to_pylist()
-    if any("\x00" in v for v in values):
-        raise _Irregular  # a NUL: the exact reader refuses the file
     _check_cells(values, mode)
     return [v.strip() for v in values]
 
 
-def _check_cells(cells: list[str], mode: str) -> None:
-    """Cells as written, read the ``mode`` way: read as lines, a quote means that the file
-    must be read knowing about quotes; set aside ragged rows, rows must be lines."""
+def _check_cells(cells: Sequence[str], mode: _Mode) -> None:
+    """Cells as written, read the ``mode`` way: a NUL makes the exact reader refuse the file;
+    read as lines, a quote means that the file must be read knowing about quotes; set aside
+    (ragged), rows must be lines."""
+    if any("\x00" in cell for cell in cells):
+        raise _Irregular
     if mode == "lines" and any('"' in cell for cell in cells):
         raise _Quotes
     if mode == "ragged" and any("\n" in cell or "\r" in cell for cell in cells):
@@ -190,7 +193,7 @@ def read_table(path: Path, spec: TableSpec, size: int | None = None
     size = path.stat().st_size if size is None else size
     with open(path, "rb") as handle:
         start = handle.read(1 << 16)  # a spreadsheet's "CSV" shows itself in its first rows
-    mode = "multiline" if b'"' in start else "lines"
+    mode: _Mode = "multiline" if b'"' in start else "lines"
     decode = not _utf8([start], whole=False)
     while True:  # each way once at most, the file as it is or decoded from Windows-1252
         if decode:  # (out of the except clauses: the table read before is gone by now)
@@ -230,13 +233,21 @@ def _utf8(pieces: Iterable[bytes], whole: bool) -> bool:
     return True
 
 
+def _mapped(path: Path) -> mmap.mmap:
+    """A file memory-mapped for reading (to use in a ``with``)."""
+    with open(path, "rb") as handle:
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def _slices(raw: mmap.mmap) -> Iterator[bytes]:
+    """A mapped file 16 MiB at a time."""
+    return (raw[start:start + (1 << 24)] for start in range(0, len(raw), 1 << 24))
+
+
 def _is_utf8(path: Path) -> bool:
     """Whether a file is UTF-8 throughout, checked a slice at a time."""
-    with open(path, "rb") as handle:
-        raw = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    with raw:
-        return _utf8((raw[start:start + (1 << 24)] for start in range(0, len(raw), 1 << 24)),
-                     whole=True)
+    with _mapped(path) as raw:
+        return _utf8(_slices(raw), whole=True)
 
 
 def _windows_1252_as_utf8(path: Path) -> bytearray | None:
@@ -244,16 +255,13 @@ def _windows_1252_as_utf8(path: Path) -> bytearray | None:
     UTF-8; ``None`` when the exact reader refuses it (UTF-16, a NUL, a byte Windows-1252 does
     not have). Decoded a slice at a time (one byte is one character): the file's size again,
     not the five times of the whole text in Python."""
-    with open(path, "rb") as handle:
-        raw = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    with raw:
-        if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or raw.find(b"\x00") >= 0:
+    with _mapped(path) as raw:
+        if raw[:2] in UTF16_BOMS or raw.find(b"\x00") >= 0:
             return None
         text = bytearray()
-        step = 1 << 24
         try:
-            for start in range(0, len(raw), step):
-                text += raw[start:start + step].decode("cp1252").encode("utf-8")
+            for piece in _slices(raw):
+                text += piece.decode(FALLBACK_ENCODING).encode("utf-8")
         except UnicodeDecodeError:
             return None
     return text
@@ -270,10 +278,10 @@ def _ends(source: Path | bytearray, size: int) -> tuple[bytes, bytes]:
     return bytes(source[:end + 1 if end >= 0 else 1 << 20]), bytes(source[max(0, size - 4096):])
 
 
-def _read_table(source: Path | bytearray, spec: TableSpec, size: int, mode: str
+def _read_table(source: Path | bytearray, spec: TableSpec, size: int, mode: _Mode
                 ) -> tuple[pd.DataFrame, list[Problem]] | None:
     """:func:`read_table` of a file, or of the UTF-8 text of one (``size`` bytes), read one of
-    the ways of :data:`_MODES`."""
+    the ways of :data:`_Mode`."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -389,9 +397,9 @@ def _ragged_problems(spec: TableSpec, header: list[str],
     problems = []
     width = len(header)
     for line, text in rows:
-        if line is None or "\r" in text or "\n" in text or "\x00" in text:
-            raise _Irregular  # no line known, a row that is not one line, or a NUL (the exact
-            # reader refuses the file)
+        if line is None:
+            raise _Irregular  # no line known: the exact reader
+        _check_cells([text], "ragged")
         try:
             cells = next(csv.reader([text], strict=True), [])
         except csv.Error:
@@ -452,7 +460,7 @@ def _line_breaks(table: Any, flagged: np.ndarray[Any, Any]) -> np.ndarray[Any, A
     return breaks
 
 
-def _cells(table: Any, spec: TableSpec, rows: np.ndarray[Any, Any], mode: str = "multiline"
+def _cells(table: Any, spec: TableSpec, rows: np.ndarray[Any, Any], mode: _Mode
            ) -> list[list[str]]:
     """The cells of ``rows``, column by column, stripped as the exact reader strips them, once
     checked as written for what the way the file is read (``mode``) cannot take."""
@@ -472,8 +480,6 @@ def _cells(table: Any, spec: TableSpec, rows: np.ndarray[Any, Any], mode: str = 
         for column in spec.columns
     ]
     # As written, before stripping: a line break at the end of a quoted cell counts a line too
-    if any("\x00" in cell for cells in columns for cell in cells):
-        raise _Irregular  # a NUL: the exact reader refuses the file
     for cells in columns:
         _check_cells(cells, mode)
     return [[cell.strip() for cell in cells] for cells in columns]
@@ -527,7 +533,7 @@ def _text(values: Any, row: int) -> str:
 
 def _text_columns(table: Any, spec: TableSpec, out: dict[str, Any],
                   codes: list[np.ndarray[Any, Any]], sizes: list[int],
-                  flagged: list[np.ndarray[Any, Any]], mode: str = "multiline") -> None:
+                  flagged: list[np.ndarray[Any, Any]], mode: _Mode) -> None:
     """Check and type every column but the amounts into ``out``; the codes of the key's
     columns go to ``codes`` and ``sizes``, the rows with a cell that breaks a rule to
     ``flagged``."""

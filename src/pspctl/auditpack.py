@@ -21,6 +21,8 @@ from .loader import Dataset
 from .render import Format, render, render_html_table, shout_mismatches
 
 TITLE = "Audit pack: Scottish Government funding of the six Strategic PSPs"
+FORMATS = ("md", "html")
+WRITTEN_AS = "the audit pack is written as .md or .html"
 CHART_TITLES = {
     "timeline": "Funding by financial year, stacked by PSP",
     "psp": "Funding per PSP",
@@ -58,8 +60,8 @@ def _source_section(data: Dataset) -> list[tuple[str, str]]:
     counts = (f"{len(data.psp)} PSPs, {len(data.funding)} funding figures, "
               f"{len(data.totals)} published totals, {len(data.outcomes)} outcomes")
     return [
-        ("p", "The figures are those of the research report <em>Strategic Public Social "
-              "Partnership model: report</em> (Scottish Government), section 3.1 and Table 3 "
+        ("p", f"The figures are those of the research report <em>{reports.REPORT_TITLE}</em> "
+              "(Scottish Government), section 3.1 and Table 3 "
               "(Scottish Government funds per PSP per financial year), transcribed exactly as "
               "printed, with the source of every figure; the additional funds from other "
               "organisations are those of the paragraph before Table 3."),
@@ -75,8 +77,8 @@ def _source_section(data: Dataset) -> list[tuple[str, str]]:
 def build(data: Dataset, fmt: str, charts: dict[str, bytes] | None = None,
           chart_stem: str = "chart") -> Pack:
     """The audit pack as ``md`` or ``html``; ``charts`` maps chart kinds to SVG bytes."""
-    if fmt not in ("md", "html"):
-        raise UsageError(f"the audit pack is written as .md or .html, not .{fmt}")
+    if fmt not in FORMATS:
+        raise UsageError(f"{WRITTEN_AS}, not .{fmt}")
     matrix = reports.with_total(reports.funding_matrix(data), "psp_id")
     result = reports.reconcile(data)
     comparison = reports.compare(data)

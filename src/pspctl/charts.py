@@ -16,12 +16,13 @@ from .errors import UsageError
 from .loader import Dataset
 
 FORMATS = ("svg", "png")
+WRITTEN_AS = "charts are written as .svg or .png"
 #: Figure size in inches at 100 dots per inch: a PNG is 1000 by 600 pixels.
 SIZE = (10.0, 6.0)
 DPI = 100
 GREYS = ["#1a1a1a", "#4d4d4d", "#808080", "#a6a6a6", "#cccccc", "#e6e6e6"]
 HATCHES = ["", "//", "..", "xx", "\\\\", "oo", "--", "++"]
-REPORT = "'Strategic Public Social Partnership model: report' (Scottish Government)"
+REPORT = f"'{reports.REPORT_TITLE}' (Scottish Government)"
 SOURCE = f"Source: {REPORT}, Table 3, recomputed from its cells."
 SOURCE_COMPARE = (f"Source: {REPORT}: Table 3 (Scottish Government funds) and the paragraph "
                   "before it (additional funds).")
@@ -114,7 +115,7 @@ def draw(kind: str, data: Dataset, fmt: str) -> bytes:
     if kind not in DRAW:
         raise UsageError(f"no chart {kind!r}: use one of {', '.join(KINDS)}")
     if fmt not in FORMATS:
-        raise UsageError(f"charts are written as .svg or .png, not .{fmt}")
+        raise UsageError(f"{WRITTEN_AS}, not .{fmt}")
     matplotlib = _matplotlib()
     from matplotlib.figure import Figure
 

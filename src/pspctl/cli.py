@@ -88,6 +88,16 @@ def _file_option(kinds: str) -> Any:
     return typer.Option("--output", "-o", metavar="FILE", show_default=False,
                         help=f"The {kinds} (written atomically).")
 
+
+def _format_of(output: Path, formats: Sequence[str], written_as: str) -> str:
+    """The format the suffix of ``-o FILE`` names, one of ``formats``; else a usage error
+    that says how the file is ``written_as``."""
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in formats:
+        raise UsageError(f"-o {output}: {written_as}")
+    return fmt
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -663,9 +673,7 @@ def chart(
     """
     from . import charts, loader
 
-    fmt = output.suffix.lower().lstrip(".")
-    if fmt not in charts.FORMATS:
-        raise UsageError(f"-o {output}: charts are written as .svg or .png")
+    fmt = _format_of(output, charts.FORMATS, charts.WRITTEN_AS)
     refuse_to_replace([output], force)  # before drawing, as write_text would after
     write_text(charts.draw(kind.value, loader.load(data_dir), fmt), output, force)
 
@@ -686,9 +694,7 @@ def report(
     """
     from . import auditpack, charts, loader
 
-    fmt = output.suffix.lower().lstrip(".")
-    if fmt not in ("md", "html"):
-        raise UsageError(f"-o {output}: the audit pack is written as .md or .html")
+    fmt = _format_of(output, auditpack.FORMATS, auditpack.WRITTEN_AS)
     data = loader.load(data_dir)
     drawn: dict[str, bytes] = {}
     try:

@@ -21,7 +21,7 @@ from . import money
 from ._paths import bundled_data_dir
 from .errors import UsageError, shortened
 from .loader import Dataset
-from .reports import GOVERNMENT
+from .reports import GOVERNMENT, REPORT_TITLE
 
 #: The 360Giving column titles, in the order they are written.
 COLUMNS_360 = [
@@ -29,7 +29,6 @@ COLUMNS_360 = [
     "Planned Dates:Start Date", "Planned Dates:End Date", "Recipient Org:Identifier",
     "Recipient Org:Name", "Funding Org:Identifier", "Funding Org:Name", "Data Source",
 ]
-REPORT_TITLE = "Strategic Public Social Partnership model: report"
 
 
 def data_source(data: Dataset) -> str | None:

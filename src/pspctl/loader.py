@@ -231,6 +231,12 @@ def _file_size(path: Path) -> int:
         raise InputError(f"{path}: cannot read: {err.strerror or err}") from None
 
 
+#: Byte order marks of UTF-16, which the loader refuses (save it as CSV UTF-8).
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+#: How a file that is not UTF-8 is read: a spreadsheet's "CSV" on Windows (`£` is 0xA3).
+FALLBACK_ENCODING = "cp1252"
+
+
 def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
     """The file's text, decoded from UTF-8 (with or without BOM) or else Windows-1252."""
     name = path.name
@@ -238,7 +244,7 @@ def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
         raw = path.read_bytes()
     except OSError as err:
         raise InputError(f"{path}: cannot read: {err.strerror or err}") from None
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    if raw[:2] in UTF16_BOMS:
         return None, [
             Problem(name, None, None, "encoding-error", "file is UTF-16; save it as CSV UTF-8")
         ]
@@ -251,7 +257,7 @@ def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
     except UnicodeDecodeError as utf8_err:
         try:
             # A spreadsheet's "CSV" on Windows: £ is the single byte 0xA3.
-            return raw.decode("cp1252"), []
+            return raw.decode(FALLBACK_ENCODING), []
         except UnicodeDecodeError:
             line = raw.count(b"\n", 0, utf8_err.start) + 1
             byte = raw[utf8_err.start]

@@ -34,12 +34,21 @@ def gbp(pence: int) -> Decimal:
     return Decimal(int(pence)).scaleb(-2)
 
 
+def _two_decimals(value: Decimal) -> str | None:
+    """The text of a ``Decimal`` with exactly two decimals, as :func:`gbp` makes them
+    (``"2759368.00"``), else ``None``: the hot path of every money cell written."""
+    if isinstance(value, Decimal):
+        text = str(value)
+        if text[-3:-2] == "." and "E" not in text:  # exponent -2
+            return text
+    return None
+
+
 def plain_money(value: Decimal) -> str:
     """``2759368`` or ``101459.50``: exact, no symbol, no separators."""
-    if isinstance(value, Decimal):
-        text = str(value)  # hot path, every money cell: what gbp() makes, "2759368.00"
-        if text[-3:-2] == "." and "E" not in text:  # exactly two decimals: exponent -2
-            return text[:-3] if text.endswith(".00") else text
+    text = _two_decimals(value)
+    if text is not None:
+        return text[:-3] if text.endswith(".00") else text
     value = Decimal(value)
     if value == value.to_integral_value():
         return str(value.quantize(Decimal(1)))
@@ -48,11 +57,10 @@ def plain_money(value: Decimal) -> str:
 
 def pretty_money(value: Decimal) -> str:
     """``£2,759,368`` or ``£101,459.50`` (pence only when not zero), ``-£300`` when negative."""
-    if isinstance(value, Decimal):
-        text = str(value)  # hot path, every money cell of a table: what gbp() makes, "2759368.00"
-        if text[-3:-2] == "." and text[0] != "-" and "E" not in text:
-            pounds, pence = int(text[:-3]), text[-2:]
-            return f"£{pounds:,}" if pence == "00" else f"£{pounds:,}.{pence}"
+    text = _two_decimals(value)
+    if text is not None and text[0] != "-":
+        pounds, pence = int(text[:-3]), text[-2:]
+        return f"£{pounds:,}" if pence == "00" else f"£{pounds:,}.{pence}"
     value = Decimal(value)
     sign = "-" if value < 0 else ""
     value = abs(value)

@@ -356,10 +356,16 @@ def _table(
     return "".join(line.rstrip() + "\n" for line in lines)
 
 
+def _narrow(text: str) -> bool:
+    """Whether ``text`` takes one cell of a terminal a character: printable ASCII and £ (most
+    cells, money included)."""
+    return text.isprintable() and (text.isascii() or text.replace("£", "").isascii())
+
+
 def _width(text: str) -> int:
-    """How many cells of a terminal ``text`` takes: one a character for printable ASCII and £
-    (most cells, money included), rich's measure for the rest (wide and combining characters)."""
-    if text.isprintable() and (text.isascii() or text.replace("£", "").isascii()):
+    """How many cells of a terminal ``text`` takes: its length when :func:`_narrow`, rich's
+    measure for the rest (wide and combining characters)."""
+    if _narrow(text):
         return len(text)
     from rich.cells import cell_len
 
@@ -367,10 +373,9 @@ def _width(text: str) -> int:
 
 
 def _widths(texts: list[str]) -> list[int]:
-    """:func:`_width` of each text of a column, by length when all of them are printable ASCII
-    and £ (a column of money)."""
-    joined = "".join(texts)
-    if joined.isprintable() and (joined.isascii() or joined.replace("£", "").isascii()):
+    """:func:`_width` of each text of a column, by length when all of them are narrow (a
+    column of money), tested once on the column."""
+    if _narrow("".join(texts)):
         return [len(text) for text in texts]
     return [_width(text) for text in texts]
 

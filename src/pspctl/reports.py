@@ -30,6 +30,8 @@ from .loader import Dataset, codes_of, is_financial_year
 
 GOVERNMENT = "government"
 ADDITIONAL = "additional"
+#: The research report every figure comes from.
+REPORT_TITLE = "Strategic Public Social Partnership model: report"
 
 #: How the funder sectors of additional funds split into public bodies and independent funders.
 PUBLIC_SECTORS = frozenset(
