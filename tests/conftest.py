@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,21 @@ TESTS = Path(__file__).resolve().parent
 SMALL = TESTS / "fixtures" / "small"
 BAD = TESTS / "bad"
 REPO = TESTS.parent
+#: The 360Giving schemas (CC BY 4.0), beside the repository in ../shared: CI has them, a plain
+#: clone does not.
+VENDOR_360 = REPO.parent / "shared" / "vendor" / "360giving"
+
+
+def needs_360giving_schemas() -> Path:
+    """The folder of the 360Giving schemas; the test is skipped, saying why, where they are not
+    (a plain clone), and fails in CI, which has them and must not skip it."""
+    if (VENDOR_360 / "360-giving-schema.json").is_file():
+        return VENDOR_360
+    message = (f"needs the 360Giving schemas in {VENDOR_360} (../shared/vendor/360giving, "
+               "beside the repository), which a plain clone does not have")
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must have them: {message}")
+    pytest.skip(message)
 
 
 def plain(frame: pd.DataFrame) -> pd.DataFrame:

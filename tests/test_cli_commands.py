@@ -67,14 +67,16 @@ def test_machine_formats_have_no_totals_row_unless_asked() -> None:
         (["show", "delta"], "no PSP matches 'delta': use one of alpha, beta, gamma"),
         (["funding", "--psp", "zeta"], "no PSP matches 'zeta': use one of alpha, beta, gamma"),
         (["funding", "--from", "2013/14"],
-         "--from '2013/14' is not a financial year: write it as YYYY-YY, e.g. 2013-14"),
+         "--from '2013/14' is not a financial year: write a financial year as YYYY-YY "
+         "with consecutive years, from 1900-01 to 2099-00, e.g. 2013-14"),
         (["funding", "--by-year", "--by-psp"],
          "--by-year and --by-psp are alternatives: give one of them"),
         (["funding", "--cumulative"], "--cumulative goes with --by-year"),
         (["funding", "--share"], "--share goes with --by-year or --by-psp"),
         (["funding", "--chart", "-f", "csv"], "--chart draws in the table format only"),
         (["list", "--active-in", "16-17"],
-         "--active-in '16-17' is not a financial year: write it as YYYY-YY, e.g. 2013-14"),
+         "--active-in '16-17' is not a financial year: write a financial year as YYYY-YY "
+         "with consecutive years, from 1900-01 to 2099-00, e.g. 2013-14"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(args: list[str], message: str) -> None:

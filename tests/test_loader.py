@@ -161,7 +161,7 @@ def test_bad_corpus_covers_every_problem_kind() -> None:
     assert kinds >= {
         "missing-column", "unknown-column", "duplicate-column", "bad-amount", "negative-amount",
         "bad-year", "unknown-psp", "duplicate-key", "blank-cell", "empty-file", "encoding-error",
-        "extra-cell", "missing-cell", "blank-row", "bad-value", "bad-integer",
+        "extra-cell", "missing-cell", "blank-row", "bad-value", "bad-integer", "bad-scope",
     }
 
 

@@ -12,9 +12,10 @@ import frictionless
 import jsonschema
 import referencing
 import referencing.jsonschema
-from conftest import REPO, SMALL, run
+from conftest import REPO, SMALL, needs_360giving_schemas, run
+from hypothesis import HealthCheck, given, settings
+from strategies import Ledger, ledgers
 
-VENDOR = REPO.parent / "shared" / "vendor" / "360giving"
 IDS = ["--funding-org-id", "GB-SHS-SC000000", "--id-prefix", "360G-example"]
 RECIPIENTS = [arg for n, psp in enumerate(["low-moss", "nhs-lothian", "east-renfrewshire",
                                            "the-life-i-want", "spt-community-transport",
@@ -41,8 +42,9 @@ def test_datapackage_catches_a_broken_foreign_key(tmp_path: Path) -> None:
 
 
 def schema_validator() -> object:
-    grant = json.loads((VENDOR / "360-giving-schema.json").read_text(encoding="utf-8"))
-    package = json.loads((VENDOR / "360-giving-package-schema.json").read_text(encoding="utf-8"))
+    vendor = needs_360giving_schemas()
+    grant = json.loads((vendor / "360-giving-schema.json").read_text(encoding="utf-8"))
+    package = json.loads((vendor / "360-giving-package-schema.json").read_text(encoding="utf-8"))
     reference = package["properties"]["grants"]["items"]["$ref"]
     # The vendored schemas say "http://json-schema.org/draft/2020-12/schema": name the dialect.
     resource = referencing.Resource(contents=grant,
@@ -133,3 +135,37 @@ def test_recipient_ids_from_psp_csv(tmp_path: Path) -> None:
 def test_bad_recipient_option() -> None:
     assert run(["export", "-f", "360giving", *IDS, "--recipient-org-id", "elevate"]) == (
         2, "", "pspctl: error: --recipient-org-id 'elevate': write it as PSP=ID\n")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ledgers())
+def test_every_export_of_generated_data_validates(ledger: Ledger) -> None:
+    import tempfile
+
+    from pspctl import export, loader
+
+    validator = schema_validator()
+    with tempfile.TemporaryDirectory() as directory:
+        data = loader.load(ledger.write(Path(directory) / "data"))
+    grants = export.grants_360(data, "GB-X-1", "360G-x",
+                               {p: f"GB-Y-{p}" for p in ledger.psp_ids}, "https://x.org/r")
+    package = json.loads(export.package_json(grants))
+    errors = [e.message for e in validator.iter_errors(package)]  # type: ignore[attr-defined]
+    assert errors == []
+    ids = [g["id"] for g in package["grants"]]
+    assert len(ids) == len(set(ids)) == sum(1 for k in ledger.cells if k[0] == "government")
+
+
+def test_identifiers_of_several_funders_in_a_year() -> None:
+    from pspctl.export import grant_identifiers
+
+    keys = [("p0", "2013-14", "Scottish Government"), ("p0", "2013-14", "Scottish Government "
+            "(Health)"), ("p0", "2014-15", "Scottish Government"),
+            ("p0", "2015-16", "A & B"), ("p0", "2015-16", "a b")]
+    assert grant_identifiers("360G-x", keys) == [
+        "360G-x-p0-2013-14-scottish-government",
+        "360G-x-p0-2013-14-scottish-government-health",
+        "360G-x-p0-2014-15",
+        "360G-x-p0-2015-16-a-b-da35a535",  # SHA-256 of "p0\x1f2015-16\x1fA & B"
+        "360G-x-p0-2015-16-a-b-825d8417",
+    ]

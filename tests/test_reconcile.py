@@ -5,11 +5,13 @@ from __future__ import annotations
 from decimal import Decimal as D
 from pathlib import Path
 
+import pytest
 from conftest import SMALL, TESTS, data_dir_from, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pspctl import loader, reports
+from pspctl.errors import UsageError
 
 CASES = TESTS / "reconcile"
 
@@ -231,3 +233,91 @@ def test_vectorised_heuristics_find_every_real_slip_and_swap(pence: int,
         if variant:
             wanted = data.draw(st.sampled_from(variant))
             assert reports.digit_matches(np.array([pence]), wanted - pence, kind)[0]
+
+
+# --- every published total is a check: per-PSP, per-stream and repeated totals ----------------
+
+SCOPED = ["psp-total-wrong", "additional-total-wrong", "second-grand-total", "second-headline",
+          "psp-year-total"]
+
+
+@pytest.mark.parametrize("case", SCOPED)
+def test_scoped_totals_exact_output(tmp_path: Path, case: str) -> None:
+    """Checks, candidates and verdict as written in the case's golden files (figures worked by
+    hand: see the comments of test_scoped_totals_by_hand)."""
+    directory = str(data_dir_from(tmp_path, CASES / case))
+    golden = CASES / case
+    assert run(["reconcile", "--data-dir", directory, "-f", "csv"]) == (
+        1, (golden / "checks.csv").read_text(encoding="utf-8"), "")
+    assert run(["reconcile", "--data-dir", directory, "--candidates", "-f", "csv"]) == (
+        1, (golden / "candidates.csv").read_text(encoding="utf-8"), "")
+    code, out, _ = run(["reconcile", "--data-dir", directory, "-f", "markdown"])
+    assert code == 1
+    assert out.splitlines()[-1] + "\n" == (golden / "verdict.txt").read_text(encoding="utf-8")
+
+
+def test_scoped_totals_by_hand(tmp_path: Path) -> None:
+    for part in "abc":
+        (tmp_path / part).mkdir()
+    # beta's cells: 1,500 + 500 = 2,000; its published total 2,100. The PSP totals 3,000.50 +
+    # 2,100 + 250 = 5,350.50 against the grand total 5,250.50.
+    result = reconcile_case(tmp_path / "a", "psp-total-wrong")
+    assert mismatched(result) == [
+        ("cross-footing", "grand total vs PSP totals", D("-100.00")),
+        ("cross-footing", "grand total vs cells (beta)", D("100.00")),
+    ]
+    # additional funds: alpha 300 + gamma 1,000 = 1,300, printed 1,030: 300 read as 030?
+    result = reconcile_case(tmp_path / "b", "additional-total-wrong")
+    assert mismatched(result) == [
+        ("cross-footing", "grand total vs cells (additional funds)", D("-270.00"))]
+    assert candidates(result, "cross-footing", "grand total vs cells (additional funds)") == [
+        ("transposition", "alpha", None, D("300.00"), D("30.00")),
+        ("transposition", None, None, D("1030.00"), D("1300.00")),
+    ]
+    # alpha's 2013-14 cell is 2,000.50; a published 2,000.05 for it.
+    result = reconcile_case(tmp_path / "c", "psp-year-total")
+    assert mismatched(result) == [("footing", "2013-14 (alpha)", D("-0.45"))]
+    assert result.sources[-1] == ("alpha-2013-14",)
+
+
+def test_repeated_totals_are_checked_against_each_other(tmp_path: Path) -> None:
+    result = reconcile_case(tmp_path, "second-grand-total")
+    assert ("cross-footing", "grand total [grand-total-2] vs grand total [grand-total]",
+            D("270.00")) in mismatched(result)
+    pair = result.checks["scope"].tolist().index(
+        "grand total [grand-total-2] vs grand total [grand-total]")
+    assert result.sources[pair] == ("grand-total-2", "grand-total")
+
+
+def test_psp_totals_not_published_for_every_psp_are_not_cross_footed(tmp_path: Path) -> None:
+    directory = data_dir_from(tmp_path, CASES / "psp-total-wrong")
+    rows = (directory / "totals.csv").read_text(encoding="utf-8").splitlines()
+    (directory / "totals.csv").write_text(
+        "\n".join(r for r in rows if not r.startswith("gamma-total")) + "\n", encoding="utf-8")
+    result = reports.reconcile(loader.load(directory))
+    assert "grand total vs PSP totals" not in result.checks["scope"].tolist()
+    assert result.notes == ("the grand total is not cross-footed against the published PSP "
+                            "totals: none is published for gamma",)
+
+
+def test_a_missing_year_total_is_a_note_not_a_cross_footing(tmp_path: Path) -> None:
+    directory = data_dir_from(tmp_path)
+    rows = (directory / "totals.csv").read_text(encoding="utf-8").splitlines()
+    (directory / "totals.csv").write_text(
+        "\n".join(r for r in rows if not r.startswith("year-2013-14")) + "\n", encoding="utf-8")
+    result = reports.reconcile(loader.load(directory))
+    assert result.ok
+    assert result.checks["scope"].tolist() == [
+        "2012-13", "row totals vs cells", "grand total vs row totals", "grand total vs cells",
+        "headline vs grand total", "headline vs cells"]
+    assert result.notes == (
+        "no published year total for 2013-14: not footed; the year totals not cross-footed",)
+
+
+def test_api_takes_money_as_text() -> None:
+    data = loader.load(SMALL)
+    assert reports.reconcile(data, headline="£5,250.50").ok
+    assert reports.reconcile(data, headline="£5,250", tolerance="0.50").ok
+    assert not reports.reconcile(data, headline="£5,250").ok
+    with pytest.raises(UsageError, match=r"^headline: bad amount 'lots'"):
+        reports.reconcile(data, headline="lots")

@@ -104,6 +104,7 @@ def _markdown(data: Dataset, matrix: pd.DataFrame, result: reports.Reconciliatio
     if not result.candidates.empty:
         parts += ["### Candidate explanations (candidates, not corrections)\n",
                   render(result.explanations, Format.markdown)]
+    parts += [note + "\n" for note in result.notes]
     parts += ["## Additional funds against government funds\n",
               render(compared, Format.markdown, total_rows=1)]
     attachments = {}

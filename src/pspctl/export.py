@@ -9,8 +9,11 @@ description says so.
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Mapping
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -88,14 +91,15 @@ def grants_360(
     if not source:
         raise UsageError("no web address for the source: give --data-source URL")
     names = dict(zip(data.psp["psp_id"].astype(str), data.psp["name"].astype(str)))
+    keys = list(zip(cells["psp_id"].astype(str), cells["year"].astype(str),
+                    cells["funder"].astype(str)))
     rows = []
-    for psp_id, year, funder, pence in zip(
-        cells["psp_id"].astype(str), cells["year"].astype(str), cells["funder"].astype(str),
-        cells["amount_pence"].tolist(),
+    for (psp_id, year, funder), identifier, pence in zip(
+        keys, grant_identifiers(str(id_prefix), keys), cells["amount_pence"].tolist()
     ):
         first = int(year[:4])
         rows.append({
-            "Identifier": f"{id_prefix}-{psp_id}-{year}",
+            "Identifier": identifier,
             "Title": f"{names[psp_id]}: Scottish Government funds {year}",
             "Description": (
                 f"{funder} funds for the Strategic Public Social Partnership {names[psp_id]} in "
@@ -115,6 +119,38 @@ def grants_360(
             "Data Source": source,
         })
     return pd.DataFrame(rows, columns=COLUMNS_360, dtype=object)
+
+
+def _slug(text: str) -> str:
+    return "-".join(re.findall(r"[0-9a-z]+", text.lower())) or "funder"
+
+
+def grant_identifiers(prefix: str, keys: Sequence[tuple[str, str, str]]) -> list[str]:
+    """One unique identifier per grant key (psp_id, year, funder), in order.
+
+    ``PREFIX-PSP-YEAR`` when the PSP has one government funder that year, else
+    ``PREFIX-PSP-YEAR-FUNDER`` (the funder's name in lower-case letters and digits joined by
+    ``-``); where two grants would still share one (two funders of the same slug, or ids that
+    run into each other), each of them gets ``-`` and the first 8 hex digits of the SHA-256 of
+    its key added.
+    """
+    funders: dict[tuple[str, str], int] = {}
+    for psp_id, year, _ in keys:
+        funders[(psp_id, year)] = funders.get((psp_id, year), 0) + 1
+    identifiers = [
+        f"{prefix}-{psp_id}-{year}" + (f"-{_slug(funder)}" if funders[(psp_id, year)] > 1 else "")
+        for psp_id, year, funder in keys
+    ]
+    repeated = {i for i, count in Counter(identifiers).items() if count > 1}
+    identifiers = [
+        i + "-" + hashlib.sha256("\x1f".join(key).encode("utf-8")).hexdigest()[:8]
+        if i in repeated else i
+        for i, key in zip(identifiers, keys)
+    ]
+    if len(set(identifiers)) < len(identifiers):  # a SHA-256 collision of 32 bits: refuse
+        raise UsageError("cannot make a unique identifier for every grant: give another "
+                         "id prefix")
+    return identifiers
 
 
 def _number(value: Decimal) -> int | float:

@@ -135,10 +135,19 @@ INTEGER_PATTERN = r"^[0-9]{1,9}$"
 _INTEGER = re.compile(INTEGER_PATTERN)
 
 
+#: The financial years the data may hold: their dates (1 April to 31 March) are valid ISO 8601
+#: dates with four-digit years, as the 360Giving export writes them.
+FIRST_YEAR, LAST_YEAR = "1900-01", "2099-00"
+YEAR_HELP = (f"write a financial year as YYYY-YY with consecutive years, from {FIRST_YEAR} to "
+             f"{LAST_YEAR}, e.g. 2013-14")
+
+
 def is_financial_year(text: str) -> bool:
-    """``YYYY-YY`` with consecutive years (``2013-14``): the one rule for years everywhere."""
+    """``YYYY-YY`` with consecutive years (``2013-14``) from :data:`FIRST_YEAR` to
+    :data:`LAST_YEAR`: the one rule for years everywhere."""
     match = _YEAR.match(text)
-    return match is not None and (int(match["first"]) + 1) % 100 == int(match["second"])
+    return (match is not None and (int(match["first"]) + 1) % 100 == int(match["second"])
+            and FIRST_YEAR <= text <= LAST_YEAR)
 
 
 def expected_columns(spec: TableSpec) -> str:
@@ -196,7 +205,7 @@ def _read(data_dir: str | Path | None) -> tuple[Dataset | None, list[Problem]]:
     for spec in TABLES:
         if spec.refers_to_psp and not psp_unread:
             problems.extend(_unknown_psp(frames[spec.name], spec, known))
-    problems.extend(_totals_rules(frames["totals"]))
+    problems.extend(_scope_rules(frames))
     problems.extend(_too_large_to_total(frames))
     order = {spec.filename: n for n, spec in enumerate(TABLES)}
     problems.sort(key=lambda p: (order.get(p.file, len(order)), p.line or 0))
@@ -469,8 +478,7 @@ def cell_problems(
             if column.kind == "integer" and not _INTEGER.fullmatch(value):
                 found.append(("bad-integer", f"{value!r} is not a whole number"))
             elif column.kind == "year" and not is_financial_year(value):
-                found.append(("bad-year", f"bad year {value!r}: write a financial year as "
-                              "YYYY-YY with consecutive years, e.g. 2013-14"))
+                found.append(("bad-year", f"bad year {value!r}: {YEAR_HELP}"))
             elif column.kind == "amount":
                 found += _amount_problems(value)
         problems += [Problem(name, line, column.name, kind, text) for kind, text in found]
@@ -537,11 +545,27 @@ def _unknown_psp(frame: pd.DataFrame, spec: TableSpec, known: set[str]) -> list[
     return problems
 
 
-def _totals_rules(totals: pd.DataFrame) -> list[Problem]:
-    needs_year = totals["kind"].eq("year_total") & totals["year"].isna()
+def _scope_rules(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Rules between the cells of a row: what scope a figure can have.
+
+    A government figure is a cell of Table 3, so it has a year (a figure without one would be
+    counted by some views and not others). A ``year_total`` is for one year; a ``grand_total``
+    and a ``headline`` cover all years, so they have none.
+    """
+    funding, totals = frames["funding"], frames["totals"]
+    rules = [
+        (FUNDING, funding, funding["stream"].eq("government") & funding["year"].isna(),
+         "blank-cell", "a government figure is a cell of Table 3 and needs its year"),
+        (TOTALS, totals, totals["kind"].eq("year_total") & totals["year"].isna(),
+         "blank-cell", "a year_total needs its year"),
+        (TOTALS, totals, totals["kind"].isin(["grand_total", "headline"]) & totals["year"].notna(),
+         "bad-scope", "a grand_total or headline covers all years: leave year blank (a figure "
+         "for one year is a year_total)"),
+    ]
     return [
-        Problem(TOTALS.filename, int(line), "year", "blank-cell", "a year_total needs its year")
-        for line in totals.loc[needs_year, "line"].tolist()
+        Problem(spec.filename, int(line), "year", kind, message)
+        for spec, frame, where, kind, message in rules
+        for line in frame.loc[where.fillna(False).astype(bool), "line"].tolist()
     ]
 
 

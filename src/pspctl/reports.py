@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -26,7 +26,8 @@ import pandas as pd
 
 from . import money
 from .errors import Problem, UsageError, shortened
-from .loader import Dataset, codes_of, is_financial_year
+from .loader import YEAR_HELP, Dataset, codes_of, is_financial_year
+from .money import parse_pence
 
 GOVERNMENT = "government"
 ADDITIONAL = "additional"
@@ -70,7 +71,7 @@ def check_year(year: str, option: str = "year") -> str:
     """A financial year ``YYYY-YY`` with consecutive years, or a :class:`UsageError`."""
     if not is_financial_year(year.strip()):
         raise UsageError(
-            f"{option} {year!r} is not a financial year: write it as YYYY-YY, e.g. 2013-14"
+            f"{option} {year!r} is not a financial year: {YEAR_HELP}"
         )
     return year.strip()
 
@@ -565,9 +566,6 @@ def _joined(pairs: _Pairs, ids: list[str]) -> list[str | None]:
 
 # --- reconcile ---------------------------------------------------------------------------------
 
-#: Says, in a candidate's note, that a total's mismatch is a year's footing difference carried on.
-_CARRIED = "is the footing difference of"
-
 CHECK_COLUMNS = ["check", "scope", "published_gbp", "computed_gbp", "difference_gbp", "status"]
 CANDIDATE_COLUMNS = ["check", "scope", "heuristic", "psp_id", "year", "printed_gbp",
                      "would_be_gbp", "note"]
@@ -580,13 +578,17 @@ class Reconciliation:
     :attr:`checks` has one row per check (:data:`CHECK_COLUMNS`); ``difference_gbp`` is
     published minus computed and ``status`` is ``ok`` or ``mismatch``. :attr:`candidates` has one
     row per candidate explanation of a mismatch (:data:`CANDIDATE_COLUMNS`): candidates, never
-    corrections. :attr:`notes` says what could not be checked.
+    corrections. :attr:`notes` says what could not be checked. :attr:`sources` names, for each
+    check in order, the ``total_id`` of every published figure it compares; :attr:`carried` the
+    (check, scope) of the mismatches that only carry a year's footing difference into a total.
     """
 
     checks: pd.DataFrame
     candidates: pd.DataFrame
     notes: tuple[str, ...] = ()
     tolerance: Decimal = Decimal(0)
+    sources: tuple[tuple[str, ...], ...] = ()
+    carried: frozenset[tuple[str, str]] = frozenset()
 
     @property
     def ok(self) -> bool:
@@ -601,26 +603,20 @@ class Reconciliation:
             return f"OK: all {count} checks hold{within}."
         bad = self.mismatches
         parts = [f"MISMATCH: {len(bad)} of {count} checks do not hold{within}."]
-        footing = bad[bad["check"] == "footing"]
-        for row in footing.itertuples(index=False):
+        for row in bad[bad["check"] == "footing"].itertuples(index=False):
             parts.append(
                 f"The cells of {row.scope} add up to {money.pretty_money(row.computed_gbp)}, "
                 f"the published year total is {money.pretty_money(row.published_gbp)} "
                 f"(difference {money.pretty_money(row.difference_gbp)})."
             )
-        carried = bad[bad["check"] != "footing"]
-        explained = self.candidates["note"].str.contains(_CARRIED, na=False, regex=False)
-        carried_by_footing = set(
-            zip(self.candidates.loc[explained, "check"], self.candidates.loc[explained, "scope"])
-        )
-        if not carried.empty and all(
-            (r.check, r.scope) in carried_by_footing for r in carried.itertuples(index=False)
-        ):
-            parts.append(f"The other {len(carried)} carry that difference into the totals.")
-        elif not carried.empty:
+        others = bad[bad["check"] != "footing"]
+        if not others.empty and all((r.check, r.scope) in self.carried
+                                    for r in others.itertuples(index=False)):
+            parts.append(f"The other {len(others)} carry that difference into the totals.")
+        elif not others.empty:
             parts.append("Mismatched: " + "; ".join(
                 f"{r.check} {r.scope} ({money.pretty_money(r.difference_gbp)})"
-                for r in carried.itertuples(index=False)
+                for r in others.itertuples(index=False)
             ) + ".")
         return " ".join(parts)
 
@@ -723,12 +719,13 @@ def _candidates(
         assert cells is not None
         for index in np.flatnonzero(mask).tolist():
             value = int(pence[index])
-            psp_id, year = str(cells["psp_id"].iloc[index]), str(cells["year"].iloc[index])
+            psp_id, year = str(cells["psp_id"].iloc[index]), cells["year"].iloc[index]
+            year = None if pd.isna(year) else str(year)
             wanted = (value + difference if heuristic != "omitted-or-double-counted"
                       else (0 if difference > 0 else 2 * value))
+            what = f"{psp_id} {year} cell" if year else f"{psp_id} figure without a year"
             rows.append((check, scope, heuristic, psp_id, year, gbp(value), gbp(wanted),
-                         text.format(what=f"{psp_id} {year} cell", value=_pounds(value),
-                                     wanted=_pounds(wanted))))
+                         text.format(what=what, value=_pounds(value), wanted=_pounds(wanted))))
 
     def published_row(heuristic: str, text: str) -> None:
         if published is None:
@@ -757,149 +754,360 @@ def _candidates(
     return rows
 
 
-def reconcile(
-    data: Dataset,
-    headline: Decimal | None = None,
-    tolerance: Decimal = Decimal(0),
-) -> Reconciliation:
-    """Foot and cross-foot Table 3 against every total the data publishes.
+@dataclass(frozen=True)
+class _Published:
+    """One row of totals.csv: a figure the publication prints for a scope."""
 
-    - **footing**: for every published year total, the sum of the cells of that year;
-    - **cross-footing**: the sum of the per-PSP row totals, the sum of the published year totals
-      and the sum of all cells, against each other and against the published grand total;
-    - **headline**: the headline (from the data, or ``headline`` instead) against the grand
-      total and against the sum of the cells.
+    total_id: str
+    kind: str  # year_total, grand_total or headline
+    year: str | None
+    pence: int
 
-    A check holds when ``|published - computed| <= tolerance``. Mismatches get candidate
-    explanations: where the difference lies, adjacent-digit transpositions, one-digit slips,
-    and cells equal to the difference (omitted or counted twice).
-    """
-    tolerance_pence = int((Decimal(tolerance) * 100).to_integral_value())
-    checks: list[tuple[Any, ...]] = []
-    candidates: list[tuple[Any, ...]] = []
-    notes: list[str] = []
-    totals = data.totals[data.totals["stream"] == GOVERNMENT]
-    cells_frame = data.funding.loc[data.funding["stream"] == GOVERNMENT,
-                                   ["psp_id", "year", "amount_pence"]]
-    by_year = {
-        str(year): int(pence)
-        for year, pence in cells_frame.groupby("year", observed=True)["amount_pence"]
-        .sum().items()
-    }
-    cells_sum = int(cells_frame["amount_pence"].sum())
 
-    def check(name: str, scope: str, published: int, computed: int) -> int:
+@dataclass(frozen=True)
+class _Group:
+    """The scope of a set of published figures: one stream of funds, one PSP or all of them."""
+
+    stream: str
+    psp_id: str | None
+
+    @property
+    def main(self) -> bool:
+        """Table 3 itself: the government funds of all PSPs (its scopes keep their plain names)."""
+        return self.stream == GOVERNMENT and self.psp_id is None
+
+    @property
+    def qualifier(self) -> str:
+        """What sets the scope apart from Table 3's: ``low-moss, additional funds``."""
+        return ", ".join(q for q in (self.psp_id, None if self.stream == GOVERNMENT
+                                     else f"{self.stream} funds") if q)
+
+    def label(self, text: str) -> str:
+        """``text`` with the scope named where it is not Table 3's: ``2013-14 (low-moss)``."""
+        return f"{text} ({self.qualifier})" if self.qualifier else text
+
+
+class _Book:
+    """The checks, candidates and notes of a reconciliation as they are made."""
+
+    def __init__(self, tolerance_pence: int) -> None:
+        self.tolerance = tolerance_pence
+        self.checks: list[tuple[Any, ...]] = []
+        self.sources: list[tuple[str, ...]] = []
+        self.candidates: list[tuple[Any, ...]] = []
+        self.notes: list[str] = []
+        self.carried: set[tuple[str, str]] = set()
+
+    def check(self, name: str, scope: str, published: int, computed: int,
+              sources: Iterable[str] = ()) -> int:
+        """Record a check; the difference (published minus computed) when it is a mismatch,
+        else 0."""
         difference = published - computed
-        status = "ok" if abs(difference) <= tolerance_pence else "mismatch"
-        checks.append((name, scope, gbp(published), gbp(computed), gbp(difference), status))
+        status = "ok" if abs(difference) <= self.tolerance else "mismatch"
+        self.checks.append((name, scope, gbp(published), gbp(computed), gbp(difference), status))
+        self.sources.append(tuple(sources))
         return difference if status == "mismatch" else 0
 
-    # footing
-    year_totals = totals[(totals["kind"] == "year_total") & totals["psp_id"].isna()]
+    def result(self, tolerance: Decimal) -> Reconciliation:
+        scopes = [(c[0], c[1]) for c in self.checks]
+        assert len(set(scopes)) == len(scopes), "two checks of one name and scope"
+        return Reconciliation(
+            checks=pd.DataFrame(self.checks, columns=CHECK_COLUMNS, dtype=object),
+            candidates=pd.DataFrame(self.candidates, columns=CANDIDATE_COLUMNS, dtype=object),
+            notes=tuple(self.notes),
+            tolerance=tolerance,
+            sources=tuple(self.sources),
+            carried=frozenset(self.carried),
+        )
+
+
+def _pence_of(amount: Decimal | int | str, name: str) -> int:
+    """An amount given to the API (``Decimal`` pounds, whole pounds, or text such as
+    ``"£2,759,368"``) as integer pence."""
+    if isinstance(amount, str):
+        try:
+            return parse_pence(amount)
+        except ValueError as err:
+            raise UsageError(f"{name}: {err}") from None
+    return int((Decimal(amount) * 100).to_integral_value())
+
+
+def reconcile(
+    data: Dataset,
+    headline: Decimal | int | str | None = None,
+    tolerance: Decimal | int | str = Decimal(0),
+) -> Reconciliation:
+    """Compare every published figure of ``data.totals`` with the cells it covers.
+
+    Each row of totals.csv states a figure for a scope: one stream of funds, one PSP or all, one
+    financial year (``year_total``) or all (``grand_total``, ``headline``). Each is checked
+    against the sum of the cells in its scope, and cross-footed where that makes sense:
+
+    - **footing**: a published year total against the cells of that year;
+    - **cross-footing**: the sum of the per-PSP row totals, the sum of the published year totals
+      and the sum of all cells, against each other and against the published grand total; the
+      published per-PSP totals against the grand total of all PSPs; two published figures for
+      the same scope against each other;
+    - **headline**: the headline (from the data, or ``headline`` instead of the government
+      headline of all PSPs) against the grand total and against the sum of the cells.
+
+    Table 3's own scope (government funds, all PSPs) keeps the plain scope names (``2013-14``,
+    ``grand total vs cells``); other scopes name the PSP and the stream (``2013-14
+    (low-moss)``). A check holds when ``|published - computed| <= tolerance``. Mismatches get
+    candidate explanations: where the difference lies, adjacent-digit transpositions, one-digit
+    slips, and cells equal to the difference (omitted or counted twice). ``headline`` and
+    ``tolerance`` are ``Decimal`` pounds or text such as ``"£2,759,368"``.
+    """
+    book = _Book(_pence_of(tolerance, "tolerance"))
+    override = None if headline is None else _pence_of(headline, "headline")
+    cells = data.funding[["psp_id", "year", "stream", "amount_pence"]]
+    published = _published_by_group(data.totals)
+    for stream in (GOVERNMENT, ADDITIONAL):
+        everyone = _Group(stream, None)
+        groups = [g for g in published if g.stream == stream and g.psp_id is not None]
+        if not (everyone.main or everyone in published or groups):
+            continue
+        stream_cells = cells.loc[cells["stream"] == stream, ["psp_id", "year", "amount_pence"]]
+        if everyone.main or everyone in published:
+            rows = published.get(everyone, [])
+            grand = _reconcile_group(book, everyone, stream_cells, rows, override)
+            if groups and grand is not None:
+                _cross_foot_psp_totals(book, everyone, grand, stream_cells,
+                                       {g.psp_id: published[g] for g in groups})
+        if groups:
+            positions = stream_cells.groupby("psp_id", observed=True).indices
+            for group in sorted(groups, key=_psp_position(data)):
+                where = positions.get(group.psp_id, np.zeros(0, dtype=np.int64))
+                _reconcile_group(book, group, stream_cells.iloc[where], published[group], None)
+    return book.result(Decimal(_pence_of(tolerance, "tolerance")).scaleb(-2))
+
+
+def _psp_position(data: Dataset) -> Callable[[_Group], int]:
+    order = {str(p): n for n, p in enumerate(data.psp["psp_id"].tolist())}
+    return lambda group: order.get(str(group.psp_id), len(order))
+
+
+def _published_by_group(totals: pd.DataFrame) -> dict[_Group, list[_Published]]:
+    """The rows of totals.csv by scope, in file order."""
+    groups: dict[_Group, list[_Published]] = {}
+    columns = ["total_id", "kind", "psp_id", "year", "stream", "amount_pence"]
+    for total_id, kind, psp_id, year, stream, pence in totals[columns].astype(object).itertuples(
+            index=False):
+        group = _Group(str(stream), None if pd.isna(psp_id) else str(psp_id))
+        groups.setdefault(group, []).append(_Published(
+            str(total_id), str(kind), None if pd.isna(year) else str(year), int(pence)))
+    return groups
+
+
+def _named(rows: list[_Published], text: Callable[[_Published], str]) -> dict[str, str]:
+    """How each row is named in scopes: ``text(row)``, with its total_id in brackets where two
+    rows would have the same name."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[text(row)] = counts.get(text(row), 0) + 1
+    return {row.total_id: text(row) + (f" [{row.total_id}]" if counts[text(row)] > 1 else "")
+            for row in rows}
+
+
+def _reconcile_group(book: _Book, group: _Group, cells: pd.DataFrame,
+                     rows: list[_Published], headline: int | None) -> _Published | None:
+    """Every check of one scope; returns its (first) published grand total."""
+    year_rows = sorted((r for r in rows if r.kind == "year_total"), key=lambda r: str(r.year))
+    grands = [r for r in rows if r.kind == "grand_total"]
+    headlines = [r for r in rows if r.kind == "headline"]
+    if group.main and headline is not None:
+        headlines = [_Published("", "headline", None, headline)]
+    names = {**_named(year_rows, lambda r: str(r.year)),
+             **_named(grands, lambda r: "grand total"),
+             **_named(headlines, lambda r: "headline")}
+    footing_off = _foot(book, group, cells, year_rows, names)
+    _cross_foot(book, group, cells, year_rows, grands, names, footing_off)
+    _headlines(book, group, cells, headlines, grands[0] if grands else None, names, footing_off)
+    return grands[0] if grands else None
+
+
+def _first_per_year(year_rows: list[_Published]) -> dict[str, _Published]:
+    first: dict[str, _Published] = {}
+    for row in year_rows:
+        first.setdefault(str(row.year), row)
+    return first
+
+
+def _foot(book: _Book, group: _Group, cells: pd.DataFrame, year_rows: list[_Published],
+          names: dict[str, str]) -> dict[str, int]:
+    """Each published year total against the cells of its year; the differences by year."""
+    by_year = {str(y): int(p) for y, p in
+               cells.groupby("year", observed=True)["amount_pence"].sum().items()}
+    first = _first_per_year(year_rows)
     footing_off: dict[str, int] = {}
-    for year_value, published_pence in sorted(
-        zip(year_totals["year"].astype(str).tolist(), year_totals["amount_pence"].tolist())
-    ):
-        year = str(year_value)
-        difference = check("footing", year, int(published_pence), by_year.get(year, 0))
-        if difference:
+    for row in year_rows:
+        year = str(row.year)
+        scope = group.label(names[row.total_id])
+        difference = book.check("footing", scope, row.pence, by_year.get(year, 0),
+                                [row.total_id])
+        if difference and first[year] is row:
             footing_off[year] = difference
-            in_year = cells_frame[cells_frame["year"] == year]
-            shown = [f"{p} {_pounds(int(v))}" for p, v in
-                     zip(in_year["psp_id"].head(20).tolist(),
-                         in_year["amount_pence"].head(20).tolist())]
-            candidates.append(("footing", year, "location", None, year, None, None,
-                               f"the difference of {_pounds(difference)} lies in {year}: its "
-                               f"cells ({shortened(shown, 20, len(in_year)) or 'none'}) add up to "
-                               f"{_pounds(by_year.get(year, 0))}, the published "
-                               f"year total is {_pounds(int(published_pence))}"))
-            printed = _Cell(None, year, int(published_pence), f"published {year} total")
-            candidates += _candidates("footing", year, difference, in_year, printed)
-    unpublished = sorted(set(by_year) - set(year_totals["year"].astype(str)))
-    if unpublished:
-        notes.append(f"no published year total for {', '.join(unpublished)}: not footed")
-
-    # cross-footing
-    row_totals = sum(
-        int(v)
-        for v in cells_frame.groupby("psp_id", observed=True)["amount_pence"].sum().tolist()
-    )
-    published_years = int(year_totals["amount_pence"].sum())
-    grand_rows = totals[(totals["kind"] == "grand_total") & totals["psp_id"].isna()
-                        & totals["year"].isna()]
-    pairs: list[tuple[str, int, int, bool]] = [
-        ("row totals vs cells", row_totals, cells_sum, True),
-    ]
-    if not year_totals.empty:
-        pairs += [
-            ("year totals vs cells", published_years, cells_sum, True),
-            ("year totals vs row totals", published_years, row_totals, True),
-        ]
-    grand: int | None = None
-    if grand_rows.empty:
-        notes.append("no published grand total: not cross-footed against it")
-    else:
-        grand = int(grand_rows["amount_pence"].iloc[0])
-        if not year_totals.empty:
-            pairs.append(("grand total vs year totals", grand, published_years, False))
-        pairs += [
-            ("grand total vs row totals", grand, row_totals, True),
-            ("grand total vs cells", grand, cells_sum, True),
-        ]
-    for scope, published, computed, against_cells in pairs:
-        difference = check("cross-footing", scope, published, computed)
         if difference:
-            candidates += _explain_total("cross-footing", scope, difference, footing_off,
-                                         cells_frame if against_cells else None, grand)
+            in_year = cells[cells["year"] == year]
+            book.candidates.append(_location(scope, year, difference, in_year,
+                                             by_year.get(year, 0), row.pence))
+            what = group.label(f"published {year} total")
+            book.candidates += _candidates("footing", scope, difference, in_year,
+                                           _Cell(group.psp_id, year, row.pence, what))
+        if first[year] is not row:
+            _pair(book, group, names[row.total_id], names[first[year].total_id], row,
+                  first[year])
+    return footing_off
 
-    # headline
-    if headline is not None:
-        headline_pence: int | None = int((Decimal(headline) * 100).to_integral_value())
-        headline_source = "the --headline figure"
-    else:
-        stated = totals[totals["kind"] == "headline"]
-        headline_pence = int(stated["amount_pence"].iloc[0]) if not stated.empty else None
-        headline_source = "the headline"
-    if headline_pence is None:
-        notes.append("no headline figure: not checked")
-    else:
+
+def _location(scope: str, year: str, difference: int, in_year: pd.DataFrame, computed: int,
+              published: int) -> tuple[Any, ...]:
+    """The candidate that says in which year's cells a footing difference lies."""
+    shown = [f"{p} {_pounds(int(v))}" for p, v in
+             zip(in_year["psp_id"].head(20).tolist(), in_year["amount_pence"].head(20).tolist())]
+    return ("footing", scope, "location", None, year, None, None,
+            f"the difference of {_pounds(difference)} lies in {year}: its cells "
+            f"({shortened(shown, 20, len(in_year)) or 'none'}) add up to {_pounds(computed)}, "
+            f"the published year total is {_pounds(published)}")
+
+
+def _pair(book: _Book, group: _Group, name: str, other_name: str, row: _Published,
+          other: _Published, check: str = "cross-footing") -> None:
+    """Two published figures for one scope, against each other."""
+    scope = group.label(f"{name} vs {other_name}")
+    difference = book.check(check, scope, row.pence, other.pence,
+                            [t for t in (row.total_id, other.total_id) if t])
+    if difference:
+        said = "the headline given" if not row.total_id else f"the published {name}"
+        book.candidates.append((check, scope, "location", None, row.year, None, None,
+                                f"{said} and the published {other_name} differ by "
+                                f"{_pounds(difference)}"))
+
+
+def _cross_foot(book: _Book, group: _Group, cells: pd.DataFrame, year_rows: list[_Published],
+                grands: list[_Published], names: dict[str, str],
+                footing_off: dict[str, int]) -> None:
+    """Row totals, published year totals, cells and grand totals against each other."""
+    cells_sum = int(cells["amount_pence"].sum())
+    first_years = list(_first_per_year(year_rows).values())
+    years_sum = sum(r.pence for r in first_years)
+    year_ids = [r.total_id for r in first_years]
+    rows_sum = sum(int(v) for v in
+                   cells.groupby("psp_id", observed=True)["amount_pence"].sum().tolist())
+    # (scope, published, computed, against the cells, the grand total compared, sources)
+    pairs: list[tuple[str, int, int, bool, _Published | None, list[str]]] = []
+    if group.main:
+        pairs.append(("row totals vs cells", rows_sum, cells_sum, True, None, []))
+    complete = _years_complete(book, group, cells, first_years)
+    if complete:
+        pairs.append(("year totals vs cells", years_sum, cells_sum, True, None, year_ids))
+        if group.main:
+            pairs.append(("year totals vs row totals", years_sum, rows_sum, True, None,
+                          year_ids))
+    for grand in grands:
+        name = names[grand.total_id]
+        if complete:
+            pairs.append((f"{name} vs year totals", grand.pence, years_sum, False, grand,
+                          [grand.total_id, *year_ids]))
+        if group.main:
+            pairs.append((f"{name} vs row totals", grand.pence, rows_sum, True, grand,
+                          [grand.total_id]))
+        pairs.append((f"{name} vs cells", grand.pence, cells_sum, True, grand,
+                      [grand.total_id]))
+    if group.main and not grands:
+        book.notes.append("no published grand total: not cross-footed against it")
+    for text, published, computed, against_cells, compared, sources in pairs:
+        scope = group.label(text)
+        difference = book.check("cross-footing", scope, published, computed, sources)
+        if difference:
+            _explain_total(book, "cross-footing", scope, difference, footing_off,
+                           cells if against_cells else None, compared, group)
+    for grand in grands[1:]:
+        _pair(book, group, names[grand.total_id], names[grands[0].total_id], grand, grands[0])
+
+
+def _years_complete(book: _Book, group: _Group, cells: pd.DataFrame,
+                    year_rows: list[_Published]) -> bool:
+    """Whether the published year totals of a scope cover all its cells, so that they can be
+    cross-footed (a year without a published total is not footed: a note says so)."""
+    if not year_rows and not group.main:
+        return False
+    published = {r.year for r in year_rows}
+    years = cells["year"]
+    unpublished = sorted({str(y) for y in years.dropna().unique().tolist()} - published)
+    undated = int(years.isna().sum())
+    if not unpublished and not undated:
+        return bool(year_rows)
+    missing = [*([f"no published year total for {shortened(unpublished)}: not footed"]
+                 if unpublished else []),
+               *([f"{undated} figures without a year"] if undated else [])]
+    book.notes.append(group.label("; ".join(missing)) + "; the year totals not cross-footed")
+    return False
+
+
+def _headlines(book: _Book, group: _Group, cells: pd.DataFrame, headlines: list[_Published],
+               grand: _Published | None, names: dict[str, str],
+               footing_off: dict[str, int]) -> None:
+    """Each headline against the grand total, against the cells, and against the first
+    headline."""
+    if group.main and not headlines:
+        book.notes.append("no headline figure: not checked")
+    cells_sum = int(cells["amount_pence"].sum())
+    for row in headlines:
+        name = names[row.total_id]
         if grand is not None:
-            difference = check("headline", "headline vs grand total", headline_pence, grand)
-            if difference:
-                candidates.append(("headline", "headline vs grand total", "location", None, None,
-                                   None, None, f"{headline_source} and the published grand "
-                                   f"total differ by {_pounds(difference)}"))
-        difference = check("headline", "headline vs cells", headline_pence, cells_sum)
+            _pair(book, group, name, names[grand.total_id], row, grand, check="headline")
+        scope = group.label(f"{name} vs cells")
+        difference = book.check("headline", scope, row.pence, cells_sum,
+                                [row.total_id] if row.total_id else [])
         if difference:
-            candidates += _explain_total("headline", "headline vs cells", difference,
-                                         footing_off, cells_frame, None)
-    return Reconciliation(
-        checks=pd.DataFrame(checks, columns=CHECK_COLUMNS, dtype=object),
-        candidates=pd.DataFrame(candidates, columns=CANDIDATE_COLUMNS, dtype=object),
-        notes=tuple(notes),
-        tolerance=Decimal(tolerance),
-    )
+            _explain_total(book, "headline", scope, difference, footing_off, cells, None, group)
+        if row is not headlines[0]:
+            _pair(book, group, name, names[headlines[0].total_id], row, headlines[0],
+                  check="headline")
 
 
-def _explain_total(
-    check: str,
-    scope: str,
-    difference: int,
-    footing_off: dict[str, int],
-    cells: pd.DataFrame | None,
-    grand: int | None,
-) -> list[tuple[Any, ...]]:
+def _cross_foot_psp_totals(book: _Book, group: _Group, grand: _Published, cells: pd.DataFrame,
+                           per_psp: dict[str | None, list[_Published]]) -> None:
+    """The published per-PSP grand totals against the grand total of all PSPs, when every PSP
+    with cells has one."""
+    totals = {psp: next((r for r in rows if r.kind == "grand_total"), None)
+              for psp, rows in per_psp.items()}
+    stated = {psp: row for psp, row in totals.items() if row is not None}
+    if not stated:
+        return
+    funded = {str(p) for p in cells["psp_id"].dropna().unique().tolist()}
+    lacking = sorted(funded - set(map(str, stated)))
+    if lacking:
+        book.notes.append(group.label("the grand total") + " is not cross-footed against the "
+                          f"published PSP totals: none is published for {shortened(lacking)}")
+        return
+    scope = group.label("grand total vs PSP totals")
+    summed = sum(r.pence for r in stated.values())
+    difference = book.check("cross-footing", scope, grand.pence, summed,
+                            [grand.total_id, *(r.total_id for r in stated.values())])
+    if difference:
+        book.candidates.append(("cross-footing", scope, "location", None, None, None, None,
+                                f"the published PSP totals add up to {_pounds(summed)}, the "
+                                f"published grand total is {_pounds(grand.pence)}"))
+
+
+def _explain_total(book: _Book, check: str, scope: str, difference: int,
+                   footing_off: dict[str, int], cells: pd.DataFrame | None,
+                   grand: _Published | None, group: _Group) -> None:
     """Candidates for a mismatch between a total and the cells: first, where it lies."""
     if cells is not None and footing_off and sum(footing_off.values()) == difference:
-        years = ", ".join(footing_off)
-        return [(check, scope, "location", None, None, None, None,
-                 f"the difference of {_pounds(difference)} {_CARRIED} {years}: "
-                 "see the candidates there")]
-    rows: list[tuple[Any, ...]] = [
-        (check, scope, "location", None, None, None, None,
-         f"the difference of {_pounds(difference)} does not lie in any one year's footing")
-    ]
+        book.carried.add((check, scope))
+        book.candidates.append((check, scope, "location", None, None, None, None,
+                                f"the difference of {_pounds(difference)} is the footing "
+                                f"difference of {', '.join(footing_off)}: see the candidates "
+                                "there"))
+        return
+    book.candidates.append((check, scope, "location", None, None, None, None,
+                            f"the difference of {_pounds(difference)} does not lie in any one "
+                            "year's footing"))
     published = None
-    if grand is not None and scope.startswith("grand total"):
-        published = _Cell(None, None, grand, "published grand total")
-    return rows + _candidates(check, scope, difference, cells, published)
+    if grand is not None:
+        what = group.label("published grand total")
+        published = _Cell(group.psp_id, None, grand.pence, what)
+    book.candidates += _candidates(check, scope, difference, cells, published)
