@@ -1,5 +1,5 @@
 """``python -m pspctl``."""
 
-from .cli import main
+from ._entry import main
 
 main()

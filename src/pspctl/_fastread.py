@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import mmap
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -233,21 +232,17 @@ def _utf8(pieces: Iterable[bytes], whole: bool) -> bool:
     return True
 
 
-def _mapped(path: Path) -> mmap.mmap:
-    """A file memory-mapped for reading (to use in a ``with``)."""
+def _slices(path: Path) -> Iterator[bytes]:
+    """A file 16 MiB at a time, read (not memory-mapped: a mapped file that another process
+    truncates kills the reader with SIGBUS)."""
     with open(path, "rb") as handle:
-        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-
-
-def _slices(raw: mmap.mmap) -> Iterator[bytes]:
-    """A mapped file 16 MiB at a time."""
-    return (raw[start:start + (1 << 24)] for start in range(0, len(raw), 1 << 24))
+        while piece := handle.read(1 << 24):
+            yield piece
 
 
 def _is_utf8(path: Path) -> bool:
     """Whether a file is UTF-8 throughout, checked a slice at a time."""
-    with _mapped(path) as raw:
-        return _utf8(_slices(raw), whole=True)
+    return _utf8(_slices(path), whole=True)
 
 
 def _windows_1252_as_utf8(path: Path) -> bytearray | None:
@@ -255,13 +250,12 @@ def _windows_1252_as_utf8(path: Path) -> bytearray | None:
     UTF-8; ``None`` when the exact reader refuses it (UTF-16, a NUL, a byte Windows-1252 does
     not have). Decoded a slice at a time (one byte is one character): the file's size again,
     not the five times of the whole text in Python."""
-    with _mapped(path) as raw:
-        if raw[:2] in UTF16_BOMS or raw.find(b"\x00") >= 0:
+    text = bytearray()
+    for n, piece in enumerate(_slices(path)):
+        if (n == 0 and piece[:2] in UTF16_BOMS) or piece.find(b"\x00") >= 0:
             return None
-        text = bytearray()
         try:
-            for piece in _slices(raw):
-                text += piece.decode(FALLBACK_ENCODING).encode("utf-8")
+            text += piece.decode(FALLBACK_ENCODING).encode("utf-8")
         except UnicodeDecodeError:
             return None
     return text
@@ -487,7 +481,7 @@ def _cells(table: Any, spec: TableSpec, rows: np.ndarray[Any, Any], mode: _Mode
 
 def _without_trailing_empty_lines(source: Path | bytearray, size: int, tail: bytes) -> Any:
     """The file (or text) of ``size`` bytes, ending in ``tail``, up to its last line that is
-    not empty (a file then memory-mapped): the exact reader ignores empty lines at the end, and
+    not empty (a file then read into memory): the exact reader ignores empty lines at the end, and
     pyarrow would count each as a short row."""
     import pyarrow as pa
 
@@ -496,7 +490,8 @@ def _without_trailing_empty_lines(source: Path | bytearray, size: int, tail: byt
         return pa.BufferReader(pa.py_buffer(source)[:size - trailing])
     if tail[len(tail) - trailing:] in (b"", b"\n", b"\r\n", b"\r"):
         return source  # no empty line at the end: read as it is
-    return pa.BufferReader(pa.memory_map(str(source)).read_buffer(size - trailing))
+    with pa.OSFile(str(source)) as handle:  # read, not mapped: see _slices
+        return pa.BufferReader(handle.read_buffer(size - trailing))
 
 
 def _problems(spec: TableSpec, rows: np.ndarray[Any, Any], cells: list[list[str]],

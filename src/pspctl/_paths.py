@@ -12,3 +12,7 @@ def bundled_data_dir() -> Path:
     if installed.is_dir():
         return installed
     return here.parent.parent / "data"
+
+
+#: Every data file this process has opened to read: output may never be written over one.
+opened_inputs: set[Path] = set()

@@ -7,11 +7,12 @@ code in one place, :func:`_guard`: 0 fine, 1 a check found problems, 2 usage or 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
+import signal
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from ._version import __version__
-from .errors import OutputError, PspctlError, UsageError, shortened
+from .errors import PspctlError, UsageError, shortened
 from .render import Format
 
 if TYPE_CHECKING:
@@ -101,6 +102,27 @@ def _format_of(output: Path, formats: Sequence[str], written_as: str) -> str:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def say(line: str) -> None:
+    """One line on stderr, control characters shown escaped; a stderr that cannot be written
+    changes nothing else (the exit code still tells)."""
+    from .errors import printable
+
+    try:
+        sys.stderr.write(printable(line) + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+class Terminated(BaseException):
+    """A SIGTERM or SIGHUP: unwinds like an interrupt, so that nothing is left half-written,
+    then the process ends by that signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
 def _guard(function: F) -> F:
     """The one place where project errors become one line on stderr and an exit code."""
 
@@ -109,23 +131,19 @@ def _guard(function: F) -> F:
         try:
             return function(*args, **kwargs)
         except PspctlError as err:
-            message = " ".join(str(err).split("\n"))
-            typer.echo(f"pspctl: error: {message}", err=True)
+            say(f"pspctl: error: {' '.join(str(err).splitlines())}")
             raise typer.Exit(err.exit_code) from None
         except KeyboardInterrupt:
-            typer.echo("pspctl: interrupted", err=True)
+            say("pspctl: interrupted")
             raise typer.Exit(130) from None
-        except (typer.Exit, typer.Abort):
+        except (typer.Exit, typer.Abort, Terminated):
             raise
         except Exception as err:
             if _settings["debug"]:
                 raise
             message = " ".join(f"{type(err).__name__}: {err}".split())
-            typer.echo(
-                f"pspctl: internal error: {message} (run with --debug for the traceback, "
-                "and please report it)",
-                err=True,
-            )
+            say(f"pspctl: internal error: {message} (run with --debug for the traceback, "
+                "and please report it)")
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
@@ -188,44 +206,20 @@ def resolve_format(fmt: Format | None, output: Path | None) -> Format:
 
 
 def write_text(text: str | bytes, output: Path | None, force: bool) -> None:
-    """Write to stdout, or atomically to ``output`` (a temporary file renamed into place)."""
+    """Write to stdout, or publish ``output`` whole (see :mod:`pspctl.output`)."""
+    from . import output as out
+
     if output is None:
-        try:
-            if isinstance(text, bytes):
-                sys.stdout.buffer.write(text)
-            else:
-                sys.stdout.write(text)
-            sys.stdout.flush()
-        except BrokenPipeError:
-            # The reader stopped reading (`| head -1`): not an error. Silence the final flush.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        return
-    if output.is_dir():
-        raise OutputError(f"{output}: is a directory")
-    refuse_to_replace([output], force)
-    directory = output.parent if str(output.parent) else Path(".")
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=directory)
-    except OSError as err:
-        raise OutputError(f"{output}: cannot write: {err.strerror or err}") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(text if isinstance(text, bytes) else text.encode("utf-8"))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
-        os.replace(temporary, output)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        out.write_stdout(text)
+    else:
+        out.publish([(output, text if isinstance(text, bytes) else text.encode("utf-8"))], force)
 
 
-def refuse_to_replace(paths: Sequence[Path], force: bool) -> None:
-    """Without ``--force``, an :class:`OutputError` naming the files that already exist."""
-    existing = [str(path) for path in paths if path.exists()]
-    if existing and not force:
-        raise OutputError(f"{', '.join(existing)}: already exists; use --force to replace it")
+def _isatty() -> bool:
+    try:
+        return sys.stdout is not None and sys.stdout.isatty()
+    except (OSError, ValueError):
+        return False
 
 
 @dataclass(frozen=True)
@@ -241,7 +235,7 @@ class Target:
     @classmethod
     def of(cls, fmt: Format | None, output: Path | None, force: bool) -> Target:
         chosen = resolve_format(fmt, output)
-        terminal = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        terminal = output is None and _isatty() and "NO_COLOR" not in os.environ
         width = shutil.get_terminal_size().columns if terminal else None
         return cls(chosen, output, force, terminal, width)
 
@@ -674,7 +668,9 @@ def chart(
     from . import charts, loader
 
     fmt = _format_of(output, charts.FORMATS, charts.WRITTEN_AS)
-    refuse_to_replace([output], force)  # before drawing, as write_text would after
+    from .output import refuse
+
+    refuse(output, force)  # before drawing, as publishing would after
     write_text(charts.draw(kind.value, loader.load(data_dir), fmt), output, force)
 
 
@@ -693,6 +689,7 @@ def report(
     The HTML is self-contained (no network fetches) and prints well.
     """
     from . import auditpack, charts, loader
+    from .output import publish
 
     fmt = _format_of(output, auditpack.FORMATS, auditpack.WRITTEN_AS)
     data = loader.load(data_dir)
@@ -702,10 +699,9 @@ def report(
     except UsageError:
         typer.echo(f"pspctl: note: no charts in the pack: {charts.INSTALL}", err=True)
     pack = auditpack.build(data, fmt, drawn, chart_stem=output.stem)
-    refuse_to_replace([output, *(output.with_name(name) for name in pack.attachments)], force)
-    for name, content in pack.attachments.items():
-        write_text(content, output.with_name(name), force)
-    write_text(pack.text, output, force)
+    publish([(output, pack.text.encode("utf-8")),
+             *((output.with_name(name), content) for name, content in pack.attachments.items())],
+            force)
 
 
 class ExportFormat(str, Enum):
@@ -787,16 +783,59 @@ def main() -> None:
     Tearing down an interpreter that has imported pandas and pyarrow takes about 60 ms, which
     a command run in a shell loop or on every TAB press would pay for nothing: every file pspctl
     writes is complete and closed by the time the command returns, so the only thing left to do
-    is to flush stdout and stderr.
+    is to flush stdout and stderr. Whatever happens outside a command's guard (an interrupt, a
+    stream that cannot be written, a signal) also ends in one line and its exit code.
     """
+    _standard_streams()
     for name, value in _ALLOCATION.items():
         os.environ.setdefault(name, value)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _terminate)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         app(prog_name="pspctl")
         code = 0
     except SystemExit as done:
         code = _exit_code(done.code)
+    except KeyboardInterrupt:
+        say("pspctl: interrupted")
+        code = 130
+    except Terminated as ended:
+        _flushed(0)
+        signal.signal(ended.signum, signal.SIG_DFL)
+        os.kill(os.getpid(), ended.signum)
+        code = 128 + ended.signum
+    except OSError as err:
+        say(f"pspctl: error: cannot write output: {err.strerror or err}")
+        code = 2
     os._exit(_flushed(code))
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    raise Terminated(signum)
+
+
+def _standard_streams() -> None:
+    """Standard streams that were closed when the process started get /dev/null, so that no
+    file pspctl opens takes their place; output meant for a closed stdout is then an error.
+    stderr shows what it cannot encode escaped, never failing on a character."""
+    from . import output
+
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            opened = os.open(os.devnull, os.O_RDWR)
+            if opened != fd:
+                os.dup2(opened, fd)
+                os.close(opened)
+            if fd == 1:
+                output.stdout_closed = True
+                sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+            elif fd == 2:
+                sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+    with contextlib.suppress(AttributeError, ValueError):
+        sys.stderr.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
 
 
 def _exit_code(code: object) -> int:
@@ -805,7 +844,7 @@ def _exit_code(code: object) -> int:
         return 0
     if isinstance(code, int):
         return code
-    print(code, file=sys.stderr)
+    say(str(code))
     return 1
 
 
@@ -813,12 +852,12 @@ def _flushed(code: int) -> int:
     """Flush stdout and stderr before ``os._exit``; a reader that went away is not an error."""
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
+            if stream is not None:
+                stream.flush()
         except BrokenPipeError:
             pass
-        except OSError as err:
+        except (OSError, ValueError) as err:
             if stream is sys.stdout:
-                print(f"pspctl: error: cannot write output: {err.strerror or err}",
-                      file=sys.stderr, flush=True)
+                say(f"pspctl: error: cannot write output: {getattr(err, 'strerror', err) or err}")
                 code = code or 2
     return code

@@ -14,6 +14,19 @@ from dataclasses import dataclass
 LISTED = 10
 
 
+#: C0 controls, DEL and C1 controls, each as its escape: never sent raw to a terminal.
+_CONTROLS = {
+    code: {9: "\\t", 10: "\\n", 13: "\\r"}.get(code, f"\\x{code:02x}")
+    for code in (*range(0x20), *range(0x7F, 0xA0))
+}
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character (C0, ESC, DEL, C1) shown as its escape (``\\x1b``,
+    ``\\n``): what a terminal shows, never what it would obey."""
+    return text.translate(_CONTROLS)
+
+
 def shortened(items: Sequence[str], limit: int = LISTED, total: int | None = None) -> str:
     """``a, b, c`` or, past ``limit`` items, ``a, b, c, and 20,824 more``: a list for a message
     or a note, whose length does not grow with the data. ``total``: how many there are, when

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from . import money
-from ._paths import bundled_data_dir
+from ._paths import bundled_data_dir, opened_inputs
 from .errors import UsageError, shortened
 from .loader import Dataset
 from .reports import GOVERNMENT, REPORT_TITLE
@@ -39,6 +39,7 @@ def data_source(data: Dataset) -> str | None:
     for directory in (data.data_dir, bundled_data_dir()):
         descriptor = Path(directory) / "datapackage.json"
         if descriptor.is_file():
+            opened_inputs.add(descriptor)
             try:
                 sources = json.loads(descriptor.read_text(encoding="utf-8")).get("sources", [])
             except (OSError, ValueError):

@@ -17,6 +17,7 @@ import io
 import itertools
 import os
 import re
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ._paths import bundled_data_dir as bundled_data_dir  # re-exported: part of the API
+from ._paths import opened_inputs
 from .errors import DataError, InputError, Problem
 from .money import AMOUNT, AMOUNT_HELP, parse_pence
 
@@ -228,16 +230,70 @@ def _read(data_dir: str | Path | None) -> tuple[Dataset | None, list[Problem]]:
     )
 
 
-def _file_size(path: Path) -> int:
-    """The size of a data file that exists and is a file, or an :class:`InputError`."""
-    if not path.exists():
-        raise InputError(f"{path}: file not found")
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, not a CSV file")
-    try:
-        return path.stat().st_size
-    except OSError as err:
-        raise InputError(f"{path}: cannot read: {err.strerror or err}") from None
+class _Input:
+    """A data file opened once, checked to be a regular file (a FIFO would block, a device be
+    read for ever), and watched: if it changes while it is read, that is an
+    :class:`InputError` naming it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+        try:
+            self.fd = os.open(path, flags)
+        except FileNotFoundError:
+            raise InputError(f"{path}: file not found") from None
+        except OSError as err:
+            raise InputError(f"{path}: cannot read: {err.strerror or err}") from None
+        self.stat = os.fstat(self.fd)
+        mode = self.stat.st_mode
+        if not stat.S_ISREG(mode):
+            os.close(self.fd)
+            what = ("is a directory, not a CSV file" if stat.S_ISDIR(mode)
+                    else "is not a regular file (a pipe, a socket or a device): pspctl reads "
+                    "files only")
+            raise InputError(f"{path}: {what}")
+        os.set_blocking(self.fd, True)
+        opened_inputs.add(path)
+
+    @property
+    def size(self) -> int:
+        return self.stat.st_size
+
+    def __enter__(self) -> _Input:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        os.close(self.fd)
+
+    def read(self, limit: int) -> bytes:
+        """The file's bytes, at most ``limit + 1`` of them (one more than the limit says that
+        the file is over it)."""
+        pieces, count = [], 0
+        try:
+            while count <= limit:
+                piece = os.read(self.fd, min(1 << 24, limit + 1 - count))
+                if not piece:
+                    break
+                pieces.append(piece)
+                count += len(piece)
+        except OSError as err:
+            raise InputError(f"{self.path}: cannot read: {err.strerror or err}") from None
+        return b"".join(pieces)
+
+    def unchanged(self, read: int | None = None) -> None:
+        """An :class:`InputError` if the file changed since it was opened (its size, its time,
+        or the file its name stands for), or if ``read`` bytes are not its size."""
+        try:
+            now, named = os.fstat(self.fd), os.stat(self.path)
+        except OSError:
+            named = None
+        changed = (named is None or (named.st_dev, named.st_ino) != (self.stat.st_dev,
+                                                                      self.stat.st_ino)
+                   or (now.st_size, now.st_mtime_ns) != (self.stat.st_size, self.stat.st_mtime_ns)
+                   or (read is not None and read != self.stat.st_size))
+        if changed:
+            raise InputError(f"{self.path}: the file changed while it was read; read it again "
+                             "once nothing is writing to it")
 
 
 #: Byte order marks of UTF-16, which the loader refuses (save it as CSV UTF-8).
@@ -246,13 +302,8 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 FALLBACK_ENCODING = "cp1252"
 
 
-def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
-    """The file's text, decoded from UTF-8 (with or without BOM) or else Windows-1252."""
-    name = path.name
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise InputError(f"{path}: cannot read: {err.strerror or err}") from None
+def _decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
+    """A file's text, decoded from UTF-8 (with or without BOM) or else Windows-1252."""
     if raw[:2] in UTF16_BOMS:
         return None, [
             Problem(name, None, None, "encoding-error", "file is UTF-16; save it as CSV UTF-8")
@@ -263,22 +314,36 @@ def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
         return None, [Problem(name, line, None, "encoding-error", "NUL byte: not a text CSV")]
     try:
         return raw.decode("utf-8-sig"), []
-    except UnicodeDecodeError as utf8_err:
+    except UnicodeDecodeError:
         try:
             # A spreadsheet's "CSV" on Windows: £ is the single byte 0xA3.
             return raw.decode(FALLBACK_ENCODING), []
-        except UnicodeDecodeError:
-            line = raw.count(b"\n", 0, utf8_err.start) + 1
-            byte = raw[utf8_err.start]
-            return None, [
-                Problem(
-                    name,
-                    line,
-                    None,
-                    "encoding-error",
-                    f"byte 0x{byte:02X} is neither UTF-8 nor Windows-1252; save it as CSV UTF-8",
-                )
-            ]
+        except UnicodeDecodeError as err:
+            return None, [_undecodable(raw, err.start, name)]
+
+
+def _undecodable(raw: bytes, offset: int, name: str) -> Problem:
+    """The problem of the first byte that neither UTF-8 nor Windows-1252 can decode (the one
+    that stops the Windows-1252 reading: bytes before it may be UTF-8 or Windows-1252 alike),
+    with its line, its column and its place in the line."""
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    line = raw.count(b"\n", 0, offset) + 1
+    header_end = raw.find(b"\n")
+    header = _cells(raw[:header_end if header_end >= 0 else len(raw)].lstrip(b"\xef\xbb\xbf"))
+    cells = _cells(raw[line_start:offset] + b"x")
+    column = header[len(cells) - 1].strip() if line > 1 and 0 < len(cells) <= len(header) else None
+    return Problem(name, line, column, "encoding-error",
+                   f"byte 0x{raw[offset]:02X} (byte {offset - line_start + 1} of the line) is "
+                   "neither UTF-8 nor Windows-1252; save the file as CSV UTF-8")
+
+
+def _cells(line: bytes) -> list[str]:
+    """The cells of one line of CSV, for a message (``[]`` when they cannot be told)."""
+    try:
+        return next(csv.reader([line.decode(FALLBACK_ENCODING, errors="replace").rstrip("\r\n")]),
+                    [])
+    except csv.Error:
+        return []
 
 
 #: Files at least this large are first read the fast way (pyarrow, vectorised checks); any
@@ -325,22 +390,38 @@ def _empty_frame(spec: TableSpec) -> pd.DataFrame:
     return _typed({c.name: [] for c in spec.columns}, [], spec)
 
 
+def _too_large(name: str, size: int, limit: int) -> list[Problem]:
+    return [Problem(name, None, None, "too-large",
+                    f"file is {_size(size)}, over the limit of {_size(limit)} "
+                    "(set PSPCTL_MAX_BYTES to raise it)")]
+
+
 def _read_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem]]:
     name = spec.filename
-    size, limit = _file_size(path), _max_bytes()
-    if size > limit:
-        return _empty_frame(spec), [
-            Problem(name, None, None, "too-large",
-                    f"file is {_size(size)}, over the limit of {_size(limit)} "
-                    "(set PSPCTL_MAX_BYTES to raise it)")
-        ]
-    if size >= _fast_threshold():
-        from ._fastread import read_table
+    limit = _max_bytes()
+    with _Input(path) as source:
+        if source.size > limit:
+            return _empty_frame(spec), _too_large(name, source.size, limit)
+        if source.size >= _fast_threshold():
+            from ._fastread import read_table
 
-        fast = read_table(path, spec, size)
-        if fast is not None:
-            return fast
-    text, problems = _read_text(path)
+            fast = read_table(path, spec, source.size)
+            source.unchanged()
+            if fast is not None:
+                return fast
+        raw = source.read(limit)
+        if len(raw) > limit:
+            return _empty_frame(spec), _too_large(name, len(raw), limit)
+        source.unchanged(len(raw))
+    text, problems = _decode(raw, name)
+    del raw  # the text is all that is needed now
+    return _parse_text(text, problems, spec)
+
+
+def _parse_text(text: str | None, problems: list[Problem], spec: TableSpec
+                ) -> tuple[pd.DataFrame, list[Problem]]:
+    """A file's text read the exact way: the header checked, then every cell."""
+    name = spec.filename
     if text is None:
         return _empty_frame(spec), problems
     # The header first: a file with the wrong columns is answered without reading its rows.

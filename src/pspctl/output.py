@@ -1,0 +1,166 @@
+"""Where output goes: stdout, or files published whole.
+
+Files are written to a temporary file beside the target and then published: without ``force``
+the target is created only if nothing of that name exists at that moment (a hard link, which
+fails when anything, even a dangling symbolic link, has the name: no check-then-rename race);
+with ``force`` only a regular file is replaced. The files of one output (a Markdown pack and its
+charts) are published together or not at all, with SIGINT, SIGTERM and SIGHUP held back while
+they are. A target that is one of the files the loader read is refused: pspctl never writes to
+its inputs. Imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import stat
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from ._paths import opened_inputs
+from .errors import OutputError
+
+#: Set by the command line when the process started with stdout closed: output that would go
+#: there is an error, not a write to whatever file took its descriptor.
+stdout_closed = False
+
+
+def write_stdout(data: str | bytes) -> None:
+    """Write ``data`` to stdout whole, or raise :class:`OutputError` (a reader that went away,
+    as in ``| head``, is not an error)."""
+    if stdout_closed or sys.stdout is None:
+        raise OutputError("cannot write output: stdout is closed (write to a file with -o FILE)")
+    if isinstance(data, str):
+        encoding = sys.stdout.encoding or "utf-8"
+        try:
+            data = data.encode(encoding)
+        except UnicodeEncodeError as err:
+            raise OutputError(
+                f"cannot write {err.object[err.start]!r} to stdout in its encoding ({encoding}): "
+                "set PYTHONIOENCODING=utf-8 or a UTF-8 locale, or write to a file with -o FILE"
+            ) from None
+    try:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        # The reader stopped reading (`| head -1`): not an error. Silence the final flush.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError as err:
+        raise OutputError(f"cannot write output: {err.strerror or err}") from None
+
+
+def publish(files: Sequence[tuple[Path, bytes]], force: bool) -> None:
+    """Write every ``(path, bytes)`` as a new file, all of them or none."""
+    for path, _ in files:
+        refuse(path, force)
+    temporaries: list[str] = []
+    try:
+        for path, data in files:
+            temporaries.append(_temporary(path, data))
+        with _signals_held():
+            placed: list[Path] = []
+            try:
+                for (path, _), temporary in zip(files, temporaries):
+                    _place(temporary, path, force)
+                    placed.append(path)
+            except BaseException:
+                if not force:
+                    for path in placed:
+                        path.unlink(missing_ok=True)
+                raise
+    finally:
+        for temporary in temporaries:
+            Path(temporary).unlink(missing_ok=True)
+
+
+def refuse(path: Path, force: bool) -> None:
+    """An :class:`OutputError` if ``path`` may not be written: an input file, a directory,
+    something that exists (without ``force``), or something that is not a regular file."""
+    resolved = os.path.realpath(path)
+    for source in opened_inputs:
+        if resolved == os.path.realpath(source) or _same_file(path, source):
+            raise OutputError(f"{path}: is one of the input files; pspctl never writes to its "
+                              "inputs")
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as err:
+        raise OutputError(f"{path}: cannot write: {err.strerror or err}") from None
+    if stat.S_ISDIR(mode):
+        raise OutputError(f"{path}: is a directory")
+    if not force:
+        raise OutputError(f"{path}: already exists; use --force to replace it")
+    if not stat.S_ISREG(mode):
+        raise OutputError(f"{path}: is not a regular file (a link, a pipe or a device); "
+                          "--force replaces only regular files")
+
+
+def _same_file(path: Path, other: Path) -> bool:
+    try:
+        return os.path.samefile(path, other)
+    except OSError:
+        return False
+
+
+def _temporary(path: Path, data: bytes) -> str:
+    """``data`` in a new temporary file beside ``path``, with an ordinary new file's mode."""
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                             dir=directory)
+    except OSError as err:
+        raise OutputError(f"{path}: cannot write: {err.strerror or err}") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
+    except OSError as err:
+        Path(temporary).unlink(missing_ok=True)
+        raise OutputError(f"{path}: cannot write: {err.strerror or err}") from None
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return temporary
+
+
+def _place(temporary: str, path: Path, force: bool) -> None:
+    """Give the written ``temporary`` the name ``path``, atomically."""
+    try:
+        if force:
+            refuse(path, force)  # still a regular file, or nothing
+            os.replace(temporary, path)
+            return
+        try:
+            os.link(temporary, path)  # fails if the name exists, whatever it names
+        except FileExistsError:
+            raise OutputError(f"{path}: already exists; use --force to replace it") from None
+        except OSError:  # a file system without hard links: reserve the name, then replace
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            os.replace(temporary, path)
+    except FileExistsError:
+        raise OutputError(f"{path}: already exists; use --force to replace it") from None
+    except OSError as err:
+        raise OutputError(f"{path}: cannot write: {err.strerror or err}") from None
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT, SIGTERM and SIGHUP held back (delivered at the end) while files are published."""
+    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    try:
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, ValueError, OSError):  # not the main thread, or no such call
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
