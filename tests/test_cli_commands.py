@@ -166,3 +166,20 @@ def test_lists_in_messages_and_notes_do_not_grow_with_the_data(tmp_path: Path) -
     assert (code, err) == (0, "")
     nine = ", ".join(f"extra-{n:02}" for n in range(9))
     assert f"from independent funders (lottery, trusts) alone (gamma, {nine}, and 3 more)" in out
+
+
+def test_output_suffix_decides_the_format_or_is_refused(tmp_path: Path) -> None:
+    xlsx, json_file, tsv = tmp_path / "out.xlsx", tmp_path / "out.json", tmp_path / "g.tsv"
+    assert run(["funding", "-o", str(xlsx)]) == (
+        2, "", f"pspctl: error: -o {xlsx}: no output format is written as .xlsx: use .csv, .tsv, "
+        ".json, .md, .txt\n")
+    assert run(["funding", "-f", "csv", "-o", str(json_file)]) == (
+        2, "", f"pspctl: error: --format csv and -o {json_file} disagree: .json is written as "
+        "json\n")
+    assert run(["export", "-f", "360giving", "-o", str(tsv)]) == (
+        2, "", f"pspctl: error: -o {tsv}: a 360Giving export is written as .json (a data "
+        "package) or .csv\n")
+    assert list(tmp_path.iterdir()) == []
+    text = tmp_path / "out.txt"
+    assert run(["funding", "--by-year", "-o", str(text)]) == (0, "", "")
+    assert text.read_text(encoding="utf-8").startswith("Scottish Government funds by financial")

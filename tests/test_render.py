@@ -126,9 +126,8 @@ def test_money_formats(value: str, plain: str, pretty: str) -> None:
 
 
 def test_format_from_suffix() -> None:
-    assert [Format.from_suffix(s) for s in (".csv", ".TSV", ".json", ".md", ".txt")] == [
-        Format.csv, Format.tsv, Format.json, Format.markdown, None,
-    ]
+    assert [Format.from_suffix(s) for s in (".csv", ".TSV", ".json", ".md", ".txt", ".xlsx")
+            ] == [Format.csv, Format.tsv, Format.json, Format.markdown, Format.table, None]
 
 
 @settings(max_examples=80, deadline=None, derandomize=True)

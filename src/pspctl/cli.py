@@ -63,7 +63,8 @@ FormatOpt = Annotated[
         "-f",
         case_sensitive=False,
         show_default=False,
-        help="Output format. Default: from the extension of -o (.csv .tsv .json .md), else "
+        help="Output format. Default: from the extension of -o (.csv .tsv .json .md .txt; any "
+        "other is refused, as is one that says another format than --format), else "
         "$PSPCTL_FORMAT, else table. In csv and tsv a text cell that begins with = + - @, a "
         "tab or a carriage return gets a leading ' so that a spreadsheet shows it as text "
         "(numbers are never changed).",
@@ -188,13 +189,21 @@ _settings: dict[str, bool] = {"debug": False}
 
 
 def resolve_format(fmt: Format | None, output: Path | None) -> Format:
-    """--format, else the extension of -o, else $PSPCTL_FORMAT, else table."""
+    """--format, else the extension of -o, else $PSPCTL_FORMAT, else table. A suffix of -o
+    that no writer takes, or that says another format than --format, is a usage error."""
+    from .render import SUFFIXES
+
+    if output is not None and output.suffix:
+        from_suffix = Format.from_suffix(output.suffix)
+        if from_suffix is None:
+            raise UsageError(f"-o {output}: no output format is written as {output.suffix}: use "
+                             f"{', '.join(SUFFIXES)}")
+        if fmt is not None and fmt is not from_suffix:
+            raise UsageError(f"--format {fmt.value} and -o {output} disagree: "
+                             f"{output.suffix} is written as {from_suffix.value}")
+        return from_suffix
     if fmt is not None:
         return fmt
-    if output is not None:
-        from_suffix = Format.from_suffix(output.suffix)
-        if from_suffix is not None:
-            return from_suffix
     env = os.environ.get("PSPCTL_FORMAT", "").strip()
     if env:
         try:
@@ -756,6 +765,10 @@ def export(
     from . import loader, render
     from .reports import resolve_psp
 
+    suffix = output.suffix.lower() if output is not None else ""
+    if suffix not in ("", ".json", ".csv"):
+        raise UsageError(f"-o {output}: a 360Giving export is written as .json (a data "
+                         "package) or .csv")
     recipients: dict[str, str] = {}
     data = loader.load(data_dir)
     for item in recipient_org_id or []:
@@ -764,7 +777,7 @@ def export(
             raise UsageError(f"--recipient-org-id {item!r}: write it as PSP=ID")
         recipients[resolve_psp(data.psp, psp.strip())] = org.strip()
     grants = exporter.grants_360(data, funding_org_id, id_prefix, recipients, data_source)
-    as_json = output is not None and output.suffix.lower() == ".json"
+    as_json = suffix == ".json"
     text = (exporter.package_json(grants) if as_json
             else render.render(grants, Format.csv))
     write_text(text, output, force)

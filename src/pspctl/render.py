@@ -11,15 +11,16 @@ rich, tabulate and pandas are imported inside the functions, so importing this m
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from .errors import printable
 from .money import plain_money, pretty_money
 
 if TYPE_CHECKING:
@@ -47,9 +48,12 @@ class Format(str, Enum):
 
     @classmethod
     def from_suffix(cls, suffix: str) -> Format | None:
-        return {".csv": cls.csv, ".tsv": cls.tsv, ".json": cls.json, ".md": cls.markdown}.get(
-            suffix.lower()
-        )
+        return SUFFIXES.get(suffix.lower())
+
+
+#: What the suffix of ``-o FILE`` says the format is.
+SUFFIXES = {".csv": Format.csv, ".tsv": Format.tsv, ".json": Format.json, ".md": Format.markdown,
+            ".txt": Format.table}
 
 
 def is_money(column: str) -> bool:
@@ -119,11 +123,12 @@ def human_cell(column: str, value: Any) -> str:
 
 
 def _human_column(column: str, values: list[Any]) -> list[str]:
-    """One column's cells for a table (:func:`human_cell`), a column of money and text (Table
-    3's "-") in one pass without a call per cell."""
+    """One column's cells for a table (:func:`human_cell`), control characters shown escaped
+    (never sent to a terminal), a column of money and text (Table 3's "-") in one pass without
+    a call per cell."""
     if set(map(type, values)) <= {Decimal, str}:
-        return [v if isinstance(v, str) else pretty_money(v) for v in values]
-    return [human_cell(column, v) for v in values]
+        return [printable(v) if isinstance(v, str) else pretty_money(v) for v in values]
+    return [printable(human_cell(column, v)) for v in values]
 
 
 def _neutralise(text: str) -> str:
@@ -202,15 +207,9 @@ def render(
     """
     columns = [str(c) for c in frame.columns]
     if fmt in (Format.csv, Format.tsv):
-        buffer = io.StringIO()
-        writer = csv.writer(
-            buffer, delimiter="," if fmt is Format.csv else "\t", lineterminator="\n"
-        )
-        writer.writerow(columns)
-        writer.writerows(zip(*(
-            _machine_column(c, frame.iloc[:, i].tolist()) for i, c in enumerate(columns)
-        )))
-        return buffer.getvalue()
+        return _delimited(columns, [_machine_column(c, frame.iloc[:, i].tolist())
+                                    for i, c in enumerate(columns)],
+                          "," if fmt is Format.csv else "\t")
     rows = _rows(frame)
     numeric = [_is_numeric(c, [r[i] for r in rows]) for i, c in enumerate(columns)]
     if fmt in (Format.table, Format.markdown):
@@ -224,6 +223,32 @@ def render(
     if fmt is Format.markdown:
         return _markdown(columns, numeric, rows, notes)
     return _table(columns, numeric, rows, title, notes, total_rows, terminal, width, highlight)
+
+
+def _delimited(columns: list[str], cells: list[list[str]], delimiter: str) -> str:
+    """CSV or TSV by RFC 4180: a cell holding the delimiter, a quote, a carriage return or a
+    line feed is quoted (its quotes doubled), so no text can split a row or move a figure into
+    another column; rows end in a line feed."""
+    special = re.compile(f'[{re.escape(delimiter)}"\r\n]')
+
+    def quoted(texts: list[str]) -> list[str]:
+        return [f'"{t.replace(chr(34), chr(34) * 2)}"' if special.search(t) else t
+                for t in texts]
+
+    lines = [delimiter.join(quoted(columns))]
+    lines += [delimiter.join(row) for row in zip(*(quoted(texts) for texts in cells))]
+    return "\n".join(lines) + "\n"
+
+
+#: Markdown table cells: what would end a cell or a row, or be read as HTML.
+_MARKDOWN = str.maketrans({"\\": "\\\\", "|": "\\|", "<": "&lt;", ">": "&gt;",
+                           "&": "&amp;", "\r": " ", "\n": " "})
+
+
+def markdown_text(text: str) -> str:
+    """``text`` safe in a Markdown table cell: ``|`` and ``\\`` escaped, line breaks as spaces,
+    ``<``, ``>`` and ``&`` as entities (no HTML from the data), other controls shown escaped."""
+    return printable(text.replace("\r\n", " ").translate(_MARKDOWN))
 
 
 BAR_WIDTH = 40
@@ -282,13 +307,14 @@ def _markdown(
 
     text = ""
     if columns and rows:
-        cells = [[human_cell(c, v) for c, v in zip(columns, row)] for row in rows]
+        cells = [[markdown_text(human_cell(c, v)) for c, v in zip(columns, row)]
+                 for row in rows]
         align = ["right" if n else "left" for n in numeric]
         text = tabulate(
             cells, headers=columns, tablefmt="pipe", colalign=align, disable_numparse=True
         ) + "\n"
     if notes:
-        text += ("\n" if text else "") + "\n".join(notes) + "\n"
+        text += ("\n" if text else "") + "\n".join(markdown_text(n) for n in notes) + "\n"
     return text
 
 
@@ -321,7 +347,7 @@ def _table(
     )
     if columns and rows:
         if title:
-            console.print(title, style="bold" if terminal else None)
+            console.print(printable(title), style="bold" if terminal else None)
         by_column = [_human_column(c, [row[i] for row in rows]) for i, c in enumerate(columns)]
         sizes = [_widths(texts) for texts in by_column]
         widths = [max([_width(column), *column_sizes])
@@ -351,7 +377,7 @@ def _table(
                 table.add_row(*cells, style=style)
             console.print(table)
     for note in notes:
-        console.print(note)
+        console.print(printable(note))
     lines = buffer.getvalue().splitlines()
     return "".join(line.rstrip() + "\n" for line in lines)
 
@@ -447,7 +473,7 @@ def render_sections(
             )
     text = "\n".join(p for p in parts if p)
     if notes:
-        text += ("\n" if text else "") + "\n".join(notes) + "\n"
+        text += ("\n" if text else "") + "\n".join(markdown_text(n) for n in notes) + "\n"
     return text
 
 

@@ -1,0 +1,88 @@
+"""Every writer keeps every cell in its place, whatever the text: hostile text (quotes, commas,
+CR, LF, tab, |, <, =, escape sequences, wide characters) round-trips through csv, tsv, json and
+markdown to the same cells and the same figures to the penny, and never reaches a terminal
+raw."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from decimal import Decimal
+
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pspctl.render import FORMULA_PREFIXES, Format, render
+
+HOSTILE = st.text(alphabet=st.sampled_from(
+    [*'ab ,"\r\n\t|<>=&;-+@\\', "\x1b", "\x07", "\x9b", "\x7f", "\x00", "£", "漢", "–", "é"]),
+    max_size=12)
+MONEY = st.integers(0, 10**12).map(lambda pence: Decimal(pence).scaleb(-2))
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def frames(draw: st.DrawFn) -> pd.DataFrame:
+    rows = draw(st.lists(st.tuples(HOSTILE, HOSTILE, MONEY), min_size=1, max_size=6))
+    return pd.DataFrame(rows, columns=["psp_id", "name", "amount_gbp"], dtype=object)
+
+
+def as_written(text: str) -> str:
+    """A text cell as csv and tsv write it: neutralised for spreadsheets."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+@SETTINGS
+@given(frames(), st.sampled_from([Format.csv, Format.tsv]))
+def test_delimited_round_trip(frame: pd.DataFrame, fmt: Format) -> None:
+    out = render(frame, fmt)
+    delimiter = "," if fmt is Format.csv else "\t"
+    rows = list(csv.reader(io.StringIO(out, newline=""), delimiter=delimiter, strict=True))
+    assert rows[0] == ["psp_id", "name", "amount_gbp"]
+    assert [r[:2] for r in rows[1:]] == [[as_written(p), as_written(n)]
+                                         for p, n, _ in frame.itertuples(index=False)]
+    assert [Decimal(r[2]) for r in rows[1:]] == frame["amount_gbp"].tolist()
+    assert all(re.fullmatch(r"[0-9]+(\.[0-9]{2})?", r[2]) for r in rows[1:])  # plain numbers
+
+
+@SETTINGS
+@given(frames())
+def test_json_round_trip(frame: pd.DataFrame) -> None:
+    back = json.loads(render(frame, Format.json), parse_float=Decimal)
+    assert [(r["psp_id"], r["name"], Decimal(r["amount_gbp"])) for r in back] == [
+        tuple(r) for r in frame.itertuples(index=False)]
+
+
+def markdown_cells(line: str) -> list[str]:
+    """A markdown table row split on the pipes that are not escaped."""
+    assert line.startswith("|") and line.endswith("|")
+    return [c.strip() for c in re.split(r"(?<!\\)\|", line[1:-1].replace("\\\\", "\x00"))]
+
+
+@SETTINGS
+@given(frames())
+def test_markdown_keeps_every_cell_in_its_column(frame: pd.DataFrame) -> None:
+    lines = render(frame, Format.markdown).splitlines()
+    assert len(lines) == 2 + len(frame)  # header, rule, one line a row: nothing split
+    for line, (_, _, amount) in zip(lines[2:], frame.itertuples(index=False)):
+        cells = markdown_cells(line)
+        assert len(cells) == 3
+        assert "<" not in line and ">" not in line  # no HTML from the data
+        assert Decimal(cells[2].replace("£", "").replace(",", "")) == amount
+        assert not re.search(r"[\x00-\x1f\x7f-\x9f]", line)  # controls shown escaped
+
+
+@SETTINGS
+@given(frames())
+def test_terminal_text_has_no_control_character_and_every_figure_whole(
+        frame: pd.DataFrame) -> None:
+    from pspctl.money import pretty_money
+
+    out = render(frame, Format.table)
+    assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]", out)  # only line feeds
+    assert len(out.splitlines()) == 4 + len(frame)  # borders, header, a line a row
+    for amount in frame["amount_gbp"]:
+        assert pretty_money(amount) in out
