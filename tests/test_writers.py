@@ -86,3 +86,14 @@ def test_terminal_text_has_no_control_character_and_every_figure_whole(
     assert len(out.splitlines()) == 4 + len(frame)  # borders, header, a line a row
     for amount in frame["amount_gbp"]:
         assert pretty_money(amount) in out
+
+
+def test_notes_are_escaped_for_their_format_only() -> None:
+    from pspctl.render import render_sections
+
+    frame = pd.DataFrame([("a", Decimal("1.00"))], columns=["psp_id", "amount_gbp"], dtype=object)
+    note = "A & B | <C>\x1b[31m"
+    table = render_sections([("T", frame, 0)], Format.table, notes=[note])
+    markdown = render_sections([("T", frame, 0)], Format.markdown, notes=[note])
+    assert table.endswith("\nA & B | <C>\\x1b[31m\n")
+    assert markdown.endswith("\nA &amp; B \\| &lt;C&gt;\\x1b[31m\n")

@@ -472,8 +472,9 @@ def render_sections(
                        width=width, highlight=(highlight or {}).get(index, ()))
             )
     text = "\n".join(p for p in parts if p)
+    shown = markdown_text if fmt is Format.markdown else printable
     if notes:
-        text += ("\n" if text else "") + "\n".join(markdown_text(n) for n in notes) + "\n"
+        text += ("\n" if text else "") + "\n".join(shown(n) for n in notes) + "\n"
     return text
 
 
