@@ -33,24 +33,15 @@ import numpy as np
 import pandas as pd
 
 from .errors import Problem
-from .loader import (
-    FALLBACK_ENCODING,
-    INTEGER_PATTERN,
-    MAX_AMOUNT_DIGITS,
+from .rules import (
+    AMOUNT_RE2,
+    PLAIN_AMOUNT_RE2,
     UTF16_BOMS,
-    Column,
-    TableSpec,
     codes_of,
-    is_financial_year,
+    decode_windows_1252,
+    row_width_problem,
 )
-
-_GROUPS = (MAX_AMOUNT_DIGITS - 1) // 3  # thousands separators in the largest amount
-#: A valid amount, as the loader's rule accepts it without a problem: no minus sign and at most
-#: :data:`~pspctl.loader.MAX_AMOUNT_DIGITS` digits of pounds (in RE2, for pyarrow).
-AMOUNT = (rf"^£?(?:\d{{1,3}}(?:,\d{{3}}){{1,{_GROUPS}}}|\d{{1,{MAX_AMOUNT_DIGITS}}})"
-          r"(?:\.\d{1,2})?$")
-#: The same rule for an amount without £ and separators.
-PLAIN_AMOUNT = rf"^\d{{1,{MAX_AMOUNT_DIGITS}}}(?:\.\d{{1,2}})?$"
+from .schema import INTEGER_PATTERN, Column, TableSpec, is_financial_year
 
 
 class _Irregular(Exception):
@@ -151,7 +142,7 @@ def _pence(chunk: Any, plain: bool, out: np.ndarray[Any, np.dtype[np.int64]]
     if plain:
         with contextlib.suppress(pa.ArrowInvalid):  # a £ or a separator: the general rule
             pounds = pc.cast(chunk, pa.float64())
-    valid = pc.match_substring_regex(chunk, PLAIN_AMOUNT if pounds is not None else AMOUNT)
+    valid = pc.match_substring_regex(chunk, PLAIN_AMOUNT_RE2 if pounds is not None else AMOUNT_RE2)
     bad = np.zeros(0, dtype=np.int64)
     if not pc.all(valid).as_py():  # those cells are 0 here: see _fill
         bad = np.flatnonzero(~valid.to_numpy(zero_copy_only=False))
@@ -255,7 +246,7 @@ def _windows_1252_as_utf8(path: Path) -> bytearray | None:
         if (n == 0 and piece[:2] in UTF16_BOMS) or piece.find(b"\x00") >= 0:
             return None
         try:
-            text += piece.decode(FALLBACK_ENCODING).encode("utf-8")
+            text += decode_windows_1252(piece).encode("utf-8")
         except UnicodeDecodeError:
             return None
     return text
@@ -389,7 +380,6 @@ def _ragged_problems(spec: TableSpec, header: list[str],
     """The exact reader's problems of the rows pyarrow set aside for their width (their lines
     and text): a blank row, or an extra or a missing cell."""
     problems = []
-    width = len(header)
     for line, text in rows:
         if line is None:
             raise _Irregular  # no line known: the exact reader
@@ -398,16 +388,10 @@ def _ragged_problems(spec: TableSpec, header: list[str],
             cells = next(csv.reader([text], strict=True), [])
         except csv.Error:
             raise _Irregular from None  # malformed: the exact reader says where
-        if not any(cell.strip() for cell in cells):
-            problems.append(Problem(spec.filename, line, None, "blank-row", "blank row"))
-        elif len(cells) > width:
-            problems.append(Problem(spec.filename, line, None, "extra-cell",
-                                    f"{len(cells)} cells, header has {width}"))
-        elif len(cells) < width:
-            problems.append(Problem(spec.filename, line, header[len(cells)], "missing-cell",
-                                    f"{len(cells)} cells, header has {width}"))
-        else:
+        problem = row_width_problem(spec.filename, line, header, cells)
+        if problem is None:
             raise _Irregular  # pyarrow and the csv module count its cells differently
+        problems.append(problem)
     return problems
 
 
@@ -501,7 +485,7 @@ def _problems(spec: TableSpec, rows: np.ndarray[Any, Any], cells: list[list[str]
     """The exact reader's problems of the rows with a cell that breaks a rule (``rows``, their
     ``cells``, which of them are ``blank``), and of the rows that repeat a key (``repeats``:
     those rows, and the row each key was first on)."""
-    from .loader import cell_problems, duplicate_key_problem
+    from .rules import cell_problems, duplicate_key_problem
 
     lines = out["line"][rows].tolist()
     problems = [Problem(spec.filename, line, None, "blank-row", "blank row")

@@ -26,135 +26,65 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._paths import bundled_data_dir as bundled_data_dir  # re-exported: part of the API
-from ._paths import opened_inputs
+from ._paths import bundled_data_dir, opened_inputs
 from .errors import DataError, InputError, Problem
-from .money import AMOUNT, AMOUNT_HELP, parse_pence
-
-# --- what the files must look like -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of a data file: its name, how its cells are parsed, and whether it may be blank.
-
-    ``kind`` is ``text``, ``amount`` (money, parsed to integer pence in a ``*_pence`` column),
-    ``year`` (a financial year ``YYYY-YY``) or ``integer``. ``values`` lists the allowed values of
-    an enumeration. A blank cell means "not stated" and becomes a missing value, never zero.
-    """
-
-    name: str
-    kind: str = "text"
-    required: bool = False
-    values: tuple[str, ...] = ()
-    optional: bool = False  # the column itself may be left out of the file
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    """One data file: its columns, the columns that identify a row, and whether it names PSPs."""
-
-    name: str
-    columns: tuple[Column, ...]
-    key: tuple[str, ...]
-    refers_to_psp: bool = True
-
-    @property
-    def filename(self) -> str:
-        return f"{self.name}.csv"
-
-
-PSP = TableSpec(
-    "psp",
-    (
-        Column("psp_id", required=True),
-        Column("name", required=True),
-        Column("table_label"),
-        Column("established", "integer"),
-        Column("sector"),
-        Column("focus"),
-        Column("lead"),
-        Column("lead_sector", values=("public", "third")),
-        Column("table_note"),
-        Column("source", required=True),
-        Column("recipient_org_id", optional=True),
-    ),
-    key=("psp_id",),
-    refers_to_psp=False,
+from .money import parse_pence
+from .rules import (
+    FALLBACK_ENCODING,
+    UTF16_BOMS,
+    cell_problems,
+    codes_of,
+    decode_windows_1252,
+    duplicate_key_problem,
+    row_width_problem,
 )
-FUNDING = TableSpec(
-    "funding",
-    (
-        Column("psp_id", required=True),
-        Column("year", "year"),
-        Column("stream", required=True, values=("government", "additional")),
-        Column("funder", required=True),
-        Column("funder_sector"),
-        Column("amount_gbp", "amount", required=True),
-        Column("source", required=True),
-    ),
-    key=("psp_id", "year", "stream", "funder"),
+from .schema import (
+    FIRST_YEAR,
+    FUNDING,
+    LAST_YEAR,
+    MAX_AMOUNT_DIGITS,
+    MAX_COLUMNS,
+    MAX_FILE_BYTES,
+    MAX_PROBLEMS_PER_FILE,
+    OUTCOMES,
+    PSP,
+    TABLES,
+    TOTALS,
+    YEAR_HELP,
+    Column,
+    TableSpec,
+    expected_columns,
+    is_financial_year,
 )
-TOTALS = TableSpec(
-    "totals",
-    (
-        Column("total_id", required=True),
-        Column("kind", required=True, values=("year_total", "grand_total", "headline")),
-        Column("psp_id"),
-        Column("year", "year"),
-        Column("stream", required=True, values=("government", "additional")),
-        Column("amount_gbp", "amount", required=True),
-        Column("label"),
-        Column("source", required=True),
-    ),
-    key=("total_id",),
-)
-OUTCOMES = TableSpec(
-    "outcomes",
-    (
-        Column("psp_id", required=True),
-        Column("outcome", required=True),
-        Column("value", "integer"),
-        Column("qualifier"),
-        Column("source", required=True),
-    ),
-    key=("psp_id", "outcome"),
-)
-TABLES: tuple[TableSpec, ...] = (PSP, FUNDING, TOTALS, OUTCOMES)
 
-#: Amounts above this many digits of whole pounds are refused: sums must stay exact in int64.
-MAX_AMOUNT_DIGITS = 12
-#: Files larger than this are refused before they are read (``PSPCTL_MAX_BYTES`` changes it).
-MAX_FILE_BYTES = 512 * 1024 * 1024
-#: A header with more columns than this is refused.
-MAX_COLUMNS = 1000
-#: Problems reported per file at most; the rest are counted in one more problem.
-MAX_PROBLEMS_PER_FILE = 1000
-
-_YEAR = re.compile(r"^(?P<first>[0-9]{4})-(?P<second>[0-9]{2})\Z")
-#: A whole number in a cell (also the fast reader's rule, in RE2).
-INTEGER_PATTERN = r"^[0-9]{1,9}$"
-_INTEGER = re.compile(INTEGER_PATTERN)
-
-
-#: The financial years the data may hold: their dates (1 April to 31 March) are valid ISO 8601
-#: dates with four-digit years, as the 360Giving export writes them.
-FIRST_YEAR, LAST_YEAR = "1900-01", "2099-00"
-YEAR_HELP = (f"write a financial year as YYYY-YY with consecutive years, from {FIRST_YEAR} to "
-             f"{LAST_YEAR}, e.g. 2013-14")
-
-
-def is_financial_year(text: str) -> bool:
-    """``YYYY-YY`` with consecutive years (``2013-14``) from :data:`FIRST_YEAR` to
-    :data:`LAST_YEAR`: the one rule for years everywhere."""
-    match = _YEAR.match(text)
-    return (match is not None and (int(match["first"]) + 1) % 100 == int(match["second"])
-            and FIRST_YEAR <= text <= LAST_YEAR)
-
-
-def expected_columns(spec: TableSpec) -> str:
-    """The columns of a file, for messages: ``psp_id, name, ..., recipient_org_id (optional)``."""
-    return ", ".join(c.name + (" (optional)" if c.optional else "") for c in spec.columns)
+#: The loader's API: reading, and the schema and rules it reads by (re-exported).
+__all__ = [
+    "FALLBACK_ENCODING",
+    "FIRST_YEAR",
+    "FUNDING",
+    "LAST_YEAR",
+    "MAX_AMOUNT_DIGITS",
+    "MAX_COLUMNS",
+    "MAX_FILE_BYTES",
+    "MAX_PROBLEMS_PER_FILE",
+    "OUTCOMES",
+    "PSP",
+    "TABLES",
+    "TOTALS",
+    "UTF16_BOMS",
+    "YEAR_HELP",
+    "Column",
+    "Dataset",
+    "TableSpec",
+    "bundled_data_dir",
+    "cell_problems",
+    "codes_of",
+    "duplicate_key_problem",
+    "expected_columns",
+    "is_financial_year",
+    "load",
+    "validate",
+]
 
 
 # --- the result --------------------------------------------------------------------------------
@@ -296,12 +226,6 @@ class _Input:
                              "once nothing is writing to it")
 
 
-#: Byte order marks of UTF-16, which the loader refuses (save it as CSV UTF-8).
-UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-#: How a file that is not UTF-8 is read: a spreadsheet's "CSV" on Windows (`£` is 0xA3).
-FALLBACK_ENCODING = "cp1252"
-
-
 def _decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
     """A file's text, decoded from UTF-8 (with or without BOM) or else Windows-1252."""
     if raw[:2] in UTF16_BOMS:
@@ -316,8 +240,7 @@ def _decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
         return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError:
         try:
-            # A spreadsheet's "CSV" on Windows: £ is the single byte 0xA3.
-            return raw.decode(FALLBACK_ENCODING), []
+            return decode_windows_1252(raw), []
         except UnicodeDecodeError as err:
             return None, [_undecodable(raw, err.start, name)]
 
@@ -449,21 +372,12 @@ def _parse_text(text: str | None, problems: list[Problem], spec: TableSpec
     if records is None:
         return _empty_frame(spec), problems
     rows = records[1:]
-    width = len(header)
     kept_lines: list[int] = []
     kept_rows: list[list[str]] = []
     for line, row in rows:
-        if not any(cell.strip() for cell in row):
-            problems.append(Problem(name, line, None, "blank-row", "blank row"))
-        elif len(row) > width:
-            problems.append(
-                Problem(name, line, None, "extra-cell", f"{len(row)} cells, header has {width}")
-            )
-        elif len(row) < width:
-            problems.append(
-                Problem(name, line, header[len(row)], "missing-cell",
-                        f"{len(row)} cells, header has {width}")
-            )
+        problem = row_width_problem(name, line, header, row)
+        if problem is not None:
+            problems.append(problem)
         else:
             kept_lines.append(line)
             kept_rows.append([cell.strip() for cell in row])
@@ -542,44 +456,6 @@ def _header_problems(header: Sequence[str], spec: TableSpec, name: str) -> list[
     return problems
 
 
-def cell_problems(
-    cells: Sequence[str], lines: Sequence[int], column: Column, name: str
-) -> list[Problem]:
-    """Every problem of one column's cells (stripped text), in the order of the rows."""
-    problems: list[Problem] = []
-    allowed = " or ".join(column.values)
-    for value, line in zip(cells, lines):
-        found: list[tuple[str, str]] = []
-        if not value:
-            if column.required:
-                found.append(("blank-cell", "required cell is blank"))
-        else:
-            if column.values and value not in column.values:
-                found.append(("bad-value", f"{value!r} is not allowed: use {allowed}"))
-            if column.kind == "integer" and not _INTEGER.fullmatch(value):
-                found.append(("bad-integer", f"{value!r} is not a whole number"))
-            elif column.kind == "year" and not is_financial_year(value):
-                found.append(("bad-year", f"bad year {value!r}: {YEAR_HELP}"))
-            elif column.kind == "amount":
-                found += _amount_problems(value)
-        problems += [Problem(name, line, column.name, kind, text) for kind, text in found]
-    return problems
-
-
-def _amount_problems(value: str) -> list[tuple[str, str]]:
-    match = AMOUNT.match(value)
-    if not match:
-        return [("bad-amount", f"bad amount {value!r}: {AMOUNT_HELP}")]
-    found = []
-    if len(match["pounds"].replace(",", "")) > MAX_AMOUNT_DIGITS:
-        found.append(("bad-amount", f"amount {value!r} is too large (more than "
-                      f"{MAX_AMOUNT_DIGITS} digits of pounds)"))
-    if match["neg1"] or match["neg2"]:
-        found.append(("negative-amount",
-                      f"negative amount {value!r}: amounts are paid, never negative"))
-    return found
-
-
 def _duplicate_keys(
     columns: dict[str, list[str]], lines: Sequence[int], spec: TableSpec
 ) -> list[Problem]:
@@ -592,14 +468,6 @@ def _duplicate_keys(
         else:
             first_seen[key] = line
     return problems
-
-
-def duplicate_key_problem(spec: TableSpec, line: int, key: Sequence[str], first: int) -> Problem:
-    """The problem of a row on ``line`` whose ``key`` (the key columns' text) was first seen on
-    line ``first``."""
-    values = ", ".join(f"{k}={v!r}" for k, v in zip(spec.key, key))
-    return Problem(spec.filename, line, None, "duplicate-key",
-                   f"duplicate row ({values}) first seen on line {first}")
 
 
 def _unknown_psp(frame: pd.DataFrame, spec: TableSpec, known: set[str]) -> list[Problem]:
@@ -663,18 +531,6 @@ def _too_large_to_total(frames: dict[str, pd.DataFrame]) -> list[Problem]:
                         "amounts too large to total exactly in 64-bit pence")
             )
     return problems
-
-
-# --- keys --------------------------------------------------------------------------------------
-
-
-def codes_of(values: pd.Series) -> tuple[np.ndarray[Any, Any], list[Any]]:
-    """Integer codes of a column's values (``-1`` for missing) and the values they stand for:
-    a categorical's own codes (a large file's columns), else the values numbered."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy(), values.cat.categories.tolist()
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    return codes, list(uniques)
 
 
 # --- typing ------------------------------------------------------------------------------------
