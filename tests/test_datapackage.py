@@ -35,3 +35,17 @@ def test_resource_matches_loader_spec(spec: loader.TableSpec) -> None:
 def test_every_data_file_is_described() -> None:
     on_disk = sorted(p.name for p in (REPO / "data").glob("*.csv"))
     assert sorted(RESOURCES[s.name]["path"] for s in loader.TABLES) == on_disk
+
+
+def test_descriptor_is_what_the_tool_makes_from_the_schema() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("datapackage_tool",
+                                                  REPO / "tools" / "datapackage.py")
+    assert spec is not None and spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    current = (REPO / "data" / "datapackage.json").read_text(encoding="utf-8")
+    assert current == tool.synced(current), "run: python tools/datapackage.py"
+    drifted = current.replace('"enum": ["government", "additional"]', '"enum": ["government"]', 1)
+    assert drifted != current and tool.synced(drifted) == current
