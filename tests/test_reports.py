@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pandas.testing as pdt
 import pytest
-from conftest import SMALL, data_dir_from
+from conftest import SMALL, data_dir_from, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -199,13 +199,18 @@ def test_resolve_psp_ambiguous_and_unknown(real: loader.Dataset) -> None:
 
 @pytest.mark.parametrize("year", ["2013/14", "2013-15", "13-14", "", "2013-14x"])
 def test_bad_year_options(small: loader.Dataset, year: str) -> None:
-    with pytest.raises(UsageError, match="is not a financial year"):
+    # The API speaks in its own parameters, never in the command line's flags.
+    with pytest.raises(UsageError, match=f"^start {year!r} is not a financial year"):
         reports.funding_by_year(small, start=year)
+    with pytest.raises(UsageError, match=f"^active_in {year!r} is not a financial year"):
+        reports.psp_list(small, active_in=year)
 
 
 def test_from_after_to(small: loader.Dataset) -> None:
-    with pytest.raises(UsageError, match=r"^--from 2013-14 is after --to 2012-13$"):
+    with pytest.raises(UsageError, match=r"^start 2013-14 is after end 2012-13$"):
         reports.funding_matrix(small, start="2013-14", end="2012-13")
+    assert run(["funding", "--data-dir", str(SMALL), "--from", "2013-14", "--to", "2012-13"]) == (
+        2, "", "pspctl: error: --from 2013-14 is after --to 2012-13\n")
 
 
 # --- the real data, checked by hand against the report ---------------------------------------

@@ -3,10 +3,20 @@
 The loader and the report functions are the Python API::
 
     import pspctl
-    data = pspctl.load()
-    pspctl.funding_by_year(data)
+    data = pspctl.load()                  # a Dataset: one DataFrame per data file
+    pspctl.funding_by_year(data)          # a DataFrame, money as exact Decimal pounds
+    pspctl.reconcile(data, headline="£2,759,368").verdict
 
-They are imported on first use, so that the command line starts without pandas.
+- Loading: ``load``, ``validate`` (a list of ``Problem``), ``Dataset``, ``bundled_data_dir``.
+- Reports (DataFrames): ``psp_list``, ``funding_matrix``, ``funding_by_year``,
+  ``funding_by_psp``, ``with_total``; ``psp_detail`` (a ``PspDetail``), ``compare`` (a
+  ``Comparison``), ``reconcile`` (a ``Reconciliation``); ``resolve_psp`` (an id from a name).
+- Open data: ``grants_360`` (360Giving grants).
+- Errors: ``PspctlError`` and its kinds ``UsageError``, ``InputError``, ``OutputError``,
+  ``DataError`` (which carries every ``Problem``).
+
+They are imported on first use, so that the command line starts without pandas; ``dir(pspctl)``
+and ``help(pspctl)`` list them all.
 """
 
 from __future__ import annotations
@@ -33,6 +43,7 @@ _LAZY = {
     "with_total": "reports",
     "reconcile": "reports",
     "Reconciliation": "reports",
+    "grants_360": "export",
 }
 
 __all__ = [
@@ -54,3 +65,7 @@ def __getattr__(name: str) -> Any:
     from importlib import import_module
 
     return getattr(import_module(f".{module}", __name__), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -347,6 +347,17 @@ ToOpt = Annotated[
 ]
 
 
+def _year(value: str | None, option: str) -> str | None:
+    """A financial year given to ``option``, checked here so that the error names the option."""
+    from .schema import YEAR_HELP, is_financial_year
+
+    if value is None:
+        return None
+    if not is_financial_year(value.strip()):
+        raise UsageError(f"{option} {value!r} is not a financial year: {YEAR_HELP}")
+    return value.strip()
+
+
 def _totalled(frame: pd.DataFrame, target: Target, totals: bool,
               label_column: str) -> tuple[pd.DataFrame, int]:
     """``frame`` with its totals row where one is wanted (always for people, with --totals
@@ -387,6 +398,7 @@ def list_(
     from . import loader, reports
 
     target = Target.of(fmt, output, force)
+    active_in = _year(active_in, "--active-in")
     frame = reports.psp_list(
         loader.load(data_dir), lead_sector.value if lead_sector else None, active_in
     )
@@ -485,6 +497,9 @@ def funding(
     target = Target.of(fmt, output, force)
     if chart and target.fmt is not Format.table:
         raise UsageError("--chart draws in the table format only")
+    start, end = _year(start, "--from"), _year(end, "--to")
+    if start is not None and end is not None and start > end:
+        raise UsageError(f"--from {start} is after --to {end}")
     data = loader.load(data_dir)
     psps = reports.resolve_psps(data.psp, psp)
     if by_year:
@@ -776,7 +791,13 @@ def export(
         if not sep or not psp.strip() or not org.strip():
             raise UsageError(f"--recipient-org-id {item!r}: write it as PSP=ID")
         recipients[resolve_psp(data.psp, psp.strip())] = org.strip()
-    grants = exporter.grants_360(data, funding_org_id, id_prefix, recipients, data_source)
+    try:
+        grants = exporter.grants_360(data, funding_org_id, id_prefix, recipients, data_source)
+    except exporter.MissingIdentifiers as missing:
+        raise UsageError(missing.words({
+            "funding_org_id": "--funding-org-id ID", "id_prefix": "--id-prefix PREFIX",
+            "recipient_org_ids": "--recipient-org-id PSP=ID", "source": "--data-source URL",
+        })) from None
     as_json = suffix == ".json"
     text = (exporter.package_json(grants) if as_json
             else render.render(grants, Format.csv))

@@ -50,6 +50,35 @@ def data_source(data: Dataset) -> str | None:
     return None
 
 
+class MissingIdentifiers(UsageError):
+    """What the report does not give and an export needs: which identifiers, and whether the
+    source's web address. The message names the function's parameters; the command line says
+    the same with its options (:meth:`words`)."""
+
+    def __init__(self, funding_org_id: bool = False, id_prefix: bool = False,
+                 recipients: tuple[str, ...] = (), source: bool = False) -> None:
+        self.funding_org_id, self.id_prefix = funding_org_id, id_prefix
+        self.recipients, self.source = recipients, source
+        super().__init__(self.words({"funding_org_id": "funding_org_id",
+                                     "id_prefix": "id_prefix",
+                                     "recipient_org_ids": "recipient_org_ids",
+                                     "source": "source"}))
+
+    def words(self, names: Mapping[str, str]) -> str:
+        """The message, each parameter called as ``names`` says."""
+        if self.source:
+            return f"no web address for the source: give {names['source']}"
+        missing = []
+        if self.funding_org_id:
+            missing.append(f"{names['funding_org_id']} (the funder's org-id)")
+        if self.id_prefix:
+            missing.append(f"{names['id_prefix']} (the 360Giving publisher prefix)")
+        if self.recipients:
+            missing.append("a recipient org-id for " + shortened(list(self.recipients))
+                           + f" (recipient_org_id in psp.csv, or {names['recipient_org_ids']})")
+        return "the report gives no identifiers, so they must be given: " + "; ".join(missing)
+
+
 def grants_360(
     data: Dataset,
     funding_org_id: str | None,
@@ -64,7 +93,7 @@ def grants_360(
     given = dict(recipient_org_ids or {})
     unknown = sorted(set(given) - set(data.psp["psp_id"].astype(str)))
     if unknown:
-        raise UsageError(f"--recipient-org-id for unknown PSP: {', '.join(unknown)}")
+        raise UsageError(f"recipient_org_ids for unknown PSP: {', '.join(unknown)}")
     from_file = {
         str(p): str(o)
         for p, o in zip(data.psp["psp_id"].tolist(), data.psp["recipient_org_id"].tolist())
@@ -76,21 +105,12 @@ def grants_360(
         ["psp_id", "year"],
         key=lambda c: c.astype(str).map(order) if c.name == "psp_id" else c.astype(str))
     funded = list(dict.fromkeys(str(p) for p in cells["psp_id"].tolist()))
-    missing = []
-    if not funding_org_id:
-        missing.append("--funding-org-id ID (the funder's org-id)")
-    if not id_prefix:
-        missing.append("--id-prefix PREFIX (the 360Giving publisher prefix)")
     lacking = [p for p in funded if p not in recipients]
-    if lacking:
-        missing.append("a recipient org-id for " + shortened(lacking)
-                       + " (recipient_org_id in psp.csv, or --recipient-org-id PSP=ID)")
-    if missing:
-        raise UsageError("the report gives no identifiers, so they must be given: "
-                         + "; ".join(missing))
+    if not funding_org_id or not id_prefix or lacking:
+        raise MissingIdentifiers(not funding_org_id, not id_prefix, tuple(lacking))
     source = source or data_source(data)
     if not source:
-        raise UsageError("no web address for the source: give --data-source URL")
+        raise MissingIdentifiers(source=True)
     names = dict(zip(data.psp["psp_id"].astype(str), data.psp["name"].astype(str)))
     keys = list(zip(cells["psp_id"].astype(str), cells["year"].astype(str),
                     cells["funder"].astype(str)))

@@ -119,10 +119,10 @@ def _government(
     end: str | None = None,
 ) -> pd.DataFrame:
     """The government cells, restricted to some PSPs and a range of financial years."""
-    low = check_year(start, "--from") if start is not None else ""
-    high = check_year(end, "--to") if end is not None else "9999-99"
+    low = check_year(start, "start") if start is not None else ""
+    high = check_year(end, "end") if end is not None else "9999-99"
     if start is not None and end is not None and low > high:
-        raise UsageError(f"--from {start} is after --to {end}")
+        raise UsageError(f"start {start} is after end {end}")
     cells = data.funding[data.funding["stream"] == GOVERNMENT]
     if psps is not None:
         cells = cells[cells["psp_id"].isin(list(psps))]
@@ -206,10 +206,10 @@ def psp_list(
     psp = data.psp
     if lead_sector is not None:
         if lead_sector not in ("public", "third"):
-            raise UsageError(f"--lead-sector {lead_sector!r}: use public or third")
+            raise UsageError(f"lead_sector {lead_sector!r}: use public or third")
         psp = psp[psp["lead_sector"] == lead_sector]
     if active_in is not None:
-        year = check_year(active_in, "--active-in")
+        year = check_year(active_in, "active_in")
         active = government.loc[government["year"] == year, "psp_id"].unique().tolist()
         psp = psp[psp["psp_id"].isin(active)]
     ids = [str(i) for i in psp["psp_id"].tolist()]
