@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -32,13 +33,47 @@ def test_markdown_pack_carries_the_commands_own_tables(tmp_path: Path) -> None:
         "## What the data is and where it comes from",
         "## Table 3, recomputed from its cells",
         "## Reconciliation",
-        "### Candidate explanations (candidates, not corrections)",
+        "### Reconciliation of Table 3 against the published totals",
+        "### Candidate explanations of the mismatches (candidates, not corrections)",
         "## Additional funds against government funds",
         "## Charts",
     ]
     for kind in ("timeline", "psp", "compare"):
         assert f"(pack-{kind}.svg)" in text
         assert (tmp_path / f"pack-{kind}.svg").read_bytes().startswith(b"<?xml")
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_each_section_is_the_commands_own_view(tmp_path: Path, fmt: str) -> None:
+    """The pack's sections hold the same figures and the same notes as the commands."""
+    import csv
+    import html
+    import io
+
+    from pspctl.money import pretty_money
+
+    target = tmp_path / f"pack.{fmt}"
+    assert run(["report", "-o", str(target)]) == (0, "", "")
+    text = target.read_text(encoding="utf-8")
+    text = html.unescape(text) if fmt == "html" else text
+    for command in (["funding"], ["reconcile"], ["compare"]):
+        if fmt == "md":  # the command's whole markdown, but the verdict, which leads the section
+            out = run([*command, "-f", "markdown"])[1]
+            body = out.rsplit("\nMISMATCH", 1)[0] if command == ["reconcile"] else out
+            assert body in text, command
+        rows = list(csv.DictReader(io.StringIO(run([*command, "-f", "csv", "--totals"]
+                                                   if command != ["reconcile"]
+                                                   else [*command, "-f", "csv"])[1])))
+        for row in rows:
+            for column, value in row.items():
+                if column.endswith("_gbp") and value:
+                    assert pretty_money(Decimal(value)) in text, (command, column, value)
+    out = run(["compare"])[1]
+    notes = out[out.index("Additional funds stated"):].splitlines()
+    assert notes[0] == "Additional funds stated for 4 of 6 PSPs: £681,970 in all."
+    assert len(notes) > 1
+    for note in notes:
+        assert note.strip() in text
 
 
 def test_pack_refuses_to_overwrite_any_of_its_files(tmp_path: Path) -> None:

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import pspctl.render as render_module
+import pspctl.writers.table as render_module
 from pspctl.render import Format, plain_money, pretty_money, render
+from pspctl.views import Kind
 
 
 @pytest.fixture
@@ -26,8 +27,13 @@ def frame() -> pd.DataFrame:
     )
 
 
+#: The kinds of the fixture's columns, as a view would say them (render never guesses by name).
+KINDS: dict[str, Kind] = {"psp_id": "id", "amount_gbp": "money", "additional_gbp": "money",
+                          "share": "share", "leverage": "ratio", "a_gbp": "money"}
+
+
 def test_csv(frame: pd.DataFrame) -> None:
-    assert render(frame, Format.csv) == (
+    assert render(frame, Format.csv, kinds=KINDS) == (
         "psp_id,amount_gbp,additional_gbp,share,leverage\n"
         "alpha,2759368,300,0.25,0.15\n"
         "'=beta,101459.50,,0.75,\n"
@@ -35,7 +41,7 @@ def test_csv(frame: pd.DataFrame) -> None:
 
 
 def test_tsv(frame: pd.DataFrame) -> None:
-    assert render(frame, Format.tsv) == (
+    assert render(frame, Format.tsv, kinds=KINDS) == (
         "psp_id\tamount_gbp\tadditional_gbp\tshare\tleverage\n"
         "alpha\t2759368\t300\t0.25\t0.15\n"
         "'=beta\t101459.50\t\t0.75\t\n"
@@ -43,7 +49,7 @@ def test_tsv(frame: pd.DataFrame) -> None:
 
 
 def test_json(frame: pd.DataFrame) -> None:
-    assert render(frame, Format.json) == (
+    assert render(frame, Format.json, kinds=KINDS) == (
         "[\n"
         '  {"psp_id": "alpha", "amount_gbp": 2759368, "additional_gbp": 300, "share": 0.25, '
         '"leverage": 0.15},\n'
@@ -54,7 +60,7 @@ def test_json(frame: pd.DataFrame) -> None:
 
 
 def test_markdown(frame: pd.DataFrame) -> None:
-    assert render(frame, Format.markdown, notes=["Source: Table 3"]) == (
+    assert render(frame, Format.markdown, kinds=KINDS, notes=["Source: Table 3"]) == (
         "| psp_id   |   amount_gbp |   additional_gbp |   share |   leverage |\n"
         "|:---------|-------------:|-----------------:|--------:|-----------:|\n"
         "| alpha    |   £2,759,368 |             £300 |   25.0% |       0.15 |\n"
@@ -65,7 +71,7 @@ def test_markdown(frame: pd.DataFrame) -> None:
 
 
 def test_table_plain_when_not_a_terminal(frame: pd.DataFrame) -> None:
-    assert render(frame, Format.table, title="Funding", notes=["ok"]) == (
+    assert render(frame, Format.table, kinds=KINDS, title="Funding", notes=["ok"]) == (
         "Funding\n"
         "+--------+-------------+----------------+-------+------------+\n"
         "| psp_id |  amount_gbp | additional_gbp | share |   leverage |\n"
@@ -78,7 +84,7 @@ def test_table_plain_when_not_a_terminal(frame: pd.DataFrame) -> None:
 
 
 def test_table_totals_row_is_set_apart_and_leaves_gaps_empty(frame: pd.DataFrame) -> None:
-    assert render(frame, Format.table, total_rows=1) == (
+    assert render(frame, Format.table, kinds=KINDS, total_rows=1) == (
         "+--------+-------------+----------------+-------+----------+\n"
         "| psp_id |  amount_gbp | additional_gbp | share | leverage |\n"
         "+--------+-------------+----------------+-------+----------+\n"
@@ -90,7 +96,7 @@ def test_table_totals_row_is_set_apart_and_leaves_gaps_empty(frame: pd.DataFrame
 
 
 def test_blank_text_and_chart(frame: pd.DataFrame) -> None:
-    assert render(frame[["psp_id", "additional_gbp"]], Format.table, blank="-",
+    assert render(frame[["psp_id", "additional_gbp"]], Format.table, kinds=KINDS, blank="-",
                   chart="additional_gbp") == (
         "+--------+----------------+------------------------------------------+\n"
         "| psp_id | additional_gbp |                                          |\n"
@@ -102,16 +108,16 @@ def test_blank_text_and_chart(frame: pd.DataFrame) -> None:
 
 
 def test_table_in_a_terminal_uses_colour_codes(frame: pd.DataFrame) -> None:
-    text = render(frame, Format.table, terminal=True, width=100)
+    text = render(frame, Format.table, kinds=KINDS, terminal=True, width=100)
     assert "\x1b[" in text
     assert "£2,759,368" in text
 
 
 def test_empty_frame_machine_formats() -> None:
     empty = pd.DataFrame({"a_gbp": []})
-    assert render(empty, Format.csv) == "a_gbp\n"
-    assert render(empty, Format.json) == "[]\n"
-    assert render(empty, Format.table, notes=["nothing"]) == "nothing\n"
+    assert render(empty, Format.csv, kinds=KINDS) == "a_gbp\n"
+    assert render(empty, Format.json, kinds=KINDS) == "[]\n"
+    assert render(empty, Format.table, kinds=KINDS, notes=["nothing"]) == "nothing\n"
 
 
 @pytest.mark.parametrize(
@@ -152,11 +158,13 @@ def test_a_table_drawn_line_by_line_reads_as_rich_draws_it(
     frame = pd.DataFrame({"name": [c[0] for c in cells], "amount_gbp": [c[1] for c in cells],
                           "share": [c[2] for c in cells]})
     total_rows = min(total_rows, len(cells))
-    drawn = render(frame, Format.table, total_rows=total_rows, blank="-", title=title,
+    drawn = render(frame, Format.table, kinds=KINDS, total_rows=total_rows, blank="-",
+                   title=title,
                    notes=["a note"])
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(render_module, "_drawable", lambda *args: False)
-        by_rich = render(frame, Format.table, total_rows=total_rows, blank="-", title=title,
+        by_rich = render(frame, Format.table, kinds=KINDS, total_rows=total_rows, blank="-",
+                         title=title,
                          notes=["a note"])
     assert drawn == by_rich
 

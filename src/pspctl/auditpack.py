@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
-
-import pandas as pd
+from dataclasses import dataclass, field, replace
 
 from . import reports
 from ._version import __version__
 from .errors import UsageError
 from .loader import Dataset
-from .render import Format, render, render_html_table, shout_mismatches
+from .views import View, compare_view, matrix_view, reconcile_view
+from .writers import html as html_writer
+from .writers import markdown as markdown_writer
 
 TITLE = "Audit pack: Scottish Government funding of the six Strategic PSPs"
 FORMATS = ("md", "html")
@@ -76,37 +76,36 @@ def _source_section(data: Dataset) -> list[tuple[str, str]]:
 
 def build(data: Dataset, fmt: str, charts: dict[str, bytes] | None = None,
           chart_stem: str = "chart") -> Pack:
-    """The audit pack as ``md`` or ``html``; ``charts`` maps chart kinds to SVG bytes."""
+    """The audit pack as ``md`` or ``html``; ``charts`` maps chart kinds to SVG bytes. Its
+    sections are the views of the commands (``funding``, ``reconcile``, ``compare``), written
+    by the same writers: the same figures, the same notes."""
     if fmt not in FORMATS:
         raise UsageError(f"{WRITTEN_AS}, not .{fmt}")
-    matrix = reports.with_total(reports.funding_matrix(data), "psp_id")
     result = reports.reconcile(data)
-    comparison = reports.compare(data)
-    compared = reports.with_total(comparison.by_psp, "psp_id")
+    sections = [
+        ("Table 3, recomputed from its cells", matrix_view(reports.funding_matrix(data))),
+        ("Reconciliation", reconcile_view(result)),
+        ("Additional funds against government funds", compare_view(reports.compare(data))),
+    ]
     charts = charts or {}
     if fmt == "md":
-        return _markdown(data, matrix, result, compared, charts, chart_stem)
-    return _html(data, matrix, result, compared, charts)
+        return _markdown(data, sections, charts, chart_stem)
+    return _html(data, sections, charts)
 
 
-def _markdown(data: Dataset, matrix: pd.DataFrame, result: reports.Reconciliation,
-              compared: pd.DataFrame, charts: dict[str, bytes], stem: str) -> Pack:
+def _markdown(data: Dataset, sections: list[tuple[str, View]], charts: dict[str, bytes],
+              stem: str) -> Pack:
     def para(text: str) -> str:
         text = re.sub(r"</?em>", "*", text)
         return re.sub(r"</?code>", "`", text)
 
     parts = [f"# {TITLE}\n", "## What the data is and where it comes from\n"]
     parts += [para(text) + "\n" for _, text in _source_section(data)]
-    parts += ["## Table 3, recomputed from its cells\n",
-              render(matrix, Format.markdown, total_rows=1, blank="-"),
-              "## Reconciliation\n", f"**{result.verdict}**\n",
-              render(shout_mismatches(result.checks), Format.markdown)]
-    if not result.candidates.empty:
-        parts += ["### Candidate explanations (candidates, not corrections)\n",
-                  render(result.explanations, Format.markdown)]
-    parts += [note + "\n" for note in result.notes]
-    parts += ["## Additional funds against government funds\n",
-              render(compared, Format.markdown, total_rows=1)]
+    for heading, view in sections:
+        parts.append(f"## {heading}\n")
+        if view.verdict:  # up front, in bold, rather than after the tables
+            parts.append(f"**{markdown_writer.markdown_text(view.verdict)}**\n")
+        parts.append(markdown_writer.write(replace(view, verdict=None)))
     attachments = {}
     if charts:
         parts.append("## Charts\n")
@@ -117,23 +116,14 @@ def _markdown(data: Dataset, matrix: pd.DataFrame, result: reports.Reconciliatio
     return Pack("\n".join(parts), attachments)
 
 
-def _html(data: Dataset, matrix: pd.DataFrame, result: reports.Reconciliation,
-          compared: pd.DataFrame, charts: dict[str, bytes]) -> Pack:
+def _html(data: Dataset, sections: list[tuple[str, View]], charts: dict[str, bytes]) -> Pack:
     body = [f"<h1>{html.escape(TITLE)}</h1>", "<h2>What the data is and where it comes from</h2>"]
     body += [f"<p>{text}</p>" for _, text in _source_section(data)]
-    body += ["<h2>Table 3, recomputed from its cells</h2>",
-             render_html_table(matrix, total_rows=1, blank="-"),
-             "<h2>Reconciliation</h2>",
-             f'<p class="verdict">{html.escape(result.verdict)}</p>',
-             render_html_table(shout_mismatches(result.checks),
-                               highlight=result.mismatch_rows)]
-    if not result.candidates.empty:
-        body += ["<h3>Candidate explanations (candidates, not corrections)</h3>",
-                 render_html_table(result.explanations)]
-    for note in result.notes:
-        body.append(f"<p>{html.escape(note)}</p>")
-    body += ["<h2>Additional funds against government funds</h2>",
-             render_html_table(compared, total_rows=1)]
+    for heading, view in sections:
+        body.append(f"<h2>{html.escape(heading)}</h2>")
+        if view.verdict:  # up front, rather than after the tables
+            body.append(f'<p class="verdict">{html.escape(view.verdict)}</p>')
+        body.append(html_writer.write(replace(view, verdict=None)))
     if charts:
         body.append("<h2>Charts</h2>")
         for kind, svg in charts.items():

@@ -23,13 +23,11 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from ._version import __version__
-from .errors import PspctlError, UsageError, shortened
+from .errors import PspctlError, UsageError
 from .render import Format
 
 if TYPE_CHECKING:
-    import pandas as pd
-
-    from .reports import Reconciliation
+    from .views import View
 
 app = typer.Typer(
     name="pspctl",
@@ -252,27 +250,11 @@ class Target:
         write_text(text, self.output, self.force)
 
 
-def emit(
-    frame: pd.DataFrame,
-    target: Target,
-    *,
-    title: str | None = None,
-    notes: Sequence[str] = (),
-    total_rows: int = 0,
-    blank: str | None = None,
-    chart: str | None = None,
-    highlight: Sequence[int] = (),
-) -> None:
-    """Render a report's frame in the target's format and write it."""
-    from . import render
+def show_view(view: View, target: Target) -> None:
+    """Write ``view`` in the target's format."""
+    from .writers import write
 
-    target.write(
-        render.render(
-            frame, target.fmt, title=title, notes=notes, total_rows=total_rows,
-            terminal=target.terminal, width=target.width, blank=blank, chart=chart,
-            highlight=highlight,
-        )
-    )
+    target.write(write(view, target.fmt, target.terminal, target.width))
 
 
 # --- commands ----------------------------------------------------------------------------------
@@ -291,15 +273,11 @@ def validate(
     unknown-psp, duplicate-key, ...). Exit 0 when the data is valid, 1 when problems were found,
     2 when a file is missing or cannot be read.
     """
-    from . import loader, reports
+    from . import loader, views
 
     problems = loader.validate(data_dir)
-    where = data_dir if data_dir is not None else "the bundled data"
-    if problems:
-        verdict = f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {where}"
-    else:
-        verdict = f"valid: {where}"
-    emit(reports.problems_frame(problems), Target.of(fmt, output, force), notes=[verdict])
+    where = str(data_dir) if data_dir is not None else "the bundled data"
+    show_view(views.validate_view(problems, where), Target.of(fmt, output, force))
     if problems:
         raise typer.Exit(1)
 
@@ -358,17 +336,6 @@ def _year(value: str | None, option: str) -> str | None:
     return value.strip()
 
 
-def _totalled(frame: pd.DataFrame, target: Target, totals: bool,
-              label_column: str) -> tuple[pd.DataFrame, int]:
-    """``frame`` with its totals row where one is wanted (always for people, with --totals
-    for scripts), and how many totals rows it ends with."""
-    from .reports import with_total
-
-    if frame.empty or not (totals or not target.fmt.for_machines):
-        return frame, 0
-    return with_total(frame, label_column), 1
-
-
 @command("list")
 def list_(
     lead_sector: Annotated[
@@ -395,16 +362,14 @@ def list_(
     government_gbp, additional_gbp. additional_gbp is empty ("not stated" in a table) where the
     report states no additional funds: that is not zero.
     """
-    from . import loader, reports
+    from . import loader, reports, views
 
     target = Target.of(fmt, output, force)
     active_in = _year(active_in, "--active-in")
     frame = reports.psp_list(
         loader.load(data_dir), lead_sector.value if lead_sector else None, active_in
     )
-    frame, total_rows = _totalled(frame, target, totals, "psp_id")
-    emit(frame, target, title="Strategic PSPs", total_rows=total_rows,
-         notes=["Source: §3.1 and Table 3 of the report."])
+    show_view(views.list_view(frame, totals), target)
 
 
 @command()
@@ -426,29 +391,10 @@ def show(
     funders, and its outcomes. In csv, tsv and json: one row per fact (section, field, value,
     amount_gbp, source, line), where line is the line of the data file it comes from.
     """
-    from . import loader, render, reports
+    from . import loader, reports, views
 
     target = Target.of(fmt, output, force)
-    detail = reports.psp_detail(loader.load(data_dir), psp)
-    if target.fmt.for_machines:
-        emit(detail.facts, target)
-        return
-    government = detail.government
-    if not government.empty:
-        government = reports.with_total(government, "year")
-    attributes = detail.attributes.fillna({"value": "not stated"})
-    name = detail.attributes.set_index("field").at["name", "value"]
-    target.write(
-        render.render_sections(
-            [
-                (f"{name} ({detail.psp_id})", attributes, 0),
-                ("Scottish Government funds (Table 3)", government, int(not government.empty)),
-                ("Additional funds from other organisations", detail.additional, 0),
-                ("Outcomes reported", detail.outcomes, 0),
-            ],
-            target.fmt, terminal=target.terminal, width=target.width,
-        )
-    )
+    show_view(views.show_view(reports.psp_detail(loader.load(data_dir), psp)), target)
 
 
 @command()
@@ -486,7 +432,7 @@ def funding(
     table, where the PSP had no funding that year) and total_gbp, with the year totals as a
     last row in table and markdown. --by-year and --by-psp give one figure per year or per PSP.
     """
-    from . import loader, reports
+    from . import loader, reports, views
 
     if by_year and by_psp:
         raise UsageError("--by-year and --by-psp are alternatives: give one of them")
@@ -503,19 +449,14 @@ def funding(
     data = loader.load(data_dir)
     psps = reports.resolve_psps(data.psp, psp)
     if by_year:
-        frame = reports.funding_by_year(data, psps, start, end, cumulative, share)
-        label, title, bar = "year", "Scottish Government funds by financial year", "amount_gbp"
+        view = views.by_year_view(
+            reports.funding_by_year(data, psps, start, end, cumulative, share), totals, chart)
     elif by_psp:
-        frame = reports.funding_by_psp(data, psps, start, end, share)
-        label, title, bar = "psp_id", "Scottish Government funds by PSP", "amount_gbp"
+        view = views.by_psp_view(reports.funding_by_psp(data, psps, start, end, share), totals,
+                                 chart)
     else:
-        frame = reports.funding_matrix(data, psps, start, end)
-        label, title, bar = "psp_id", "Scottish Government funds (Table 3)", "total_gbp"
-    frame, total_rows = _totalled(frame, target, totals, label)
-    notes = ["Recomputed from the cells of Table 3; '-' means no funding that year."
-             if not (by_year or by_psp) else "Recomputed from the cells of Table 3."]
-    emit(frame, target, title=title, total_rows=total_rows, notes=notes,
-         blank="-" if not (by_year or by_psp) else None, chart=bar if chart else None)
+        view = views.matrix_view(reports.funding_matrix(data, psps, start, end), totals, chart)
+    show_view(view, target)
 
 
 @command()
@@ -535,34 +476,12 @@ def compare(
     in a table), never 0. A table ends with how much came from other public bodies and how much
     from independent funders (lottery, trusts), where the data allows that split.
     """
-    from . import loader, reports
+    from . import loader, reports, views
 
     target = Target.of(fmt, output, force)
     data = loader.load(data_dir)
     result = reports.compare(data, reports.resolve_psps(data.psp, psp))
-    frame, total_rows = _totalled(result.by_psp, target, totals, "psp_id")
-    emit(frame, target, title="Additional funds against Scottish Government funds",
-         total_rows=total_rows, notes=_split_notes(result.by_funder_type, result.by_psp))
-
-
-def _split_notes(split: pd.DataFrame, by_psp: pd.DataFrame) -> list[str]:
-    from .money import pretty_money
-
-    stated = by_psp["additional_gbp"].notna().sum()
-    total = sum(split["amount_gbp"].tolist(), start=Decimal(0))
-    lines = [f"Additional funds stated for {stated} of {len(by_psp)} PSPs: "
-             f"{pretty_money(total)} in all."]
-    words = {
-        "public": "from other public bodies",
-        "independent": "from independent funders (lottery, trusts) alone",
-        "mixed": "from figures that combine public and independent funders, which the report "
-                 "does not split",
-        "unclassified": "from funders of no known sector",
-    }
-    for kind, amount, psps in split[["funder_type", "amount_gbp", "psps"]].values.tolist():
-        where = f" ({shortened(psps.split(', '))})" if psps else ""
-        lines.append(f"  {pretty_money(amount)} {words[kind]}{where}")
-    return lines
+    show_view(views.compare_view(result, totals), target)
 
 
 def _amount(text: str | None, option: str) -> Decimal | None:
@@ -619,7 +538,7 @@ def reconcile(
 
     Exit 0 when every check holds, 1 when any does not, 2 for unreadable or invalid data.
     """
-    from . import loader, reports
+    from . import loader, reports, views
 
     target = Target.of(fmt, output, force)
     result = reports.reconcile(
@@ -627,43 +546,10 @@ def reconcile(
         _amount(tolerance, "--tolerance") or Decimal(0),
     )
     if not quiet:
-        _emit_reconciliation(result, target, candidates)
+        show_view(views.candidates_view(result) if candidates else views.reconcile_view(result),
+                  target)
     if not result.ok:
         raise typer.Exit(1)
-
-
-def _emit_reconciliation(result: Reconciliation, target: Target, candidates_only: bool) -> None:
-    from . import render
-
-    notes = [*result.notes, result.verdict]  # for people: machine formats print no notes
-    if candidates_only:
-        emit(result.candidates, target, title="Candidate explanations (not corrections)",
-             notes=notes)
-        return
-    checks = result.checks
-    if target.fmt is Format.json:
-        checks = checks.assign(candidates=[
-            result.candidates[
-                (result.candidates["check"] == row.check)
-                & (result.candidates["scope"] == row.scope)
-            ].drop(columns=["check", "scope"]).to_dict("records")
-            for row in checks.itertuples(index=False)
-        ])
-        emit(checks, target)
-        return
-    if target.fmt.for_machines:
-        emit(checks, target)
-        return
-    sections = [("Reconciliation of Table 3 against the published totals",
-                 render.shout_mismatches(checks), 0)]
-    if not result.candidates.empty:
-        sections.append((
-            "Candidate explanations of the mismatches (candidates, not corrections)",
-            result.explanations, 0,
-        ))
-    target.write(render.render_sections(sections, target.fmt, notes=notes,
-                                        terminal=target.terminal, width=target.width,
-                                        highlight={0: result.mismatch_rows}))
 
 
 class ChartKind(str, Enum):

@@ -1,0 +1,280 @@
+"""Views: each report's result as people and scripts see it, ready for any writer.
+
+One function per report turns its result into a :class:`View`: sections of tables whose columns
+know their kind (id, text, year, money, share, ratio, count, records), their totals rows, the
+notes and the verdict, the rows to highlight, and the one table that machine formats get. Titles
+and notes live here once: the command line, the audit pack (both formats) and every writer
+render these views, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal
+
+from .errors import Problem, shortened
+from .money import pretty_money
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .reports import Comparison, PspDetail, Reconciliation
+
+#: What a column holds; writers lay out, escape and format by it, never by the column's name.
+Kind = Literal["id", "text", "year", "money", "share", "ratio", "count", "records"]
+#: How a column's totals cell is made: money summed (what is stated), a share of the total
+#: is 1, anything else left empty.
+Total = Literal["sum", "one", "none"]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind
+    total: Total = "none"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table: its columns, its body rows (a DataFrame with exactly those columns), its
+    totals rows, and how people see it."""
+
+    title: str | None
+    columns: tuple[Column, ...]
+    frame: pd.DataFrame
+    totals: int = 0  # how many rows at the end of ``frame`` are totals rows
+    blank: str | None = None  # what people see for a missing figure (Table 3's "-")
+    highlight: tuple[int, ...] = ()  # rows to show in bold red in a terminal
+    chart: str | None = None  # a money column drawn as a bar per row (terminal table)
+
+    @property
+    def kinds(self) -> dict[str, Kind]:
+        return {c.name: c.kind for c in self.columns}
+
+    @property
+    def body(self) -> pd.DataFrame:
+        """The rows without the totals rows."""
+        return self.frame.iloc[: len(self.frame) - self.totals]
+
+
+@dataclass(frozen=True)
+class View:
+    """What one command shows: ``sections`` for people, ``data`` for machine formats (csv,
+    tsv, json: one table, with its totals rows only when ``data_totals``), ``notes`` and the
+    ``verdict`` for people."""
+
+    sections: tuple[Table, ...]
+    notes: tuple[str, ...] = ()
+    verdict: str | None = None
+    data: Table | None = None
+    data_totals: bool = False
+    sectioned: bool = False  # each section titled and set apart (show, reconcile)
+
+    @property
+    def records(self) -> Table:
+        """The table machine formats write."""
+        return self.data if self.data is not None else self.sections[0]
+
+
+def table(title: str | None, columns: Sequence[Column], frame: pd.DataFrame, *,
+          totals: bool = False, label: str | None = None, blank: str | None = None,
+          highlight: Sequence[int] = (), chart: str | None = None) -> Table:
+    """A :class:`Table` of ``frame`` (its columns in the order of ``columns``), with a totals
+    row made by each column's rule and labelled in column ``label`` when ``totals``."""
+    import pandas as pd
+
+    frame = frame[[c.name for c in columns]]
+    count = 0
+    if totals and not frame.empty:
+        row = {c.name: _total(c, frame[c.name].tolist()) for c in columns}
+        if label is not None:
+            row[label] = "Total"
+        frame = pd.concat([frame.astype(object), pd.DataFrame([row], dtype=object)],
+                          ignore_index=True)
+        count = 1
+    return Table(title, tuple(columns), frame, count, blank, tuple(highlight), chart)
+
+
+def _total(column: Column, values: list[Any]) -> Any:
+    if column.total == "sum":
+        return sum((v for v in values if isinstance(v, Decimal)), Decimal("0.00"))
+    if column.total == "one":
+        return 1.0 if values else None
+    return None
+
+
+def _money(name: str, total: Total = "sum") -> Column:
+    return Column(name, "money", total)
+
+
+# --- validate ----------------------------------------------------------------------------------
+
+PROBLEM_COLUMNS = (Column("file", "text"), Column("line", "count"), Column("column", "text"),
+                   Column("kind", "text"), Column("message", "text"))
+
+
+def validate_view(problems: Sequence[Problem], where: str) -> View:
+    from .reports import problems_frame
+
+    count = len(problems)
+    verdict = (f"{count} problem{'s' if count != 1 else ''} in {where}" if problems
+               else f"valid: {where}")
+    return View((table(None, PROBLEM_COLUMNS, problems_frame(problems)),), notes=(verdict,))
+
+
+# --- list and show -----------------------------------------------------------------------------
+
+LIST_COLUMNS = (Column("psp_id", "id"), Column("name", "text"), Column("established", "year"),
+                Column("sector", "text"), Column("lead", "text"), Column("lead_sector", "text"),
+                Column("first_year", "year"), Column("last_year", "year"),
+                _money("government_gbp"), _money("additional_gbp"))
+
+
+def list_view(frame: pd.DataFrame, totals: bool = False) -> View:
+    """``psp_list``'s frame; totals rows for machines only when ``totals``."""
+    return _one(table("Strategic PSPs", LIST_COLUMNS, frame, totals=not frame.empty,
+                      label="psp_id"),
+                ("Source: §3.1 and Table 3 of the report.",), totals)
+
+
+def _one(section: Table, notes: Sequence[str], totals: bool) -> View:
+    return View((section,), notes=tuple(notes), data_totals=totals)
+
+
+FACT_COLUMNS = (Column("section", "text"), Column("field", "text"), Column("value", "text"),
+                _money("amount_gbp"), Column("source", "text"), Column("line", "count"))
+
+
+def show_view(detail: PspDetail) -> View:
+    """Everything about one PSP: four sections for people, one row per fact for machines."""
+    attributes = detail.attributes.fillna({"value": "not stated"})
+    name = detail.attributes.set_index("field").at["name", "value"]
+    sections = (
+        table(f"{name} ({detail.psp_id})", (Column("field", "text"), Column("value", "text"),
+                                           Column("source", "text"), Column("line", "count")),
+              attributes),
+        table("Scottish Government funds (Table 3)",
+              (Column("year", "year"), _money("amount_gbp"), Column("source", "text"),
+               Column("line", "count")), detail.government, totals=True, label="year"),
+        table("Additional funds from other organisations",
+              (Column("funder", "text"), Column("funder_sector", "text"), _money("amount_gbp"),
+               Column("source", "text"), Column("line", "count")), detail.additional),
+        table("Outcomes reported",
+              (Column("outcome", "text"), Column("value", "count"), Column("qualifier", "text"),
+               Column("source", "text"), Column("line", "count")), detail.outcomes),
+    )
+    return View(sections, data=table("Facts", FACT_COLUMNS, detail.facts), sectioned=True)
+
+
+# --- funding -----------------------------------------------------------------------------------
+
+FUNDING_NOTE = "Recomputed from the cells of Table 3."
+MATRIX_NOTE = "Recomputed from the cells of Table 3; '-' means no funding that year."
+
+
+def matrix_view(frame: pd.DataFrame, totals: bool = False, chart: bool = False) -> View:
+    years = [c for c in frame.columns if c not in ("psp_id", "name", "total_gbp")]
+    columns = (Column("psp_id", "id"), Column("name", "text"), *(_money(y) for y in years),
+               _money("total_gbp"))
+    return _one(table("Scottish Government funds (Table 3)", columns, frame,
+                      totals=not frame.empty, label="psp_id", blank="-",
+                      chart="total_gbp" if chart else None), (MATRIX_NOTE,), totals)
+
+
+def by_year_view(frame: pd.DataFrame, totals: bool = False, chart: bool = False) -> View:
+    columns = [Column("year", "year"), _money("amount_gbp")]
+    if "cumulative_gbp" in frame.columns:
+        columns.append(_money("cumulative_gbp", "none"))  # a running total does not add up
+    if "share" in frame.columns:
+        columns.append(Column("share", "share", "one"))
+    return _one(table("Scottish Government funds by financial year", columns, frame,
+                      totals=not frame.empty, label="year",
+                      chart="amount_gbp" if chart else None), (FUNDING_NOTE,), totals)
+
+
+def by_psp_view(frame: pd.DataFrame, totals: bool = False, chart: bool = False) -> View:
+    columns = [Column("psp_id", "id"), Column("name", "text"), _money("amount_gbp")]
+    if "share" in frame.columns:
+        columns.append(Column("share", "share", "one"))
+    return _one(table("Scottish Government funds by PSP", columns, frame, totals=not frame.empty,
+                      label="psp_id", chart="amount_gbp" if chart else None),
+                (FUNDING_NOTE,), totals)
+
+
+# --- compare -----------------------------------------------------------------------------------
+
+COMPARE_COLUMNS = (Column("psp_id", "id"), Column("name", "text"), _money("government_gbp"),
+                   _money("additional_gbp"),
+                   # stated only for PSPs that state additional funds: its sum would not add up
+                   # with the government funds of all PSPs
+                   _money("combined_gbp", "none"),
+                   Column("leverage", "ratio"), Column("additional_share", "share"),
+                   Column("funders", "text"), Column("funder_sector", "text"))
+#: How each kind of funder is said in compare's notes.
+FUNDER_TYPES = {
+    "public": "from other public bodies",
+    "independent": "from independent funders (lottery, trusts) alone",
+    "mixed": "from figures that combine public and independent funders, which the report "
+             "does not split",
+    "unclassified": "from funders of no known sector",
+}
+
+
+def compare_view(result: Comparison, totals: bool = False) -> View:
+    return _one(table("Additional funds against Scottish Government funds", COMPARE_COLUMNS,
+                      result.by_psp, totals=not result.by_psp.empty, label="psp_id"),
+                split_notes(result), totals)
+
+
+def split_notes(result: Comparison) -> list[str]:
+    """How much additional funding was stated, and how it splits by kind of funder."""
+    split, by_psp = result.by_funder_type, result.by_psp
+    stated = by_psp["additional_gbp"].notna().sum()
+    total = sum(split["amount_gbp"].tolist(), start=Decimal(0))
+    lines = [f"Additional funds stated for {stated} of {len(by_psp)} PSPs: "
+             f"{pretty_money(total)} in all."]
+    for kind, amount, psps in split[["funder_type", "amount_gbp", "psps"]].values.tolist():
+        where = f" ({shortened(psps.split(', '))})" if psps else ""
+        lines.append(f"  {pretty_money(amount)} {FUNDER_TYPES[kind]}{where}")
+    return lines
+
+
+# --- reconcile ---------------------------------------------------------------------------------
+
+CHECK_COLUMNS = (Column("check", "text"), Column("scope", "text"), _money("published_gbp"),
+                 _money("computed_gbp"), _money("difference_gbp"), Column("status", "text"))
+CANDIDATE_COLUMNS = (Column("check", "text"), Column("scope", "text"),
+                     Column("heuristic", "text"), Column("psp_id", "id"), Column("year", "year"),
+                     _money("printed_gbp"), _money("would_be_gbp"), Column("note", "text"))
+EXPLANATION_COLUMNS = (Column("check", "text"), Column("scope", "text"),
+                       Column("heuristic", "text"), Column("note", "text"))
+RECONCILIATION_TITLE = "Reconciliation of Table 3 against the published totals"
+EXPLANATIONS_TITLE = "Candidate explanations of the mismatches (candidates, not corrections)"
+
+
+def reconcile_view(result: Reconciliation) -> View:
+    """The checks (mismatches shouted and highlighted) and the candidates for people; for
+    machines the checks, each carrying its candidates as records (json only)."""
+    shouted = result.checks.assign(
+        status=["MISMATCH" if s == "mismatch" else s for s in result.checks["status"]])
+    sections = [table(RECONCILIATION_TITLE, CHECK_COLUMNS, shouted,
+                      highlight=result.mismatch_rows)]
+    if not result.candidates.empty:
+        sections.append(table(EXPLANATIONS_TITLE, EXPLANATION_COLUMNS, result.explanations))
+    nested = result.checks.assign(candidates=[
+        result.candidates[(result.candidates["check"] == row.check)
+                          & (result.candidates["scope"] == row.scope)]
+        .drop(columns=["check", "scope"]).to_dict("records")
+        for row in result.checks.itertuples(index=False)
+    ])
+    data = table("Checks", (*CHECK_COLUMNS, Column("candidates", "records")), nested)
+    return View(tuple(sections), notes=tuple(result.notes), verdict=result.verdict, data=data,
+                sectioned=True)
+
+
+def candidates_view(result: Reconciliation) -> View:
+    section = table("Candidate explanations (not corrections)", CANDIDATE_COLUMNS,
+                    result.candidates)
+    return View((section,), notes=tuple(result.notes), verdict=result.verdict)

@@ -1,0 +1,128 @@
+"""Cells: one value as people or scripts see it, by the kind of its column (never by its name).
+
+Shared by every writer; imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from ..errors import printable
+from ..money import plain_money, pretty_money
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+NOT_STATED = "not stated"
+
+
+#: Prefixes that make a spreadsheet treat a text cell as a formula (OWASP's CSV injection list).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+_NA: list[Any] = []
+
+
+def missing(value: Any) -> bool:
+    """None, NaN, pandas' NA or NaT: a value that is not there (hot: called per cell)."""
+    if value is None:
+        return True
+    if isinstance(value, (str, Decimal, int)):
+        return False
+    if isinstance(value, float):
+        return math.isnan(value)
+    if not _NA:
+        import pandas as pd
+
+        _NA.extend([pd.NA, pd.NaT])
+    return value is _NA[0] or value is _NA[1]
+
+
+def plain_number(value: float) -> str:
+    """A ratio or share for scripts: up to six decimals, no trailing zeros."""
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def machine_cell(kind: str, value: Any) -> str:
+    """One cell as csv/tsv text: plain numbers, empty when missing."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Decimal):
+        return plain_money(value)
+    if missing(value):
+        return ""
+    if isinstance(value, float):
+        return plain_number(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def human_cell(kind: str, value: Any) -> str:
+    """One cell for people (table, markdown, HTML): money with £ and separators, shares as
+    percentages, a missing figure "not stated"."""
+    if missing(value):
+        return NOT_STATED if kind in ("money", "ratio") else ""
+    if isinstance(value, Decimal):
+        return pretty_money(value)
+    if isinstance(value, float):
+        if kind == "share":
+            return f"{value * 100:.1f}%"
+        return f"{value:,.2f}"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def human_column(kind: str, values: list[Any]) -> list[str]:
+    """One column's cells for a table (:func:`human_cell`), control characters shown escaped
+    (never sent to a terminal), a column of money and text (Table 3's "-") in one pass without
+    a call per cell."""
+    if set(map(type, values)) <= {Decimal, str}:
+        return [printable(v) if isinstance(v, str) else pretty_money(v) for v in values]
+    return [printable(human_cell(kind, v)) for v in values]
+
+
+def neutralise(text: str) -> str:
+    """Spreadsheet safety: a text cell a spreadsheet would run as a formula gets a leading '."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def is_numeric(values: Sequence[Any]) -> bool:
+    """Whether a column's present values are all numbers (laid out right-aligned)."""
+    present = [v for v in values if not missing(v)]
+    return bool(present) and all(
+        isinstance(v, (Decimal, float, int)) and not isinstance(v, bool) for v in present
+    )
+
+
+def python(value: Any) -> Any:
+    """numpy scalars to Python ones, so every branch below sees int, float, str or Decimal."""
+    if value is None or isinstance(value, (str, Decimal)):
+        return value
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value
+
+
+def rows_of(frame: pd.DataFrame) -> list[list[Any]]:
+    return [[python(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+
+
+def gaps_for_people(rows: list[list[Any]], kinds: Sequence[str], total_rows: int,
+                    blank: str | None) -> list[list[Any]]:
+    """Missing values as people see them: empty in totals rows, ``blank`` (Table 3's "-") in
+    money columns when given; the rest stay missing ("not stated" for money)."""
+    body = len(rows) - total_rows
+    money = [kind == "money" for kind in kinds]
+    return [
+        [
+            ("" if n >= body else blank if blank is not None and money[i] else v)
+            if missing(v) else v
+            for i, v in enumerate(row)
+        ]
+        for n, row in enumerate(rows)
+    ]

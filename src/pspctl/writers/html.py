@@ -1,0 +1,43 @@
+"""HTML for the audit pack: tables with every cell escaped, numbers right-aligned, totals and
+highlighted rows marked by class."""
+
+from __future__ import annotations
+
+import html
+
+from ..views import Table, View
+from .cells import gaps_for_people, human_cell, is_numeric, rows_of
+
+
+def html_table(table: Table) -> str:
+    columns = [c.name for c in table.columns]
+    kinds = [c.kind for c in table.columns]
+    rows = rows_of(table.frame)
+    numeric = [is_numeric([r[i] for r in rows]) for i in range(len(columns))]
+    body = len(rows) - table.totals
+    shown = gaps_for_people(rows, kinds, table.totals, table.blank)
+    lines = ["<table>", "<thead><tr>"
+             + "".join(f"<th>{html.escape(c)}</th>" for c in columns) + "</tr></thead>", "<tbody>"]
+    for n, row in enumerate(shown):
+        marks = (["total"] if n >= body else []) + (["mismatch"] if n in table.highlight else [])
+        attribute = f' class="{" ".join(marks)}"' if marks else ""
+        cells = [("<td class=\"number\">" if number else "<td>")
+                 + html.escape(human_cell(kind, value)) + "</td>"
+                 for kind, value, number in zip(kinds, row, numeric)]
+        lines.append(f"<tr{attribute}>" + "".join(cells) + "</tr>")
+    lines += ["</tbody>", "</table>"]
+    return "\n".join(lines)
+
+
+def write(view: View, terminal: bool = False, width: int | None = None) -> str:
+    """The view as an HTML fragment: each section's table (titled when the view has several),
+    the notes, the verdict."""
+    parts: list[str] = []
+    for section in view.sections:
+        if section.title and view.sectioned:
+            parts.append(f"<h3>{html.escape(section.title)}</h3>")
+        parts.append("<p>Not stated.</p>" if section.frame.empty else html_table(section))
+    parts += [f"<p>{html.escape(note)}</p>" for note in view.notes]
+    if view.verdict:
+        parts.append(f'<p class="verdict">{html.escape(view.verdict)}</p>')
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,57 @@
+"""Markdown for briefings: pipe tables whose cells cannot end a cell or a row (``|`` and
+``\\`` escaped, line breaks as spaces) nor carry HTML from the data (``<``, ``>``, ``&`` as
+entities); control characters shown escaped."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..errors import printable
+from ..views import Table, View
+from .cells import gaps_for_people, human_cell, is_numeric, rows_of
+
+#: Markdown table cells: what would end a cell or a row, or be read as HTML.
+_MARKDOWN = str.maketrans({"\\": "\\\\", "|": "\\|", "<": "&lt;", ">": "&gt;",
+                           "&": "&amp;", "\r": " ", "\n": " "})
+
+
+def markdown_text(text: str) -> str:
+    """``text`` safe in a Markdown table cell: ``|`` and ``\\`` escaped, line breaks as spaces,
+    ``<``, ``>`` and ``&`` as entities (no HTML from the data), other controls shown escaped."""
+    return printable(text.replace("\r\n", " ").translate(_MARKDOWN))
+
+
+def markdown_table(table: Table, notes: Sequence[str] = ()) -> str:
+    """One table as a Markdown pipe table (no title), then ``notes``."""
+    from tabulate import tabulate
+
+    columns = [c.name for c in table.columns]
+    kinds = [c.kind for c in table.columns]
+    rows = rows_of(table.frame)
+    numeric = [is_numeric([r[i] for r in rows]) for i in range(len(columns))]
+    rows = gaps_for_people(rows, kinds, table.totals, table.blank)
+    text = ""
+    if columns and rows:
+        cells = [[markdown_text(human_cell(k, v)) for k, v in zip(kinds, row)]
+                 for row in rows]
+        align = ["right" if n else "left" for n in numeric]
+        text = tabulate(
+            cells, headers=[markdown_text(c) for c in columns], tablefmt="pipe", colalign=align,
+            disable_numparse=True
+        ) + "\n"
+    if notes:
+        text += ("\n" if text else "") + "\n".join(markdown_text(n) for n in notes) + "\n"
+    return text
+
+
+def write(view: View, terminal: bool = False, width: int | None = None) -> str:
+    notes = [*view.notes, *([view.verdict] if view.verdict else [])]
+    if not view.sectioned:
+        return markdown_table(view.sections[0], notes)
+    parts = [f"### {markdown_text(s.title or '')}\n\nNot stated.\n" if s.frame.empty
+             else f"### {markdown_text(s.title or '')}\n\n" + markdown_table(s)
+             for s in view.sections]
+    text = "\n".join(parts)
+    if notes:
+        text += ("\n" if text else "") + "\n".join(markdown_text(n) for n in notes) + "\n"
+    return text

@@ -1,0 +1,187 @@
+"""Tables for people: in a terminal (rich, colour, wrapping) and as plain text off one (pipes,
+files: drawn a line at a time from rich's box characters). Control characters in the data are
+shown escaped, never sent to the terminal."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from ..errors import printable
+from ..views import Table, View
+from .cells import gaps_for_people, human_column, is_numeric, rows_of
+
+BAR_WIDTH = 40
+
+
+def _with_bars(
+    columns: list[str], rows: list[list[Any]], chart: str, total_rows: int, terminal: bool
+) -> tuple[list[str], list[list[Any]]]:
+    """A column of horizontal bars, proportional to ``chart`` (totals rows get none)."""
+    index = columns.index(chart)
+    body = len(rows) - total_rows
+    values = [r[index] if isinstance(r[index], Decimal) else Decimal(0) for r in rows[:body]]
+    top = max(values, default=Decimal(0))
+    glyph = "█" if terminal else "#"
+    bars = [
+        glyph * int((v / top * BAR_WIDTH).to_integral_value()) if top > 0 else "" for v in values
+    ]
+    return [*columns, ""], [[*r, b] for r, b in zip(rows, bars + [""] * total_rows)]
+
+
+def _table(
+    columns: list[str],
+    kinds: list[str],
+    numeric: list[bool],
+    rows: list[list[Any]],
+    title: str | None,
+    notes: Sequence[str],
+    total_rows: int,
+    terminal: bool,
+    width: int | None,
+    highlight: Sequence[int] = (),
+) -> str:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width or 10_000,
+        force_terminal=terminal,
+        no_color=not terminal,
+        color_system="standard" if terminal else None,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        legacy_windows=False,
+    )
+    if columns and rows:
+        if title:
+            console.print(printable(title), style="bold" if terminal else None)
+        by_column = [human_column(kind, [row[i] for row in rows]) for i, kind in enumerate(kinds)]
+        sizes = [_widths(texts) for texts in by_column]
+        widths = [max([_width(column), *column_sizes])
+                  for column, column_sizes in zip(columns, sizes)]
+        texts = [list(cells) for cells in zip(*by_column)]
+        lengths = [list(cells) for cells in zip(*sizes)]
+        body = len(rows) - total_rows
+        if _drawable(texts, widths, terminal, console.width):
+            buffer.write(_drawn(columns, numeric, texts, lengths, widths, body, box.ASCII2))
+        else:
+            table = RichTable(
+                box=box.SIMPLE_HEAD if terminal else box.ASCII2,
+                header_style="bold" if terminal else "",
+                safe_box=True,
+            )
+            for column, is_number, column_width in zip(columns, numeric, widths):
+                # Off a terminal nothing wraps: giving each column its width spares rich from
+                # measuring every cell.
+                table.add_column(column, justify="right" if is_number else "left",
+                                 no_wrap=not terminal, width=None if terminal else column_width)
+            for n, cells in enumerate(texts):
+                if n == body and total_rows:
+                    table.add_section()
+                style = "bold" if terminal and n >= body else None
+                if terminal and n in highlight:
+                    style = "bold red"
+                table.add_row(*cells, style=style)
+            console.print(table)
+    for note in notes:
+        console.print(printable(note))
+    lines = buffer.getvalue().splitlines()
+    return "".join(line.rstrip() + "\n" for line in lines)
+
+
+def _narrow(text: str) -> bool:
+    """Whether ``text`` takes one cell of a terminal a character: printable ASCII and £ (most
+    cells, money included)."""
+    return text.isprintable() and (text.isascii() or text.replace("£", "").isascii())
+
+
+def _width(text: str) -> int:
+    """How many cells of a terminal ``text`` takes: its length when :func:`_narrow`, rich's
+    measure for the rest (wide and combining characters)."""
+    if _narrow(text):
+        return len(text)
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def _widths(texts: list[str]) -> list[int]:
+    """:func:`_width` of each text of a column, by length when all of them are narrow (a
+    column of money), tested once on the column."""
+    if _narrow("".join(texts)):
+        return [len(text) for text in texts]
+    return [_width(text) for text in texts]
+
+
+def _drawable(texts: list[list[str]], widths: list[int], terminal: bool, room: int) -> bool:
+    """Whether a table can be drawn a line at a time (see :func:`_drawn`): off a terminal, when
+    no cell holds a line break and the table fits the console's width."""
+    return (not terminal and sum(widths) + 3 * len(widths) + 1 <= room
+            and not any("\n" in t or "\r" in t for cells in texts for t in cells))
+
+
+def _drawn(columns: list[str], numeric: list[bool], texts: list[list[str]],
+           lengths: list[list[int]], widths: list[int], body: int, frame: Any) -> str:
+    """A table off a terminal, where no cell wraps and nothing has a style, drawn a line at a
+    time with the characters of rich's box ``frame`` as rich's Table draws them: the header, a
+    line under it, the rows, a line before the totals rows (those after ``body``), the edges.
+    The same text (``tests/test_render.py`` checks it), without rich laying out every cell on
+    its own, which took 11 s for the 20,834 rows by 33 columns of a large ledger's matrix."""
+
+    def line(cells: Sequence[str], sizes: Sequence[int], edges: tuple[str, str, str]) -> str:
+        left, vertical, right = edges
+        return left + vertical.join(
+            " " + (" " * (room - size) + text if right_aligned else text + " " * (room - size))
+            + " "
+            for text, size, room, right_aligned in zip(cells, sizes, widths, numeric)
+        ) + right + "\n"
+
+    padded = [size + 2 for size in widths]  # with the padding of a space on either side
+    middle = (frame.mid_left, frame.mid_vertical, frame.mid_right)
+    foot = (frame.foot_left, frame.foot_vertical, frame.foot_right)
+    out = [frame.get_top(padded) + "\n",
+           line(columns, [_width(c) for c in columns],
+                (frame.head_left, frame.head_vertical, frame.head_right)),
+           frame.get_row(padded, "head") + "\n"]
+    last = len(texts) - 1
+    for n, (cells, sizes) in enumerate(zip(texts, lengths)):
+        out.append(line(cells, sizes, foot if n == last else middle))
+        if n == body - 1 and n != last:  # the totals rows are set apart
+            out.append(frame.get_row(padded, "row") + "\n")
+    out.append(frame.get_bottom(padded) + "\n")
+    return "".join(out)
+
+
+def table_text(table: Table, notes: Sequence[str] = (), terminal: bool = False,
+               width: int | None = None) -> str:
+    """One table with its title and ``notes``, as text."""
+    columns = [c.name for c in table.columns]
+    kinds: list[str] = [c.kind for c in table.columns]
+    rows = rows_of(table.frame)
+    numeric = [is_numeric([r[i] for r in rows]) for i in range(len(columns))]
+    rows = gaps_for_people(rows, kinds, table.totals, table.blank)
+    if table.chart is not None and table.chart in columns:
+        columns, rows = _with_bars(columns, rows, table.chart, table.totals, terminal)
+        kinds.append("text")
+        numeric.append(False)
+    return _table(columns, kinds, numeric, rows, table.title, notes, table.totals, terminal,
+                  width, table.highlight)
+
+
+def write(view: View, terminal: bool = False, width: int | None = None) -> str:
+    notes = [*view.notes, *([view.verdict] if view.verdict else [])]
+    if not view.sectioned:
+        return table_text(view.sections[0], notes, terminal, width)
+    parts = [f"{printable(s.title or '')}: not stated\n" if s.frame.empty
+             else table_text(s, (), terminal, width) for s in view.sections]
+    text = "\n".join(p for p in parts if p)
+    if notes:
+        text += ("\n" if text else "") + "\n".join(printable(n) for n in notes) + "\n"
+    return text
