@@ -4,25 +4,38 @@ function) one that imports it back."""
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 from conftest import REPO
 
 SOURCE = REPO / "src" / "pspctl"
 
 
+def _module(path: Path) -> str:
+    """``writers.table`` for src/pspctl/writers/table.py, ``writers`` for its __init__.py."""
+    parts = list(path.relative_to(SOURCE).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
 def imports() -> dict[str, set[str]]:
-    """Each module of pspctl and the pspctl modules it imports anywhere in it."""
+    """Each module of pspctl (subpackages too) and the pspctl modules it imports anywhere in it
+    (at its top, inside a function, or for type checking alike)."""
+    modules = {_module(path): path for path in SOURCE.rglob("*.py")}
     graph: dict[str, set[str]] = {}
-    for path in SOURCE.glob("*.py"):
-        name = path.stem
+    for name, path in modules.items():
+        package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
         found: set[str] = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                if node.module:
-                    found.add(node.module.split(".")[0])
-                else:
-                    found.update(alias.name for alias in node.names)
-        graph[name] = found - {name}
+            if not isinstance(node, ast.ImportFrom) or node.level == 0:
+                continue
+            base = package[: len(package) - (node.level - 1)]
+            targets = ([".".join([*base, node.module])] if node.module
+                       else [".".join([*base, a.name]) for a in node.names])
+            for target in targets:  # the longest module name the target starts with
+                while target and target not in modules:
+                    target = target.rpartition(".")[0]
+                found.add(target)
+        graph[name] = found - {name, ""}
     return graph
 
 
@@ -52,7 +65,19 @@ def cycle(graph: dict[str, set[str]]) -> list[str] | None:
 def test_no_import_cycle_in_src() -> None:
     graph = imports()
     assert graph["_fastread"] >= {"rules", "schema"}  # the graph is read, not empty
+    assert graph["writers.table"] >= {"views", "writers.cells", "errors"}
     assert cycle(graph) is None
+
+
+def test_data_flows_one_way() -> None:
+    """Reports know nothing of views and writers; views nothing of writers or the command
+    line; writers nothing of the command line."""
+    graph = imports()
+    writers = {m for m in graph if m.startswith("writers")}
+    assert not graph["reports"] & {"views", "render", "cli", *writers}
+    assert not graph["views"] & {"render", "cli", *writers}
+    for module in writers:
+        assert not graph[module] & {"cli", "render", "auditpack"}, module
 
 
 def test_the_fast_reader_and_the_loader_share_rules_without_importing_each_other() -> None:
