@@ -90,3 +90,14 @@ def test_the_fast_reader_and_the_loader_share_rules_without_importing_each_other
 def test_a_cycle_is_found_when_there_is_one() -> None:
     assert cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_no_function_over_50_lines() -> None:
+    long = []
+    for path in sorted(SOURCE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > 50:
+                    long.append(f"{path.relative_to(SOURCE)}:{node.name} ({length} lines)")
+    assert long == []

@@ -267,27 +267,49 @@ def _read_table(source: Path | bytearray, spec: TableSpec, size: int, mode: _Mod
                 ) -> tuple[pd.DataFrame, list[Problem]] | None:
     """:func:`read_table` of a file, or of the UTF-8 text of one (``size`` bytes), read one of
     the ways of :data:`_Mode`."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    names = [c.name for c in spec.columns]
-    dictionary = pa.dictionary(pa.int32(), pa.string())
-    types = {
-        c.name: pa.string() if c.kind in ("amount", "integer") else dictionary
-        for c in spec.columns
-    }
     head, tail = _ends(source, size)
+    header = _header(head, spec)
+    if header is None:
+        return None
+    read = _arrow_table(source, spec, header, size, tail, mode)
+    if read is None:
+        return None
+    table, set_aside = read
+    rows = table.num_rows
+    if table.column_names != header or rows == 0:
+        return None
+    lines = np.arange(2, rows + 2, dtype=np.int64)
+    ragged = _ragged_problems(spec, header, set_aside) if set_aside else []
+    if set_aside:  # the lines of the rows kept: every line but those of the rows set aside
+        lines = np.delete(np.arange(2, rows + len(set_aside) + 2, dtype=np.int64),
+                          [line - 2 for line, _ in set_aside if line is not None])
+    out, codes, sizes, flagged = _checked_columns(table, spec, mode)
+    out["line"] = lines
+    return _frame(table, spec, mode, out, codes, sizes, flagged, ragged)
+
+
+def _header(head: bytes, spec: TableSpec) -> list[str] | None:
+    """The header of a file whose first line is ``head``, if it is the spec's exact header."""
     first = head.decode("utf-8-sig", errors="replace")
     try:
         header = next(csv.reader([first.rstrip("\r\n")]), [])
     except csv.Error:
         return None
+    names = [c.name for c in spec.columns]
     required_names = [c.name for c in spec.columns if not c.optional]
-    if header not in (names, required_names):
-        return None
-    types = {name: kind for name, kind in types.items() if name in header}
+    return header if header in (names, required_names) else None
 
-    multiline = mode == "multiline"
+
+def _arrow_table(source: Path | bytearray, spec: TableSpec, header: list[str], size: int,
+                 tail: bytes, mode: _Mode) -> tuple[Any, list[tuple[int | None, str]]] | None:
+    """pyarrow's table of the file read the ``mode`` way, and the rows set aside for their
+    width (their lines and text); raises what says to read it another way."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    dictionary = pa.dictionary(pa.int32(), pa.string())
+    types = {c.name: pa.string() if c.kind in ("amount", "integer") else dictionary
+             for c in spec.columns if c.name in header}
     set_aside: list[tuple[int | None, str]] = []  # ragged rows: their lines and their text
 
     def ragged_row(row: Any) -> str:
@@ -317,14 +339,14 @@ def _read_table(source: Path | bytearray, spec: TableSpec, size: int, mode: _Mod
         if mode == "multiline":
             raise _Ragged from None  # a row of another width? read again, setting it aside
         return None
-    rows = table.num_rows
-    if table.column_names != header or rows == 0:
-        return None
-    lines = np.arange(2, rows + 2, dtype=np.int64)
-    ragged = _ragged_problems(spec, header, set_aside) if set_aside else []
-    if set_aside:  # the lines of the rows kept: every line but those of the rows set aside
-        lines = np.delete(np.arange(2, rows + len(set_aside) + 2, dtype=np.int64),
-                          [line - 2 for line, _ in set_aside if line is not None])
+    return table, set_aside
+
+
+def _checked_columns(table: Any, spec: TableSpec, mode: _Mode
+                     ) -> tuple[dict[str, Any], list[np.ndarray[Any, Any]], list[int],
+                                list[np.ndarray[Any, Any]]]:
+    """Every column checked by the vectorised rules and typed: the columns, the codes and the
+    number of distinct values of the key columns, and the positions of the flagged rows."""
     out: dict[str, Any] = {}
     codes: list[np.ndarray[Any, Any]] = []
     sizes: list[int] = []
@@ -333,7 +355,7 @@ def _read_table(source: Path | bytearray, spec: TableSpec, size: int, mode: _Mod
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         # The amounts are the bulk of the work: their chunks are checked and parsed on every
         # core (pyarrow's compute functions let go of the GIL) while the text is checked here.
-        amounts = np.zeros(rows, dtype=np.int64)
+        amounts = np.zeros(table.num_rows, dtype=np.int64)
         tasks, starts = [], []
         if amount is not None:
             plain, start = _is_plain(table[amount]), 0
@@ -349,15 +371,22 @@ def _read_table(source: Path | bytearray, spec: TableSpec, size: int, mode: _Mod
         finally:
             for task in tasks:
                 task.cancel()
+    return out, codes, sizes, flagged
+
+
+def _frame(table: Any, spec: TableSpec, mode: _Mode, out: dict[str, Any],
+           codes: list[np.ndarray[Any, Any]], sizes: list[int],
+           flagged: list[np.ndarray[Any, Any]], ragged: list[Problem]
+           ) -> tuple[pd.DataFrame, list[Problem]]:
+    """The typed frame and the problems, the flagged rows read by the exact reader's rules."""
     order = ["amount_pence" if c.kind == "amount" else c.name for c in spec.columns]
-    marked = np.zeros(rows, dtype=bool)  # (a mask, not np.unique: 4 s for 5M flagged rows)
+    marked = np.zeros(table.num_rows, dtype=bool)  # (a mask, not np.unique: 4 s at 5M rows)
     for positions in flagged:
         marked[positions] = True
     bad_rows = np.flatnonzero(marked)
     cells = (_cells(table, spec, bad_rows, mode) if len(bad_rows)
              else [[] for _ in spec.columns])
-    out["line"] = lines
-    if multiline:  # each row starts below the line breaks of the rows before it
+    if mode == "multiline":  # each row starts below the line breaks of the rows before it
         breaks = _line_breaks(table, bad_rows)
         out["line"] += np.cumsum(breaks) - breaks
     blank = np.array([not any(row) for row in zip(*cells)], dtype=bool)

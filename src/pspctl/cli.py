@@ -27,6 +27,8 @@ from .errors import PspctlError, UsageError
 from .render import Format
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .views import View
 
 app = typer.Typer(
@@ -397,29 +399,36 @@ def show(
     show_view(views.show_view(reports.psp_detail(loader.load(data_dir), psp)), target)
 
 
+ByYearOpt = Annotated[
+    bool, typer.Option("--by-year", help="One row per financial year: year, amount_gbp.")
+]
+ByPspOpt = Annotated[
+    bool,
+    typer.Option("--by-psp", help="One row per PSP, largest first: psp_id, name, amount_gbp."),
+]
+CumulativeOpt = Annotated[
+    bool, typer.Option("--cumulative", help="With --by-year: add cumulative_gbp.")
+]
+ShareOpt = Annotated[
+    bool,
+    typer.Option("--share", help="With --by-year or --by-psp: add share of the total (0..1; "
+                 "a percentage in a table)."),
+]
+ChartOpt = Annotated[
+    bool, typer.Option("--chart", help="Draw a horizontal bar per row (table format only).")
+]
+
+
 @command()
 def funding(
-    by_year: Annotated[
-        bool, typer.Option("--by-year", help="One row per financial year: year, amount_gbp.")
-    ] = False,
-    by_psp: Annotated[
-        bool,
-        typer.Option("--by-psp", help="One row per PSP, largest first: psp_id, name, amount_gbp."),
-    ] = False,
-    cumulative: Annotated[
-        bool, typer.Option("--cumulative", help="With --by-year: add cumulative_gbp.")
-    ] = False,
-    share: Annotated[
-        bool,
-        typer.Option("--share", help="With --by-year or --by-psp: add share of the total (0..1; "
-                     "a percentage in a table)."),
-    ] = False,
+    by_year: ByYearOpt = False,
+    by_psp: ByPspOpt = False,
+    cumulative: CumulativeOpt = False,
+    share: ShareOpt = False,
     psp: PspOpt = None,
     start: FromOpt = None,
     end: ToOpt = None,
-    chart: Annotated[
-        bool, typer.Option("--chart", help="Draw a horizontal bar per row (table format only).")
-    ] = False,
+    chart: ChartOpt = False,
     totals: TotalsOpt = False,
     data_dir: DataDirOpt = None,
     fmt: FormatOpt = None,
@@ -498,29 +507,38 @@ def _amount(text: str | None, option: str) -> Decimal | None:
     return gbp(pence)
 
 
+HeadlineOpt = Annotated[
+    str | None,
+    typer.Option("--headline", metavar="AMOUNT", show_default=False,
+                 help="Reconcile against this headline figure instead of the one in the "
+                 "data (e.g. £2,759,368), as when checking another publication."),
+]
+
+ToleranceOpt = Annotated[
+    str,
+    typer.Option("--tolerance", metavar="AMOUNT",
+                 help="Let a check hold when published and computed differ by at most "
+                 "AMOUNT (for publications that round)."),
+]
+
+CandidatesOpt = Annotated[
+    bool,
+    typer.Option("--candidates", help="Output the candidate explanations, one row each "
+                 "(check, scope, heuristic, psp_id, year, printed_gbp, would_be_gbp, note), "
+                 "instead of the checks."),
+]
+
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Print nothing; only the exit code tells.")
+]
+
+
 @command()
 def reconcile(
-    headline: Annotated[
-        str | None,
-        typer.Option("--headline", metavar="AMOUNT", show_default=False,
-                     help="Reconcile against this headline figure instead of the one in the "
-                     "data (e.g. £2,759,368), as when checking another publication."),
-    ] = None,
-    tolerance: Annotated[
-        str,
-        typer.Option("--tolerance", metavar="AMOUNT",
-                     help="Let a check hold when published and computed differ by at most "
-                     "AMOUNT (for publications that round)."),
-    ] = "0",
-    candidates: Annotated[
-        bool,
-        typer.Option("--candidates", help="Output the candidate explanations, one row each "
-                     "(check, scope, heuristic, psp_id, year, printed_gbp, would_be_gbp, note), "
-                     "instead of the checks."),
-    ] = False,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="Print nothing; only the exit code tells.")
-    ] = False,
+    headline: HeadlineOpt = None,
+    tolerance: ToleranceOpt = "0",
+    candidates: CandidatesOpt = False,
+    quiet: QuietOpt = False,
     data_dir: DataDirOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
@@ -618,36 +636,47 @@ class ExportFormat(str, Enum):
     threesixtygiving = "360giving"
 
 
+StandardOpt = Annotated[
+    ExportFormat,
+    typer.Option("--format", "-f", case_sensitive=False,
+                 help="The open-data standard to export to."),
+]
+
+FundingOrgIdOpt = Annotated[
+    str | None,
+    typer.Option("--funding-org-id", metavar="ID", show_default=False,
+                 help="The funder's organisation identifier (e.g. from org-id.guide)."),
+]
+
+IdPrefixOpt = Annotated[
+    str | None,
+    typer.Option("--id-prefix", metavar="PREFIX", show_default=False,
+                 help="Your 360Giving publisher prefix, which starts every grant "
+                 "identifier."),
+]
+
+RecipientOrgIdOpt = Annotated[
+    list[str] | None,
+    typer.Option("--recipient-org-id", metavar="PSP=ID", show_default=False,
+                 help="A recipient's organisation identifier (repeatable); overrides the "
+                 "recipient_org_id column of psp.csv."),
+]
+
+DataSourceOpt = Annotated[
+    str | None,
+    typer.Option("--data-source", metavar="URL", show_default=False,
+                 help="Web address of the source (default: the report's, from "
+                 "datapackage.json)."),
+]
+
+
 @command()
 def export(
-    standard: Annotated[
-        ExportFormat,
-        typer.Option("--format", "-f", case_sensitive=False,
-                     help="The open-data standard to export to."),
-    ],
-    funding_org_id: Annotated[
-        str | None,
-        typer.Option("--funding-org-id", metavar="ID", show_default=False,
-                     help="The funder's organisation identifier (e.g. from org-id.guide)."),
-    ] = None,
-    id_prefix: Annotated[
-        str | None,
-        typer.Option("--id-prefix", metavar="PREFIX", show_default=False,
-                     help="Your 360Giving publisher prefix, which starts every grant "
-                     "identifier."),
-    ] = None,
-    recipient_org_id: Annotated[
-        list[str] | None,
-        typer.Option("--recipient-org-id", metavar="PSP=ID", show_default=False,
-                     help="A recipient's organisation identifier (repeatable); overrides the "
-                     "recipient_org_id column of psp.csv."),
-    ] = None,
-    data_source: Annotated[
-        str | None,
-        typer.Option("--data-source", metavar="URL", show_default=False,
-                     help="Web address of the source (default: the report's, from "
-                     "datapackage.json)."),
-    ] = None,
+    standard: StandardOpt,
+    funding_org_id: FundingOrgIdOpt = None,
+    id_prefix: IdPrefixOpt = None,
+    recipient_org_id: RecipientOrgIdOpt = None,
+    data_source: DataSourceOpt = None,
     data_dir: DataDirOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
@@ -664,19 +693,13 @@ def export(
     """
     from . import export as exporter
     from . import loader, render
-    from .reports import resolve_psp
 
     suffix = output.suffix.lower() if output is not None else ""
     if suffix not in ("", ".json", ".csv"):
         raise UsageError(f"-o {output}: a 360Giving export is written as .json (a data "
                          "package) or .csv")
-    recipients: dict[str, str] = {}
     data = loader.load(data_dir)
-    for item in recipient_org_id or []:
-        psp, sep, org = item.partition("=")
-        if not sep or not psp.strip() or not org.strip():
-            raise UsageError(f"--recipient-org-id {item!r}: write it as PSP=ID")
-        recipients[resolve_psp(data.psp, psp.strip())] = org.strip()
+    recipients = _recipients(data.psp, recipient_org_id or [])
     try:
         grants = exporter.grants_360(data, funding_org_id, id_prefix, recipients, data_source)
     except exporter.MissingIdentifiers as missing:
@@ -688,6 +711,19 @@ def export(
     text = (exporter.package_json(grants) if as_json
             else render.render(grants, Format.csv))
     write_text(text, output, force)
+
+
+def _recipients(psp: pd.DataFrame, items: list[str]) -> dict[str, str]:
+    """``--recipient-org-id PSP=ID`` options as {psp_id: org-id}."""
+    from .reports import resolve_psp
+
+    recipients: dict[str, str] = {}
+    for item in items:
+        name, sep, org = item.partition("=")
+        if not sep or not name.strip() or not org.strip():
+            raise UsageError(f"--recipient-org-id {item!r}: write it as PSP=ID")
+        recipients[resolve_psp(psp, name.strip())] = org.strip()
+    return recipients
 
 
 #: How numpy and pyarrow allocate in a pspctl process, unless the environment says otherwise

@@ -90,16 +90,7 @@ def grants_360(
 
     Raises :class:`UsageError` naming every identifier that is missing.
     """
-    given = dict(recipient_org_ids or {})
-    unknown = sorted(set(given) - set(data.psp["psp_id"].astype(str)))
-    if unknown:
-        raise UsageError(f"recipient_org_ids for unknown PSP: {', '.join(unknown)}")
-    from_file = {
-        str(p): str(o)
-        for p, o in zip(data.psp["psp_id"].tolist(), data.psp["recipient_org_id"].tolist())
-        if not pd.isna(o) and str(o).strip()
-    }
-    recipients = {**from_file, **given}
+    recipients = _recipient_ids(data, recipient_org_ids or {})
     order = {str(p): n for n, p in enumerate(data.psp["psp_id"].tolist())}
     cells = data.funding[data.funding["stream"] == GOVERNMENT].sort_values(
         ["psp_id", "year"],
@@ -114,32 +105,52 @@ def grants_360(
     names = dict(zip(data.psp["psp_id"].astype(str), data.psp["name"].astype(str)))
     keys = list(zip(cells["psp_id"].astype(str), cells["year"].astype(str),
                     cells["funder"].astype(str)))
-    rows = []
-    for (psp_id, year, funder), identifier, pence in zip(
-        keys, grant_identifiers(str(id_prefix), keys), cells["amount_pence"].tolist()
-    ):
-        first = int(year[:4])
-        rows.append({
-            "Identifier": identifier,
-            "Title": f"{names[psp_id]}: Scottish Government funds {year}",
-            "Description": (
-                f"{funder} funds for the Strategic Public Social Partnership {names[psp_id]} in "
-                f"the financial year {year}, as printed in Table 3 of '{REPORT_TITLE}'. The "
-                "report gives no award date: the award date given is the first day of the "
-                "financial year."
-            ),
-            "Currency": "GBP",
-            "Amount Awarded": money.gbp(int(pence)),
-            "Award Date": f"{first}-04-01",
-            "Planned Dates:Start Date": f"{first}-04-01",
-            "Planned Dates:End Date": f"{first + 1}-03-31",
-            "Recipient Org:Identifier": recipients[psp_id],
-            "Recipient Org:Name": names[psp_id],
-            "Funding Org:Identifier": funding_org_id,
-            "Funding Org:Name": funder,
-            "Data Source": source,
-        })
+    rows = [
+        _grant(identifier, names[psp_id], year, funder, int(pence),
+               recipients[psp_id], funding_org_id, source)
+        for (psp_id, year, funder), identifier, pence in zip(
+            keys, grant_identifiers(str(id_prefix), keys), cells["amount_pence"].tolist())
+    ]
     return pd.DataFrame(rows, columns=COLUMNS_360, dtype=object)
+
+
+def _recipient_ids(data: Dataset, given: Mapping[str, str]) -> dict[str, str]:
+    """Each PSP's org-id: from psp.csv's ``recipient_org_id``, unless ``given``."""
+    unknown = sorted(set(given) - set(data.psp["psp_id"].astype(str)))
+    if unknown:
+        raise UsageError(f"recipient_org_ids for unknown PSP: {', '.join(unknown)}")
+    from_file = {
+        str(p): str(o)
+        for p, o in zip(data.psp["psp_id"].tolist(), data.psp["recipient_org_id"].tolist())
+        if not pd.isna(o) and str(o).strip()
+    }
+    return {**from_file, **dict(given)}
+
+
+def _grant(identifier: str, name: str, year: str, funder: str, pence: int,
+           recipient: str, funding_org_id: str, source: str) -> dict[str, object]:
+    """One grant: one government cell, with the standard's column titles."""
+    first = int(year[:4])
+    return {
+        "Identifier": identifier,
+        "Title": f"{name}: Scottish Government funds {year}",
+        "Description": (
+            f"{funder} funds for the Strategic Public Social Partnership {name} in "
+            f"the financial year {year}, as printed in Table 3 of '{REPORT_TITLE}'. The "
+            "report gives no award date: the award date given is the first day of the "
+            "financial year."
+        ),
+        "Currency": "GBP",
+        "Amount Awarded": money.gbp(pence),
+        "Award Date": f"{first}-04-01",
+        "Planned Dates:Start Date": f"{first}-04-01",
+        "Planned Dates:End Date": f"{first + 1}-03-31",
+        "Recipient Org:Identifier": recipient,
+        "Recipient Org:Name": name,
+        "Funding Org:Identifier": funding_org_id,
+        "Funding Org:Name": funder,
+        "Data Source": source,
+    }
 
 
 def _slug(text: str) -> str:

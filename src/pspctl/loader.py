@@ -347,26 +347,8 @@ def _parse_text(text: str | None, problems: list[Problem], spec: TableSpec
     name = spec.filename
     if text is None:
         return _empty_frame(spec), problems
-    # The header first: a file with the wrong columns is answered without reading its rows.
-    records = _records(text, name, problems, limit=1)
-    if records is None:
-        return _empty_frame(spec), problems
-    if not records or not text.strip("\r\n"):  # nothing but line ends
-        problems.append(Problem(name, None, None, "empty-file", "file is empty"))
-        return _empty_frame(spec), problems
-    header = [cell.strip() for cell in records[0][1]]
-    if not any(header):
-        problems.append(Problem(name, 1, None, "empty-file", "no header row"))
-        return _empty_frame(spec), problems
-    if len(header) > MAX_COLUMNS:
-        problems.append(
-            Problem(name, 1, None, "too-many-columns",
-                    f"header has {len(header):,} columns, over the limit of {MAX_COLUMNS:,}; "
-                    f"expected columns: {expected_columns(spec)}")
-        )
-        return _empty_frame(spec), problems
-    problems.extend(_header_problems(header, spec, name))
-    if problems:
+    header = _header(text, spec, problems)
+    if header is None or problems:
         return _empty_frame(spec), problems
     records = _records(text, name, problems)
     if records is None:
@@ -393,6 +375,31 @@ def _parse_text(text: str | None, problems: list[Problem], spec: TableSpec
         problems.extend(cell_problems(columns[column.name], kept_lines, column, name))
     problems.extend(_duplicate_keys(columns, kept_lines, spec))
     return _typed(columns, kept_lines, spec, parse=not problems), problems
+
+
+def _header(text: str, spec: TableSpec, problems: list[Problem]) -> list[str] | None:
+    """The header, read and checked first: a file with the wrong columns is answered without
+    reading its rows. ``None`` (and the problems added) when there is none to read."""
+    name = spec.filename
+    records = _records(text, name, problems, limit=1)
+    if records is None:
+        return None
+    if not records or not text.strip("\r\n"):  # nothing but line ends
+        problems.append(Problem(name, None, None, "empty-file", "file is empty"))
+        return None
+    header = [cell.strip() for cell in records[0][1]]
+    if not any(header):
+        problems.append(Problem(name, 1, None, "empty-file", "no header row"))
+        return None
+    if len(header) > MAX_COLUMNS:
+        problems.append(
+            Problem(name, 1, None, "too-many-columns",
+                    f"header has {len(header):,} columns, over the limit of {MAX_COLUMNS:,}; "
+                    f"expected columns: {expected_columns(spec)}")
+        )
+        return None
+    problems.extend(_header_problems(header, spec, name))
+    return header
 
 
 def _records(text: str, name: str, problems: list[Problem], limit: int | None = None

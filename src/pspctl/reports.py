@@ -300,20 +300,22 @@ class PspDetail:
         )
 
 
-def psp_detail(data: Dataset, query: str) -> PspDetail:
-    """Everything the data holds about the PSP ``query`` names (see :func:`resolve_psp`)."""
-    psp_id = resolve_psp(data.psp, query)
-    row = data.psp[data.psp["psp_id"] == psp_id].iloc[0]
+def _attributes(row: pd.Series) -> pd.DataFrame:
+    """A PSP's row of psp.csv as one row per attribute: field, value, source, line."""
     fields = ["psp_id", "name", "table_label", "established", "sector", "focus", "lead",
               "lead_sector", "table_note"]
-    attributes = pd.DataFrame(
-        [
-            (f, None if pd.isna(row[f]) else str(row[f]), row["source"], int(row["line"]))
-            for f in fields
-        ],
+    return pd.DataFrame(
+        [(f, None if pd.isna(row[f]) else str(row[f]), row["source"], int(row["line"]))
+         for f in fields],
         columns=["field", "value", "source", "line"],
         dtype=object,
     )
+
+
+def psp_detail(data: Dataset, query: str) -> PspDetail:
+    """Everything the data holds about the PSP ``query`` names (see :func:`resolve_psp`)."""
+    psp_id = resolve_psp(data.psp, query)
+    attributes = _attributes(data.psp[data.psp["psp_id"] == psp_id].iloc[0])
     funding = data.funding[data.funding["psp_id"] == psp_id]
     government = funding[funding["stream"] == GOVERNMENT].sort_values("year")
     additional = funding[funding["stream"] == ADDITIONAL]
@@ -500,6 +502,14 @@ def compare(data: Dataset, psps: Sequence[str] | None = None) -> Comparison:
         },
         dtype=object,
     )
+    return Comparison(by_psp=by_psp, by_funder_type=_by_funder_type(additional, sector_pairs,
+                                                                      ids))
+
+
+def _by_funder_type(additional: pd.DataFrame, sector_pairs: _Pairs, ids: list[str]
+                    ) -> pd.DataFrame:
+    """The additional funds split into public bodies, independent funders, figures that mix
+    both, and funders of no known sector: ``funder_type``, ``amount_gbp``, ``psps``."""
     # Classify each distinct sector once, then add up per kind of funder.
     per_sector = additional.groupby(
         "funder_sector", observed=True, dropna=False)["amount_pence"].sum()
@@ -520,9 +530,8 @@ def compare(data: Dataset, psps: Sequence[str] | None = None) -> Comparison:
         if kind in ("public", "independent") or sectors:
             which = sorted(psps_of.get(kind, set()), key=position.__getitem__)
             split.append((kind, gbp(amount), ", ".join(which)))
-    by_funder_type = pd.DataFrame(split, columns=["funder_type", "amount_gbp", "psps"],
-                                  dtype=object)
-    return Comparison(by_psp=by_psp, by_funder_type=by_funder_type)
+    return pd.DataFrame(split, columns=["funder_type", "amount_gbp", "psps"], dtype=object)
+
 
 
 @dataclass(frozen=True)

@@ -45,8 +45,6 @@ def _table(
 ) -> str:
     from rich import box
     from rich.console import Console
-    from rich.table import Table as RichTable
-
     buffer = io.StringIO()
     console = Console(
         file=buffer,
@@ -72,28 +70,37 @@ def _table(
         if _drawable(texts, widths, terminal, console.width):
             buffer.write(_drawn(columns, numeric, texts, lengths, widths, body, box.ASCII2))
         else:
-            table = RichTable(
-                box=box.SIMPLE_HEAD if terminal else box.ASCII2,
-                header_style="bold" if terminal else "",
-                safe_box=True,
-            )
-            for column, is_number, column_width in zip(columns, numeric, widths):
-                # Off a terminal nothing wraps: giving each column its width spares rich from
-                # measuring every cell.
-                table.add_column(column, justify="right" if is_number else "left",
-                                 no_wrap=not terminal, width=None if terminal else column_width)
-            for n, cells in enumerate(texts):
-                if n == body and total_rows:
-                    table.add_section()
-                style = "bold" if terminal and n >= body else None
-                if terminal and n in highlight:
-                    style = "bold red"
-                table.add_row(*cells, style=style)
-            console.print(table)
+            console.print(_rich_table(columns, numeric, texts, widths, body, total_rows,
+                                      terminal, highlight))
     for note in notes:
         console.print(printable(note))
     lines = buffer.getvalue().splitlines()
     return "".join(line.rstrip() + "\n" for line in lines)
+
+
+def _rich_table(columns: list[str], numeric: list[bool], texts: list[list[str]],
+                widths: list[int], body: int, total_rows: int, terminal: bool,
+                highlight: Sequence[int]) -> Any:
+    """rich's Table of the cells: in a terminal (wrapping, colour), or where a line-by-line
+    drawing cannot hold them."""
+    from rich import box
+    from rich.table import Table as RichTable
+
+    table = RichTable(box=box.SIMPLE_HEAD if terminal else box.ASCII2,
+                      header_style="bold" if terminal else "", safe_box=True)
+    for column, is_number, column_width in zip(columns, numeric, widths):
+        # Off a terminal nothing wraps: giving each column its width spares rich from
+        # measuring every cell.
+        table.add_column(column, justify="right" if is_number else "left",
+                         no_wrap=not terminal, width=None if terminal else column_width)
+    for n, cells in enumerate(texts):
+        if n == body and total_rows:
+            table.add_section()
+        style = "bold" if terminal and n >= body else None
+        if terminal and n in highlight:
+            style = "bold red"
+        table.add_row(*cells, style=style)
+    return table
 
 
 def _narrow(text: str) -> bool:
