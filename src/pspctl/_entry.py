@@ -6,9 +6,9 @@ traceback. Until :func:`pspctl.cli.main` takes over signals, SIGINT prints one l
 
 from __future__ import annotations
 
+import _signal  # signal's C module: `signal` itself builds enums, 4-5 ms at every start
 import contextlib
 import os
-import signal
 
 
 def _interrupted(_signum: int, _frame: object) -> None:
@@ -18,7 +18,7 @@ def _interrupted(_signum: int, _frame: object) -> None:
 
 
 def main() -> None:
-    signal.signal(signal.SIGINT, _interrupted)
+    _signal.signal(_signal.SIGINT, _interrupted)
     from .cli import main as run
 
     run()

@@ -1,8 +1,9 @@
 """Charts of the reports, drawn with matplotlib (the optional extra ``pspctl[charts]``).
 
-Each chart is drawn from the same report functions as the command line, titled, with axes in £
-with thousands separators, the source named in a caption, and told apart by hatching and shades
-of grey, so that it reads in greyscale. matplotlib is imported only when a chart is drawn.
+Each chart is drawn from the same views as the command line (their body rows, not the totals
+rows), titled, with axes in £ with thousands separators, the source named in a caption, and
+told apart by hatching and shades of grey, so that it reads in greyscale. matplotlib is
+imported only when a chart is drawn.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-from . import reports
+from . import reports, views
 from .errors import UsageError
 from .loader import Dataset
 
@@ -51,8 +52,9 @@ def _pounds(value: Any) -> float:
 
 
 def _timeline(data: Dataset, figure: Any) -> str:
-    matrix = reports.funding_matrix(data)
-    years = [c for c in matrix.columns if c not in ("psp_id", "name", "total_gbp")]
+    table = views.matrix_view(reports.funding_matrix(data)).records
+    matrix = table.body
+    years = [c.name for c in table.columns if c.kind == "money"][:-1]  # the last is the total
     axes = figure.add_subplot()
     bottom = [0.0] * len(years)
     for n, row in enumerate(matrix.to_dict("records")):
@@ -70,7 +72,7 @@ def _timeline(data: Dataset, figure: Any) -> str:
 
 
 def _psp(data: Dataset, figure: Any) -> str:
-    frame = reports.funding_by_psp(data).iloc[::-1]
+    frame = views.by_psp_view(reports.funding_by_psp(data)).records.body.iloc[::-1]
     axes = figure.add_subplot()
     axes.barh(frame["psp_id"], [_pounds(v) for v in frame["amount_gbp"]], color=GREYS[1],
               hatch="//", edgecolor="black", linewidth=0.6)
@@ -82,7 +84,7 @@ def _psp(data: Dataset, figure: Any) -> str:
 
 
 def _compare(data: Dataset, figure: Any) -> str:
-    frame = reports.compare(data).by_psp.iloc[::-1]
+    frame = views.compare_view(reports.compare(data)).records.body.iloc[::-1]
     axes = figure.add_subplot()
     positions = list(range(len(frame)))
     government = [_pounds(v) for v in frame["government_gbp"]]

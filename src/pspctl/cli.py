@@ -11,7 +11,6 @@ import contextlib
 import functools
 import os
 import shutil
-import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ import typer
 
 from ._version import __version__
 from .errors import PspctlError, UsageError
-from .render import Format
+from .writers import Format
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -191,7 +190,7 @@ _settings: dict[str, bool] = {"debug": False}
 def resolve_format(fmt: Format | None, output: Path | None) -> Format:
     """--format, else the extension of -o, else $PSPCTL_FORMAT, else table. A suffix of -o
     that no writer takes, or that says another format than --format, is a usage error."""
-    from .render import SUFFIXES
+    from .writers import SUFFIXES
 
     if output is not None and output.suffix:
         from_suffix = Format.from_suffix(output.suffix)
@@ -745,9 +744,11 @@ def main() -> None:
     _standard_streams()
     for name, value in _ALLOCATION.items():
         os.environ.setdefault(name, value)
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, _terminate)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    import _signal  # signal's C module: `signal` builds enums, 4-5 ms at every start
+
+    for signum in (_signal.SIGTERM, _signal.SIGHUP):
+        _signal.signal(signum, _terminate)
+    _signal.signal(_signal.SIGINT, _signal.default_int_handler)
     try:
         app(prog_name="pspctl")
         code = 0
@@ -758,7 +759,7 @@ def main() -> None:
         code = 130
     except Terminated as ended:
         _flushed(0)
-        signal.signal(ended.signum, signal.SIG_DFL)
+        _signal.signal(ended.signum, _signal.SIG_DFL)
         os.kill(os.getpid(), ended.signum)
         code = 128 + ended.signum
     except OSError as err:

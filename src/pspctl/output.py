@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import stat
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -110,6 +108,8 @@ def _same_file(path: Path, other: Path) -> bool:
 
 def _temporary(path: Path, data: bytes) -> str:
     """``data`` in a new temporary file beside ``path``, with an ordinary new file's mode."""
+    import tempfile
+
     directory = path.parent if str(path.parent) else Path(".")
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
@@ -154,6 +154,8 @@ def _place(temporary: str, path: Path, force: bool) -> None:
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
     """SIGINT, SIGTERM and SIGHUP held back (delivered at the end) while files are published."""
+    import signal
+
     held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
     try:
         before = signal.pthread_sigmask(signal.SIG_BLOCK, held)

@@ -67,8 +67,9 @@ def render(
     (Table 3's "-"). ``chart`` names a money column to draw as a bar per row (table only).
     ``highlight`` lists rows to show in bold red in a terminal.
     """
-    table = Table(title, columns_of(frame, kinds), frame, total_rows, blank, tuple(highlight),
-                  chart)
+    body = frame.iloc[: len(frame) - total_rows]
+    table = Table(title, columns_of(frame, kinds), body, blank=blank, highlight=tuple(highlight),
+                  chart=chart, given=frame.iloc[len(frame) - total_rows:])
     return write(View((table,), notes=tuple(notes), data_totals=True), fmt, terminal, width)
 
 
@@ -84,8 +85,9 @@ def render_sections(
 ) -> str:
     """Several titled tables (``title, frame, total_rows``) one after the other, for people."""
     tables = tuple(
-        Table(title, columns_of(frame, kinds), frame, total_rows,
-              highlight=tuple((highlight or {}).get(n, ())))
+        Table(title, columns_of(frame, kinds), frame.iloc[: len(frame) - total_rows],
+              highlight=tuple((highlight or {}).get(n, ())),
+              given=frame.iloc[len(frame) - total_rows:])
         for n, (title, frame, total_rows) in enumerate(sections)
     )
     return write(View(tables, notes=tuple(notes), sectioned=True), fmt, terminal, width)

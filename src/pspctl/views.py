@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import Problem, shortened
@@ -39,24 +40,50 @@ class Column:
 @dataclass(frozen=True)
 class Table:
     """One table: its columns, its body rows (a DataFrame with exactly those columns), its
-    totals rows, and how people see it."""
+    totals rows (made by each column's rule when ``totalled``, or ``given``), and how people
+    see it. The totals are made only when a writer asks for them."""
 
     title: str | None
     columns: tuple[Column, ...]
-    frame: pd.DataFrame
-    totals: int = 0  # how many rows at the end of ``frame`` are totals rows
+    body: pd.DataFrame
+    totalled: bool = False
+    label: str | None = None  # the column whose totals cell says "Total"
     blank: str | None = None  # what people see for a missing figure (Table 3's "-")
     highlight: tuple[int, ...] = ()  # rows to show in bold red in a terminal
     chart: str | None = None  # a money column drawn as a bar per row (terminal table)
+    given: pd.DataFrame | None = None  # totals rows as they are (for render())
 
     @property
     def kinds(self) -> dict[str, Kind]:
         return {c.name: c.kind for c in self.columns}
 
+    @cached_property
+    def footer(self) -> pd.DataFrame | None:
+        """The totals rows, or ``None``."""
+        import pandas as pd
+
+        if self.given is not None:
+            return self.given if len(self.given) else None
+        if not self.totalled or self.body.empty:
+            return None
+        row = {c.name: _total(c, self.body[c.name].tolist()) for c in self.columns}
+        if self.label is not None:
+            row[self.label] = "Total"
+        return pd.DataFrame([row], columns=[c.name for c in self.columns], dtype=object)
+
     @property
-    def body(self) -> pd.DataFrame:
-        """The rows without the totals rows."""
-        return self.frame.iloc[: len(self.frame) - self.totals]
+    def totals(self) -> int:
+        """How many rows at the end of :attr:`frame` are totals rows."""
+        return 0 if self.footer is None else len(self.footer)
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """The body and the totals rows."""
+        import pandas as pd
+
+        if self.footer is None:
+            return self.body
+        return pd.concat([self.body.astype(object), self.footer], ignore_index=True)
 
 
 @dataclass(frozen=True)
@@ -83,18 +110,8 @@ def table(title: str | None, columns: Sequence[Column], frame: pd.DataFrame, *,
           highlight: Sequence[int] = (), chart: str | None = None) -> Table:
     """A :class:`Table` of ``frame`` (its columns in the order of ``columns``), with a totals
     row made by each column's rule and labelled in column ``label`` when ``totals``."""
-    import pandas as pd
-
-    frame = frame[[c.name for c in columns]]
-    count = 0
-    if totals and not frame.empty:
-        row = {c.name: _total(c, frame[c.name].tolist()) for c in columns}
-        if label is not None:
-            row[label] = "Total"
-        frame = pd.concat([frame.astype(object), pd.DataFrame([row], dtype=object)],
-                          ignore_index=True)
-        count = 1
-    return Table(title, tuple(columns), frame, count, blank, tuple(highlight), chart)
+    return Table(title, tuple(columns), frame[[c.name for c in columns]], totals, label, blank,
+                 tuple(highlight), chart)
 
 
 def _total(column: Column, values: list[Any]) -> Any:
@@ -257,18 +274,24 @@ EXPLANATIONS_TITLE = "Candidate explanations of the mismatches (candidates, not 
 def reconcile_view(result: Reconciliation) -> View:
     """The checks (mismatches shouted and highlighted) and the candidates for people; for
     machines the checks, each carrying its candidates as records (json only)."""
+    import pandas as pd
+
     shouted = result.checks.assign(
         status=["MISMATCH" if s == "mismatch" else s for s in result.checks["status"]])
     sections = [table(RECONCILIATION_TITLE, CHECK_COLUMNS, shouted,
                       highlight=result.mismatch_rows)]
     if not result.candidates.empty:
         sections.append(table(EXPLANATIONS_TITLE, EXPLANATION_COLUMNS, result.explanations))
-    nested = result.checks.assign(candidates=[
-        result.candidates[(result.candidates["check"] == row.check)
-                          & (result.candidates["scope"] == row.scope)]
-        .drop(columns=["check", "scope"]).to_dict("records")
-        for row in result.checks.itertuples(index=False)
-    ])
+    found: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    records = result.candidates.drop(columns=["check", "scope"]).to_dict("records")
+    for check, scope, record in zip(result.candidates["check"], result.candidates["scope"],
+                                    records):
+        found.setdefault((check, scope), []).append(record)
+    nested = result.checks.copy()
+    nested["candidates"] = pd.Series(
+        [found.get((check, scope), [])
+         for check, scope in zip(result.checks["check"], result.checks["scope"])],
+        index=nested.index, dtype=object)
     data = table("Checks", (*CHECK_COLUMNS, Column("candidates", "records")), nested)
     return View(tuple(sections), notes=tuple(result.notes), verdict=result.verdict, data=data,
                 sectioned=True)
