@@ -271,4 +271,6 @@ def test_distinct_pairs_in_the_order_they_first_appear(
     for psp_id, value in rows:
         if value is not None and (psp_id, value) not in expected:
             expected.append((psp_id, value))
-    assert [(str(p), str(v)) for p, v in reports._distinct_pairs(frame, "v")] == expected
+    from pspctl.reports.comparison import _distinct_pairs
+
+    assert [(str(p), str(v)) for p, v in _distinct_pairs(frame, "v")] == expected

@@ -10,6 +10,7 @@ import io
 import json
 import re
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
@@ -97,3 +98,44 @@ def test_notes_are_escaped_for_their_format_only() -> None:
     markdown = render_sections([("T", frame, 0)], Format.markdown, notes=[note])
     assert table.endswith("\nA & B | <C>\\x1b[31m\n")
     assert markdown.endswith("\nA &amp; B \\| &lt;C&gt;\\x1b[31m\n")
+
+
+class _Cells(HTMLParser):
+    """The rows of cells of an HTML table, as a browser would read their text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[str]] = []
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self.cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append("".join(self.cell))
+            self.cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+@SETTINGS
+@given(frames())
+def test_html_round_trip(frame: pd.DataFrame) -> None:
+    from pspctl.render import columns_of
+    from pspctl.views import Table
+    from pspctl.writers.html import html_table
+
+    out = html_table(Table(None, columns_of(frame, {"psp_id": "id", "name": "text"}), frame))
+    parser = _Cells()
+    parser.feed(out)
+    assert parser.rows[0] == ["psp_id", "name", "amount_gbp"]
+    assert len(parser.rows) == 1 + len(frame)  # nothing split, nothing added
+    for cells, (psp_id, name, amount) in zip(parser.rows[1:], frame.itertuples(index=False)):
+        assert cells[:2] == [psp_id, name]  # the text itself, escaped and read back
+        assert Decimal(cells[2].replace("£", "").replace(",", "")) == amount

@@ -1,0 +1,69 @@
+"""Pure report functions: DataFrames in, a DataFrame (or a small dataclass) out.
+
+No printing, no typer, no rich: the command line renders what these return, and a notebook can
+call them directly::
+
+    import pspctl
+    data = pspctl.load()
+    pspctl.funding_by_year(data)
+
+Money comes in as integer pence and goes out as ``Decimal`` pounds in columns ending ``_gbp``, so
+every figure stays exact to the penny. A figure the report does not state is a missing value
+(``None``), never zero.
+"""
+
+from .common import (
+    ADDITIONAL,
+    GOVERNMENT,
+    INDEPENDENT_SECTORS,
+    PUBLIC_SECTORS,
+    REPORT_TITLE,
+    check_year,
+    gbp,
+    problems_frame,
+    resolve_psp,
+    resolve_psps,
+    with_total,
+)
+from .comparison import Comparison, compare, funder_type
+from .funding import funding_by_psp, funding_by_year, funding_matrix
+from .partnerships import PspDetail, psp_detail, psp_list
+from .reconciliation import (
+    CANDIDATE_COLUMNS,
+    CHECK_COLUMNS,
+    Reconciliation,
+    digit_matches,
+    digit_slips,
+    reconcile,
+    transpositions,
+)
+
+__all__ = [
+    "ADDITIONAL",
+    "CANDIDATE_COLUMNS",
+    "CHECK_COLUMNS",
+    "GOVERNMENT",
+    "INDEPENDENT_SECTORS",
+    "PUBLIC_SECTORS",
+    "REPORT_TITLE",
+    "Comparison",
+    "PspDetail",
+    "Reconciliation",
+    "check_year",
+    "compare",
+    "digit_matches",
+    "digit_slips",
+    "funder_type",
+    "funding_by_psp",
+    "funding_by_year",
+    "funding_matrix",
+    "gbp",
+    "problems_frame",
+    "psp_detail",
+    "psp_list",
+    "reconcile",
+    "resolve_psp",
+    "resolve_psps",
+    "transpositions",
+    "with_total",
+]

@@ -1,0 +1,199 @@
+"""What every report shares: the streams, money as pounds, years, PSPs by name, totals rows."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import money
+from ..errors import Problem, UsageError, shortened
+from ..loader import YEAR_HELP, Dataset, is_financial_year
+
+GOVERNMENT = "government"
+ADDITIONAL = "additional"
+#: The research report every figure comes from.
+REPORT_TITLE = "Strategic Public Social Partnership model: report"
+
+#: How the funder sectors of additional funds split into public bodies and independent funders.
+PUBLIC_SECTORS = frozenset(
+    {"government", "local authority", "NHS board", "regional transport partnership"}
+)
+INDEPENDENT_SECTORS = frozenset({"lottery", "charitable trust"})
+
+
+# --- small helpers -----------------------------------------------------------------------------
+
+
+def gbp(pence: int | None) -> Decimal | None:
+    """Integer pence to exact ``Decimal`` pounds (``None`` stays ``None``: not stated)."""
+    if pence is None or pd.isna(pence):
+        return None
+    return money.gbp(pence)
+
+
+def _pounds(pence: int) -> str:
+    """``£2,759,368``: for sentences."""
+    return money.pretty_money(money.gbp(pence))
+
+
+def _money(values: pd.Series | Iterable[Any]) -> list[Decimal | None]:
+    """Integer pence (a nullable Series, or any ints) as exact ``Decimal`` pounds, ``None``
+    where missing (not stated)."""
+    if isinstance(values, pd.Series):
+        numbers = values.astype("Int64")  # ints and NA, never floats
+        pence = numbers.to_numpy(dtype=np.int64, na_value=0).tolist()
+        missing = numbers.isna().to_numpy().tolist()
+        return [None if gone else money.gbp(p) for p, gone in zip(pence, missing)]
+    return [gbp(v) for v in values]
+
+
+def check_year(year: str, option: str = "year") -> str:
+    """A financial year ``YYYY-YY`` with consecutive years, or a :class:`UsageError`."""
+    if not is_financial_year(year.strip()):
+        raise UsageError(
+            f"{option} {year!r} is not a financial year: {YEAR_HELP}"
+        )
+    return year.strip()
+
+
+def _normalised(text: str) -> str:
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text.lower()).split())
+
+
+def resolve_psp(psp: pd.DataFrame, query: str) -> str:
+    """The ``psp_id`` a user means: the id itself, or an unambiguous case-insensitive part of
+    the id, the name or the Table 3 label (``lothian``, ``"Low Moss"``).
+
+    An unknown or ambiguous query raises :class:`UsageError` listing the candidates.
+    """
+    ids = psp["psp_id"].tolist()
+    if query in ids:
+        return query
+    needle = _normalised(query)
+    matches = []
+    if needle:
+        for row in psp.itertuples(index=False):
+            label = row.table_label
+            texts = (row.psp_id, row.name, "" if pd.isna(label) else label)  # type: ignore[arg-type]
+            if any(needle in _normalised(str(t)) for t in texts):
+                matches.append(str(row.psp_id))
+    if len(matches) == 1:
+        return str(matches[0])
+    if matches:
+        raise UsageError(f"PSP {query!r} is ambiguous: it matches {shortened(matches)}")
+    raise UsageError(f"no PSP matches {query!r}: use one of {shortened(ids)}")
+
+
+def resolve_psps(psp: pd.DataFrame, queries: Sequence[str] | None) -> list[str] | None:
+    """Each query resolved with :func:`resolve_psp`, in psp.csv order; ``None`` for all."""
+    if not queries:
+        return None
+    wanted = {resolve_psp(psp, q) for q in queries}
+    return [i for i in psp["psp_id"].tolist() if i in wanted]
+
+
+def _government(
+    data: Dataset,
+    psps: Sequence[str] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> pd.DataFrame:
+    """The government cells, restricted to some PSPs and a range of financial years."""
+    low = check_year(start, "start") if start is not None else ""
+    high = check_year(end, "end") if end is not None else "9999-99"
+    if start is not None and end is not None and low > high:
+        raise UsageError(f"start {start} is after end {end}")
+    cells = data.funding[data.funding["stream"] == GOVERNMENT]
+    if psps is not None:
+        cells = cells[cells["psp_id"].isin(list(psps))]
+    if start is not None or end is not None:
+        years = [y for y in cells["year"].dropna().unique().tolist() if low <= str(y) <= high]
+        cells = cells[cells["year"].isin(years)]
+    return cells
+
+
+def _names(data: Dataset) -> dict[str, str]:
+    return dict(zip(data.psp["psp_id"].tolist(), data.psp["name"].tolist()))
+
+
+def _psp_order(data: Dataset, psps: Sequence[str] | None) -> list[str]:
+    ids = data.psp["psp_id"].tolist()
+    if psps is None:
+        return ids
+    wanted = set(psps)
+    return [i for i in ids if i in wanted]
+
+
+def with_total(
+    frame: pd.DataFrame,
+    label_column: str,
+    label: str = "Total",
+    skip: Sequence[str] = ("cumulative_gbp", "combined_gbp"),
+) -> pd.DataFrame:
+    """``frame`` with a totals row: money columns summed (what is stated), shares as 1.
+
+    Columns that do not add up (names, years, ratios, and the ``skip`` columns) are left empty
+    in the totals row. By default: running totals, and compare's ``combined_gbp``, which is
+    stated only for the PSPs that state additional funds, so that its sum would not add up
+    with the government funds of all PSPs.
+    """
+    row: dict[str, Any] = {}
+    for column in frame.columns:
+        values = frame[column].tolist()
+        if column == label_column:
+            row[column] = label
+        elif column in skip:
+            row[column] = None
+        elif any(isinstance(v, Decimal) for v in values):
+            stated = [v for v in values if isinstance(v, Decimal)]
+            row[column] = sum(stated, Decimal("0.00"))
+        elif column == "share":
+            row[column] = 1.0 if values else None
+        else:
+            row[column] = None
+    total = pd.DataFrame([row], columns=frame.columns, dtype=object)
+    return pd.concat([frame.astype(object), total], ignore_index=True)
+
+
+# --- validate ----------------------------------------------------------------------------------
+
+
+def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
+    """One row per problem: ``file``, ``line``, ``column``, ``kind``, ``message``."""
+    rows = [(p.file, p.line, p.column, p.kind, p.message) for p in problems]
+    frame = pd.DataFrame(rows, columns=["file", "line", "column", "kind", "message"], dtype=object)
+    typed: pd.DataFrame = frame.astype({"line": "Int64"})
+    return typed
+
+
+
+def _objects(series: pd.Series) -> list[Any]:
+    """Plain Python values, ``None`` for missing ones, whatever the column's dtype."""
+    return [None if pd.isna(v) else v for v in series.astype(object).tolist()]
+
+
+def _sums(frame: pd.DataFrame, ids: list[str], by: str = "psp_id") -> pd.Series:
+    """Pence summed per ``by`` value, in the order of ``ids``; missing (NA) where none."""
+    sums = frame.groupby(by, observed=True)["amount_pence"].sum()
+    sums.index = sums.index.astype(str)
+    return sums.astype("Int64").reindex(ids)
+
+
+def _by_psp(frame: pd.DataFrame, ids: list[str], column: str, how: str) -> list[Any]:
+    """The ``min`` or ``max`` of ``column`` per PSP, in the order of ``ids``.
+
+    The column is taken as an ordered categorical (its categories sorted: financial years sort
+    in time order): pandas reduces Arrow-backed text through pyarrow's query engine, whose
+    import alone costs 20 ms.
+    """
+    column_values = frame[column]
+    if not isinstance(column_values.dtype, pd.CategoricalDtype) or not column_values.cat.ordered:
+        column_values = column_values.astype(pd.CategoricalDtype(ordered=True))
+    values = column_values.groupby(frame["psp_id"], observed=True).agg(how)
+    values.index = values.index.astype(str)
+    return _objects(values.reindex(ids))

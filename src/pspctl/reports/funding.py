@@ -1,0 +1,99 @@
+"""Scottish Government funds (Table 3) recomputed from its cells: the matrix, by year, by PSP."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from ..loader import Dataset
+from .common import (
+    _government,
+    _money,
+    _names,
+    _psp_order,
+)
+
+# --- funding -----------------------------------------------------------------------------------
+
+
+def funding_matrix(
+    data: Dataset,
+    psps: Sequence[str] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> pd.DataFrame:
+    """Table 3 recomputed from the cells: one row per PSP, one column per financial year.
+
+    Columns: ``psp_id``, ``name``, one column per year (``Decimal``, missing where the PSP had no
+    funding that year: Table 3's "-"), and ``total_gbp``. ``psps`` (ids) and ``start``/``end``
+    (financial years, inclusive) restrict it.
+    """
+    cells = _government(data, psps, start, end)
+    ids = _psp_order(data, psps)
+    names = _names(data)
+    sums = cells.groupby(["psp_id", "year"], observed=True)["amount_pence"].sum()
+    table = sums.astype("Int64").unstack("year")
+    table.index = table.index.astype(str)
+    table.columns = [str(c) for c in table.columns]
+    table = table.reindex(index=ids, columns=sorted(table.columns))
+    columns: dict[str, list[Any]] = {"psp_id": ids, "name": [names[i] for i in ids]}
+    for year in table.columns:
+        columns[year] = _money(table[year])
+    columns["total_gbp"] = _money(table.sum(axis=1))
+    return pd.DataFrame(columns, dtype=object)
+
+
+def funding_by_year(
+    data: Dataset,
+    psps: Sequence[str] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    cumulative: bool = False,
+    share: bool = False,
+) -> pd.DataFrame:
+    """Government funding per financial year: ``year``, ``amount_gbp``, and on request
+    ``cumulative_gbp`` (running total) and ``share`` (of the total, 0..1)."""
+    cells = _government(data, psps, start, end)
+    sums = cells.groupby("year")["amount_pence"].sum().sort_index()
+    years = [str(y) for y in sums.index]
+    pence = [int(v) for v in sums.tolist()]
+    frame = pd.DataFrame({"year": years, "amount_gbp": _money(pence)}, dtype=object)
+    if cumulative:
+        frame["cumulative_gbp"] = _money(itertools.accumulate(pence))
+    if share:
+        frame["share"] = _shares(pence)
+    return frame
+
+
+def funding_by_psp(
+    data: Dataset,
+    psps: Sequence[str] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    share: bool = False,
+) -> pd.DataFrame:
+    """Government funding per PSP, largest first: ``psp_id``, ``name``, ``amount_gbp`` and on
+    request ``share`` (of the total, 0..1)."""
+    cells = _government(data, psps, start, end)
+    sums = cells.groupby("psp_id")["amount_pence"].sum()
+    ids = _psp_order(data, psps)
+    order = {psp_id: n for n, psp_id in enumerate(ids)}
+    ranked = sorted(ids, key=lambda i: (-int(sums.get(i, 0)), order[i]))
+    names = _names(data)
+    pence = [int(sums.get(i, 0)) for i in ranked]
+    frame = pd.DataFrame(
+        {"psp_id": ranked, "name": [names[i] for i in ranked], "amount_gbp": _money(pence)},
+        dtype=object,
+    )
+    if share:
+        frame["share"] = _shares(pence)
+    return frame
+
+
+def _shares(pence: list[int]) -> list[float | None]:
+    total = sum(pence)
+    return [float(Decimal(p) / Decimal(total)) if total else None for p in pence]
