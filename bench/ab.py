@@ -14,7 +14,8 @@ import subprocess
 import time
 
 
-def median_seconds(argv: list[str], runs: int, times: list[float]) -> None:
+def timed(argv: list[str], times: list[float]) -> None:
+    """Run ``argv`` once, its output discarded, and add its wall time to ``times``."""
     start = time.perf_counter()
     subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     times.append(time.perf_counter() - start)
@@ -36,8 +37,8 @@ def main() -> None:
         before: list[float] = []
         after: list[float] = []
         for _ in range(args.runs):
-            median_seconds([args.before, *command], args.runs, before)
-            median_seconds([args.after, *command], args.runs, after)
+            timed([args.before, *command], before)
+            timed([args.after, *command], after)
         b, a = statistics.median(before), statistics.median(after)
         shown = " ".join("BIG" if part == args.big else part for part in command)
         print(f"| `pspctl {shown}` | {b * 1000:,.0f} ms | {a * 1000:,.0f} ms | {a / b:.2f} |",
