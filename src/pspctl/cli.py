@@ -239,13 +239,15 @@ class Target:
     force: bool
     terminal: bool
     width: int | None
+    colour: bool = True
 
     @classmethod
     def of(cls, fmt: Format | None, output: Path | None, force: bool) -> Target:
         chosen = resolve_format(fmt, output)
-        terminal = output is None and _isatty() and "NO_COLOR" not in os.environ
+        terminal = output is None and _isatty()
         width = shutil.get_terminal_size().columns if terminal else None
-        return cls(chosen, output, force, terminal, width)
+        # NO_COLOR (no-color.org) is about colour only: the terminal's layout stays.
+        return cls(chosen, output, force, terminal, width, not os.environ.get("NO_COLOR"))
 
     def write(self, text: str) -> None:
         write_text(text, self.output, self.force)
@@ -255,7 +257,7 @@ def show_view(view: View, target: Target) -> None:
     """Write ``view`` in the target's format."""
     from .writers import write
 
-    target.write(write(view, target.fmt, target.terminal, target.width))
+    target.write(write(view, target.fmt, target.terminal, target.width, target.colour))
 
 
 # --- commands ----------------------------------------------------------------------------------

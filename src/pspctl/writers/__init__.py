@@ -54,6 +54,8 @@ def writer(fmt: Format) -> Callable[..., str]:
     return function
 
 
-def write(view: View, fmt: Format, terminal: bool = False, width: int | None = None) -> str:
-    """``view`` as ``fmt``: the text, ending in a newline."""
-    return writer(fmt)(view, terminal=terminal, width=width)
+def write(view: View, fmt: Format, terminal: bool = False, width: int | None = None,
+          colour: bool = True) -> str:
+    """``view`` as ``fmt``: the text, ending in a newline. ``terminal``: it goes to one
+    ``width`` columns wide; ``colour``: it may use colour there (``NO_COLOR`` says not)."""
+    return writer(fmt)(view, terminal=terminal, width=width, colour=colour)

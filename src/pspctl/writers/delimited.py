@@ -46,9 +46,11 @@ def _write(view: View, delimiter: str) -> str:
                      [machine_column(c.kind, frame[c.name].tolist()) for c in columns], delimiter)
 
 
-def write_csv(view: View, terminal: bool = False, width: int | None = None) -> str:
+def write_csv(view: View, terminal: bool = False, width: int | None = None,
+          colour: bool = True) -> str:
     return _write(view, ",")
 
 
-def write_tsv(view: View, terminal: bool = False, width: int | None = None) -> str:
+def write_tsv(view: View, terminal: bool = False, width: int | None = None,
+          colour: bool = True) -> str:
     return _write(view, "\t")

@@ -29,7 +29,8 @@ def html_table(table: Table) -> str:
     return "\n".join(lines)
 
 
-def write(view: View, terminal: bool = False, width: int | None = None) -> str:
+def write(view: View, terminal: bool = False, width: int | None = None,
+          colour: bool = True) -> str:
     """The view as an HTML fragment: each section's table (titled when the view has several),
     the notes, the verdict."""
     parts: list[str] = []

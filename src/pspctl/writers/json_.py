@@ -43,7 +43,8 @@ def json_rows(columns: list[str], rows: list[list[Any]]) -> str:
     return "[\n" + ",\n".join(lines) + "\n]\n"
 
 
-def write(view: View, terminal: bool = False, width: int | None = None) -> str:
+def write(view: View, terminal: bool = False, width: int | None = None,
+          colour: bool = True) -> str:
     table = view.records
     frame = table.frame if view.data_totals else table.body
     return json_rows([c.name for c in table.columns], rows_of(frame))

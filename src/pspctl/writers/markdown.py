@@ -44,7 +44,8 @@ def markdown_table(table: Table, notes: Sequence[str] = ()) -> str:
     return text
 
 
-def write(view: View, terminal: bool = False, width: int | None = None) -> str:
+def write(view: View, terminal: bool = False, width: int | None = None,
+          colour: bool = True) -> str:
     notes = [*view.notes, *([view.verdict] if view.verdict else [])]
     if not view.sectioned:
         return markdown_table(view.sections[0], notes)

@@ -16,19 +16,61 @@ from .cells import gaps_for_people, human_column, is_numeric, rows_of
 BAR_WIDTH = 40
 
 
-def _with_bars(
-    columns: list[str], rows: list[list[Any]], chart: str, total_rows: int, terminal: bool
-) -> tuple[list[str], list[list[Any]]]:
-    """A column of horizontal bars, proportional to ``chart`` (totals rows get none)."""
+#: Eighths of a character, for bars drawn in a terminal.
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def _with_bars(columns: list[str], rows: list[list[Any]], chart: str, total_rows: int,
+               terminal: bool, width: int = BAR_WIDTH) -> tuple[list[str], list[list[Any]]]:
+    """A column of horizontal bars proportional to ``chart``, the longest ``width`` characters
+    for the largest figure (in a terminal to an eighth of a character); totals rows get none."""
     index = columns.index(chart)
     body = len(rows) - total_rows
     values = [r[index] if isinstance(r[index], Decimal) else Decimal(0) for r in rows[:body]]
     top = max(values, default=Decimal(0))
-    glyph = "█" if terminal else "#"
-    bars = [
-        glyph * int((v / top * BAR_WIDTH).to_integral_value()) if top > 0 else "" for v in values
-    ]
+    bars = []
+    for value in values:
+        eighths = int((value / top * width * 8).to_integral_value()) if top > 0 else 0
+        if terminal:
+            whole, part = divmod(eighths, 8)
+            bars.append("█" * whole + (_EIGHTHS[part] if part else ""))
+        else:
+            bars.append("#" * ((eighths + 4) // 8))
     return [*columns, ""], [[*r, b] for r, b in zip(rows, bars + [""] * total_rows)]
+
+
+#: Kinds whose cells are figures or keys: in a terminal never cut and never wrapped.
+WHOLE = frozenset({"id", "year", "money", "share", "ratio", "count", "bar"})
+#: The narrowest a wrapping text column may become before a table turns into records.
+MIN_TEXT = 12
+
+
+def _fits(kinds: Sequence[str], widths: Sequence[int], room: int) -> bool:
+    """Whether the figures, whole, and the text, wrapped, fit ``room`` columns."""
+    needed = sum((w if k in WHOLE else min(w, MIN_TEXT)) + 2 for k, w in zip(kinds, widths))
+    return needed + 2 <= room
+
+
+def _records(columns: list[str], kinds: list[str], texts: list[list[str]], room: int) -> str:
+    """The rows as records, one block per row, ``field  value``: what a terminal too narrow
+    for the table shows instead of cutting a figure."""
+    import textwrap
+
+    label = max(_width(c) for c in columns)
+    blocks = []
+    for cells in texts:
+        lines = []
+        for column, kind, text in zip(columns, kinds, cells):
+            if not text:
+                continue
+            head = column + " " * (label - _width(column)) + "  "
+            if kind in WHOLE or _width(head) + _width(text) <= room:
+                lines.append(head + text)
+                continue
+            wrapped = textwrap.wrap(text, max(room - len(head), MIN_TEXT)) or [""]
+            lines += [head + wrapped[0], *(" " * len(head) + rest for rest in wrapped[1:])]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
 
 
 def _table(
@@ -42,6 +84,7 @@ def _table(
     terminal: bool,
     width: int | None,
     highlight: Sequence[int] = (),
+    colour: bool = True,
 ) -> str:
     from rich import box
     from rich.console import Console
@@ -50,8 +93,8 @@ def _table(
         file=buffer,
         width=width or 10_000,
         force_terminal=terminal,
-        no_color=not terminal,
-        color_system="standard" if terminal else None,
+        no_color=not (terminal and colour),
+        color_system="standard" if terminal and colour else None,
         highlight=False,
         emoji=False,
         markup=False,
@@ -69,8 +112,10 @@ def _table(
         body = len(rows) - total_rows
         if _drawable(texts, widths, terminal, console.width):
             buffer.write(_drawn(columns, numeric, texts, lengths, widths, body, box.ASCII2))
+        elif terminal and not _fits(kinds, widths, console.width):
+            buffer.write(_records(columns, kinds, texts, console.width))
         else:
-            console.print(_rich_table(columns, numeric, texts, widths, body, total_rows,
+            console.print(_rich_table(columns, kinds, numeric, texts, widths, body, total_rows,
                                       terminal, highlight))
     for note in notes:
         console.print(printable(note))
@@ -78,9 +123,9 @@ def _table(
     return "".join(line.rstrip() + "\n" for line in lines)
 
 
-def _rich_table(columns: list[str], numeric: list[bool], texts: list[list[str]],
-                widths: list[int], body: int, total_rows: int, terminal: bool,
-                highlight: Sequence[int]) -> Any:
+def _rich_table(columns: list[str], kinds: list[str], numeric: list[bool],
+                texts: list[list[str]], widths: list[int], body: int, total_rows: int,
+                terminal: bool, highlight: Sequence[int]) -> Any:
     """rich's Table of the cells: in a terminal (wrapping, colour), or where a line-by-line
     drawing cannot hold them."""
     from rich import box
@@ -88,11 +133,14 @@ def _rich_table(columns: list[str], numeric: list[bool], texts: list[list[str]],
 
     table = RichTable(box=box.SIMPLE_HEAD if terminal else box.ASCII2,
                       header_style="bold" if terminal else "", safe_box=True)
-    for column, is_number, column_width in zip(columns, numeric, widths):
+    for column, kind, is_number, column_width in zip(columns, kinds, numeric, widths):
         # Off a terminal nothing wraps: giving each column its width spares rich from
-        # measuring every cell.
-        table.add_column(column, justify="right" if is_number else "left",
-                         no_wrap=not terminal, width=None if terminal else column_width)
+        # measuring every cell. In one, figures and keys keep their width, whole; text wraps.
+        whole = not terminal or kind in WHOLE
+        table.add_column(column, justify="right" if is_number else "left", no_wrap=whole,
+                         min_width=column_width if whole else None,
+                         width=None if terminal else column_width,
+                         overflow="ellipsis" if whole else "fold")
     for n, cells in enumerate(texts):
         if n == body and total_rows:
             table.add_section()
@@ -167,7 +215,7 @@ def _drawn(columns: list[str], numeric: list[bool], texts: list[list[str]],
 
 
 def table_text(table: Table, notes: Sequence[str] = (), terminal: bool = False,
-               width: int | None = None) -> str:
+               width: int | None = None, colour: bool = True) -> str:
     """One table with its title and ``notes``, as text."""
     columns = [c.name for c in table.columns]
     kinds: list[str] = [c.kind for c in table.columns]
@@ -175,19 +223,27 @@ def table_text(table: Table, notes: Sequence[str] = (), terminal: bool = False,
     numeric = [is_numeric([r[i] for r in rows]) for i in range(len(columns))]
     rows = gaps_for_people(rows, kinds, table.totals, table.blank)
     if table.chart is not None and table.chart in columns:
-        columns, rows = _with_bars(columns, rows, table.chart, table.totals, terminal)
-        kinds.append("text")
+        bar = BAR_WIDTH
+        if terminal and width and rows:  # the bars take the room the other columns leave
+            sizes = [max([_width(c), *_widths(human_column(k, [r[i] for r in rows]))])
+                     for i, (c, k) in enumerate(zip(columns, kinds))]
+            used = sum((w if k in WHOLE else min(w, MIN_TEXT + 4)) + 2  # text may wrap
+                       for k, w in zip(kinds, sizes))
+            bar = max(8, min(BAR_WIDTH, width - used - 6))
+        columns, rows = _with_bars(columns, rows, table.chart, table.totals, terminal, bar)
+        kinds.append("bar")
         numeric.append(False)
     return _table(columns, kinds, numeric, rows, table.title, notes, table.totals, terminal,
-                  width, table.highlight)
+                  width, table.highlight, colour)
 
 
-def write(view: View, terminal: bool = False, width: int | None = None) -> str:
+def write(view: View, terminal: bool = False, width: int | None = None,
+          colour: bool = True) -> str:
     notes = [*view.notes, *([view.verdict] if view.verdict else [])]
     if not view.sectioned:
-        return table_text(view.sections[0], notes, terminal, width)
+        return table_text(view.sections[0], notes, terminal, width, colour)
     parts = [f"{printable(s.title or '')}: not stated\n" if s.frame.empty
-             else table_text(s, (), terminal, width) for s in view.sections]
+             else table_text(s, (), terminal, width, colour) for s in view.sections]
     text = "\n".join(p for p in parts if p)
     if notes:
         text += ("\n" if text else "") + "\n".join(printable(n) for n in notes) + "\n"
