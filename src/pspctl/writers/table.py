@@ -51,6 +51,40 @@ def _fits(kinds: Sequence[str], widths: Sequence[int], room: int) -> bool:
     return needed + 2 <= room
 
 
+def _fitted(console: Any, columns: list[str], kinds: list[str], numeric: list[bool],
+            texts: list[list[str]], sizes: list[list[int]], widths: list[int], body: int,
+            total_rows: int, highlight: Sequence[int]) -> str:
+    """A table for a terminal of ``console.width`` columns: figures whole, their headings broken
+    at underscores, text wrapped; records where the figures alone do not fit."""
+    values = [max(column_sizes, default=1) for column_sizes in sizes]
+    heads = [_heading(c, v) if k in WHOLE else c for c, k, v in zip(columns, kinds, values)]
+    room = [max(v, *map(_width, h.split("\n"))) if k in WHOLE else w
+            for k, v, w, h in zip(kinds, values, widths, heads)]
+    if not _fits(kinds, room, console.width):
+        return _records(columns, kinds, texts, console.width)
+    with console.capture() as captured:
+        console.print(_rich_table(heads, kinds, numeric, texts, room, body, total_rows, True,
+                                  highlight))
+    text: str = captured.get()
+    return text
+
+
+def _heading(name: str, room: int) -> str:
+    """A column's name broken into lines at its underscores (``published`` / ``_gbp``) so
+    that it is no wider than its figures, where it can be."""
+    if _width(name) <= room or "_" not in name:
+        return name
+    parts = name.split("_")
+    pieces = [parts[0], *("_" + p for p in parts[1:])]
+    lines = [pieces[0]]
+    for piece in pieces[1:]:
+        if _width(lines[-1] + piece) <= room:
+            lines[-1] += piece
+        else:
+            lines.append(piece)
+    return "\n".join(lines)
+
+
 def _records(columns: list[str], kinds: list[str], texts: list[list[str]], room: int) -> str:
     """The rows as records, one block per row, ``field  value``: what a terminal too narrow
     for the table shows instead of cutting a figure."""
@@ -112,8 +146,9 @@ def _table(
         body = len(rows) - total_rows
         if _drawable(texts, widths, terminal, console.width):
             buffer.write(_drawn(columns, numeric, texts, lengths, widths, body, box.ASCII2))
-        elif terminal and not _fits(kinds, widths, console.width):
-            buffer.write(_records(columns, kinds, texts, console.width))
+        elif terminal:
+            buffer.write(_fitted(console, columns, kinds, numeric, texts, sizes, widths, body,
+                                 total_rows, highlight))
         else:
             console.print(_rich_table(columns, kinds, numeric, texts, widths, body, total_rows,
                                       terminal, highlight))
@@ -136,11 +171,10 @@ def _rich_table(columns: list[str], kinds: list[str], numeric: list[bool],
     for column, kind, is_number, column_width in zip(columns, kinds, numeric, widths):
         # Off a terminal nothing wraps: giving each column its width spares rich from
         # measuring every cell. In one, figures and keys keep their width, whole; text wraps.
-        whole = not terminal or kind in WHOLE
+        whole = not terminal or kind in WHOLE  # rich narrows only the columns that wrap
         table.add_column(column, justify="right" if is_number else "left", no_wrap=whole,
                          min_width=column_width if whole else None,
-                         width=None if terminal else column_width,
-                         overflow="ellipsis" if whole else "fold")
+                         width=None if terminal else column_width, overflow="fold")
     for n, cells in enumerate(texts):
         if n == body and total_rows:
             table.add_section()
@@ -246,5 +280,17 @@ def write(view: View, terminal: bool = False, width: int | None = None,
              else table_text(s, (), terminal, width, colour) for s in view.sections]
     text = "\n".join(p for p in parts if p)
     if notes:
-        text += ("\n" if text else "") + "\n".join(printable(n) for n in notes) + "\n"
+        shown = [_wrapped(printable(n), width if terminal else None) for n in notes]
+        text += ("\n" if text else "") + "\n".join(shown) + "\n"
     return text
+
+
+def _wrapped(note: str, width: int | None) -> str:
+    """A note wrapped at word boundaries to ``width`` (its indent kept), or as it is."""
+    import textwrap
+
+    if not width or len(note) <= width:
+        return note
+    indent = note[: len(note) - len(note.lstrip())]
+    return textwrap.fill(note.strip(), width, initial_indent=indent, subsequent_indent=indent,
+                         break_long_words=False, break_on_hyphens=False)

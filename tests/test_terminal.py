@@ -1,0 +1,136 @@
+"""What people see in a terminal: at any width from 60 columns no figure is cut, text wraps,
+too narrow a terminal gets records; NO_COLOR keeps the layout; bars follow the figures."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import pty
+import re
+import subprocess
+import sys
+from decimal import Decimal
+
+import pytest
+from conftest import TESTS
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pspctl import loader, reports, views
+from pspctl.money import pretty_money
+from pspctl.writers import Format, write
+
+GOLDEN = TESTS / "expected" / "terminal"
+
+
+def command_views() -> dict[str, views.View]:
+    data = loader.load()
+    result = reports.reconcile(data)
+    return {
+        "list": views.list_view(reports.psp_list(data)),
+        "show": views.show_view(reports.psp_detail(data, "low moss")),
+        "funding": views.matrix_view(reports.funding_matrix(data)),
+        "funding-by-year": views.by_year_view(
+            reports.funding_by_year(data, cumulative=True, share=True), chart=True),
+        "funding-by-psp": views.by_psp_view(reports.funding_by_psp(data, share=True),
+                                            chart=True),
+        "compare": views.compare_view(reports.compare(data)),
+        "reconcile": views.reconcile_view(result),
+        "candidates": views.candidates_view(result),
+    }
+
+
+VIEWS = command_views()
+
+
+def figures(view: views.View) -> list[str]:
+    """Every figure and key of the view's csv, as a table shows it."""
+    shown = []
+    for table in view.sections:
+        kinds = table.kinds
+        text = write(views.View((table,), data_totals=True), Format.csv)
+        for row in csv.DictReader(io.StringIO(text)):
+            for column, value in row.items():
+                kind = kinds[column]
+                if not value:
+                    continue
+                if kind == "money":
+                    shown.append(pretty_money(Decimal(value)))
+                elif kind == "share":
+                    shown.append(f"{float(value) * 100:.1f}%")
+                elif kind == "ratio":
+                    shown.append(f"{float(value):,.2f}")
+                elif kind in ("id", "year", "count"):
+                    shown.append(value)
+    return shown
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+@pytest.mark.parametrize("name", list(VIEWS))
+def test_no_figure_is_cut_at_any_width(name: str, width: int) -> None:
+    view = VIEWS[name]
+    text = write(view, Format.table, terminal=True, width=width, colour=False)
+    assert "\x1b" not in text and "…" not in text
+    wanted = figures(view)
+    assert wanted
+    for figure in wanted:
+        assert figure in text, (name, width, figure)
+    assert max(len(line) for line in text.splitlines()) <= width
+
+
+@pytest.mark.parametrize("name", ["funding", "list", "compare", "reconcile", "funding-by-psp"])
+def test_exact_output_at_80_columns(name: str) -> None:
+    text = write(VIEWS[name], Format.table, terminal=True, width=80, colour=False)
+    assert text == (GOLDEN / f"{name}.80.txt").read_text(encoding="utf-8")
+
+
+def test_colour_only_when_allowed() -> None:
+    view = VIEWS["reconcile"]
+    coloured = write(view, Format.table, terminal=True, width=100, colour=True)
+    plain = write(view, Format.table, terminal=True, width=100, colour=False)
+    assert "\x1b[" in coloured and "\x1b[" not in plain
+    bare = re.sub(r"\x1b\[[0-9;]*m", "", coloured)
+    assert [line.rstrip() for line in bare.splitlines()] == plain.splitlines()  # same layout
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 10**9), min_size=1, max_size=8), st.integers(8, 40))
+def test_bars_follow_the_figures(pence: list[int], width: int) -> None:
+    from pspctl.writers.table import _EIGHTHS, _with_bars
+
+    rows = [[f"p{n}", Decimal(p).scaleb(-2)] for n, p in enumerate(pence)]
+    _, drawn = _with_bars(["psp_id", "amount_gbp"], rows, "amount_gbp", 0, True, width)
+
+    def eighths(bar: str) -> int:
+        return bar.count("█") * 8 + sum(_EIGHTHS.index(c) for c in bar if c in _EIGHTHS[1:])
+
+    lengths = [eighths(row[-1]) for row in drawn]
+    for (a, la), (b, lb) in zip(zip(pence, lengths), zip(pence[1:], lengths[1:])):
+        assert (a == b) <= (la == lb) and (a < b) <= (la <= lb) and (a > b) <= (la >= lb)
+    if max(pence):
+        assert max(lengths) == width * 8  # the longest bar is the room there is
+
+
+def test_no_color_in_a_real_terminal_keeps_the_layout() -> None:
+    master, slave = pty.openpty()
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "80", "LINES": "50"}
+    process = subprocess.Popen([sys.executable, "-m", "pspctl", "funding", "--by-psp"],
+                               stdin=slave, stdout=slave, stderr=slave, env=env)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    assert process.wait(timeout=60) == 0
+    os.close(master)
+    text = out.decode("utf-8").replace("\r\n", "\n")
+    assert "\x1b[" not in text  # no colour
+    assert "─" in text  # but a terminal's table, not the ASCII grid of a pipe
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "£945,139" in text and "£2,759,068" in text
