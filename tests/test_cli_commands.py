@@ -169,10 +169,10 @@ def test_lists_in_messages_and_notes_do_not_grow_with_the_data(tmp_path: Path) -
 
 
 def test_output_suffix_decides_the_format_or_is_refused(tmp_path: Path) -> None:
-    xlsx, json_file, tsv = tmp_path / "out.xlsx", tmp_path / "out.json", tmp_path / "g.tsv"
-    assert run(["funding", "-o", str(xlsx)]) == (
-        2, "", f"pspctl: error: -o {xlsx}: no output format is written as .xlsx: use .csv, .tsv, "
-        ".json, .md, .txt\n")
+    ods, json_file, tsv = tmp_path / "out.ods", tmp_path / "out.json", tmp_path / "g.tsv"
+    assert run(["funding", "-o", str(ods)]) == (
+        2, "", f"pspctl: error: -o {ods}: no output format is written as .ods: use .csv, .tsv, "
+        ".json, .md, .txt, .xlsx\n")
     assert run(["funding", "-f", "csv", "-o", str(json_file)]) == (
         2, "", f"pspctl: error: --format csv and -o {json_file} disagree: .json is written as "
         "json\n")

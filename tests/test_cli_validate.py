@@ -86,7 +86,7 @@ def test_format_from_environment_and_bad_environment() -> None:
     assert run("validate", env={"PSPCTL_FORMAT": "xml"}) == (
         2, "",
         "pspctl: error: PSPCTL_FORMAT='xml' is not a format: use one of table, csv, tsv, json, "
-        "markdown\n",
+        "markdown, xlsx\n",
     )
 
 

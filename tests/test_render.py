@@ -132,8 +132,9 @@ def test_money_formats(value: str, plain: str, pretty: str) -> None:
 
 
 def test_format_from_suffix() -> None:
-    assert [Format.from_suffix(s) for s in (".csv", ".TSV", ".json", ".md", ".txt", ".xlsx")
-            ] == [Format.csv, Format.tsv, Format.json, Format.markdown, Format.table, None]
+    assert [Format.from_suffix(s) for s in (".csv", ".TSV", ".json", ".md", ".txt", ".xlsx",
+                                            ".ods")] == [
+        Format.csv, Format.tsv, Format.json, Format.markdown, Format.table, Format.xlsx, None]
 
 
 @settings(max_examples=80, deadline=None, derandomize=True)

@@ -21,8 +21,8 @@ from .writers import html as html_writer
 from .writers import markdown as markdown_writer
 
 TITLE = "Audit pack: Scottish Government funding of the six Strategic PSPs"
-FORMATS = ("md", "html")
-WRITTEN_AS = "the audit pack is written as .md or .html"
+FORMATS = ("md", "html", "xlsx")
+WRITTEN_AS = "the audit pack is written as .md, .html or .xlsx"
 CHART_TITLES = {
     "timeline": "Funding by financial year, stacked by PSP",
     "psp": "Funding per PSP",
@@ -52,7 +52,7 @@ figcaption { font-size: .85rem; color: #333; }
 class Pack:
     """The document's text, and the files that go next to it (Markdown's charts)."""
 
-    text: str
+    text: str | bytes
     attachments: dict[str, bytes] = field(default_factory=dict)
 
 
@@ -88,6 +88,8 @@ def build(data: Dataset, fmt: str, charts: dict[str, bytes] | None = None,
         ("Additional funds against government funds", compare_view(reports.compare(data))),
     ]
     charts = charts or {}
+    if fmt == "xlsx":
+        return _workbook(data, sections)
     if fmt == "md":
         return _markdown(data, sections, charts, chart_stem)
     return _html(data, sections, charts)
@@ -114,6 +116,21 @@ def _markdown(data: Dataset, sections: list[tuple[str, View]], charts: dict[str,
             attachments[name] = svg
             parts.append(f"![{CHART_TITLES[kind]}]({name})\n")
     return Pack("\n".join(parts), attachments)
+
+
+def _workbook(data: Dataset, sections: list[tuple[str, View]]) -> Pack:
+    """The pack as a workbook: a sheet for each section of each view, then the notes (where
+    the data comes from, each view's notes and verdict)."""
+    from .writers import xlsx
+
+    about = [html.unescape(re.sub(r"</?(em|code)>", "", text))
+             for _, text in _source_section(data)]
+    notes = [*about]
+    for heading, view in sections:
+        notes += [f"{heading}: {line}" for line in
+                  [*view.notes, *([view.verdict] if view.verdict else [])]]
+    tables = tuple(table for _, view in sections for table in view.sections)
+    return Pack(xlsx.write(View(tables, notes=tuple(notes))))
 
 
 def _html(data: Dataset, sections: list[tuple[str, View]], charts: dict[str, bytes]) -> Pack:

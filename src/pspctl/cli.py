@@ -62,8 +62,8 @@ FormatOpt = Annotated[
         "-f",
         case_sensitive=False,
         show_default=False,
-        help="Output format. Default: from the extension of -o (.csv .tsv .json .md .txt; any "
-        "other is refused, as is one that says another format than --format), else "
+        help="Output format. Default: from the extension of -o (.csv .tsv .json .md .txt .xlsx; "
+        "any other is refused, as is one that says another format than --format), else "
         "$PSPCTL_FORMAT, else table. In csv and tsv a text cell that begins with = + - @, a "
         "tab or a carriage return gets a leading ' so that a spreadsheet shows it as text "
         "(numbers are never changed).",
@@ -244,12 +244,14 @@ class Target:
     @classmethod
     def of(cls, fmt: Format | None, output: Path | None, force: bool) -> Target:
         chosen = resolve_format(fmt, output)
+        if chosen is Format.xlsx and output is None:
+            raise UsageError("a workbook is written to a file: give -o FILE.xlsx")
         terminal = output is None and _isatty()
         width = shutil.get_terminal_size().columns if terminal else None
         # NO_COLOR (no-color.org) is about colour only: the terminal's layout stays.
         return cls(chosen, output, force, terminal, width, not os.environ.get("NO_COLOR"))
 
-    def write(self, text: str) -> None:
+    def write(self, text: str | bytes) -> None:
         write_text(text, self.output, self.force)
 
 
@@ -605,11 +607,11 @@ def chart(
 
 @command()
 def report(
-    output: Annotated[Path, _file_option("audit pack, FILE.md or FILE.html")],
+    output: Annotated[Path, _file_option("audit pack, FILE.md, FILE.html or FILE.xlsx")],
     force: ForceOpt = False,
     data_dir: DataDirOpt = None,
 ) -> None:
-    """Write the audit pack: one document an auditor can hand over, as Markdown or HTML.
+    """Write the audit pack: one document an auditor can hand over, as Markdown, HTML or a workbook.
 
     What the data is and where it comes from, Table 3 recomputed, the reconciliation verdict
     with every mismatch and its candidate explanations, the additional-funds comparison, and the
@@ -628,7 +630,8 @@ def report(
     except UsageError:
         typer.echo(f"pspctl: note: no charts in the pack: {charts.INSTALL}", err=True)
     pack = auditpack.build(data, fmt, drawn, chart_stem=output.stem)
-    publish([(output, pack.text.encode("utf-8")),
+    text = pack.text if isinstance(pack.text, bytes) else pack.text.encode("utf-8")
+    publish([(output, text),
              *((output.with_name(name), content) for name, content in pack.attachments.items())],
             force)
 

@@ -32,9 +32,14 @@ Total = Literal["sum", "one", "none"]
 
 @dataclass(frozen=True)
 class Column:
+    """A column: its name, its kind, how its totals cell is made, and (for a workbook) the
+    formula over the other columns of its row that gives it, as ``{published_gbp} -
+    {computed_gbp}``."""
+
     name: str
     kind: Kind
     total: Total = "none"
+    formula: str | None = None
 
 
 @dataclass(frozen=True)
@@ -261,7 +266,9 @@ def split_notes(result: Comparison) -> list[str]:
 # --- reconcile ---------------------------------------------------------------------------------
 
 CHECK_COLUMNS = (Column("check", "text"), Column("scope", "text"), _money("published_gbp"),
-                 _money("computed_gbp"), _money("difference_gbp"), Column("status", "text"))
+                 _money("computed_gbp"),
+                 Column("difference_gbp", "money", formula="{published_gbp}-{computed_gbp}"),
+                 Column("status", "text"))
 CANDIDATE_COLUMNS = (Column("check", "text"), Column("scope", "text"),
                      Column("heuristic", "text"), Column("psp_id", "id"), Column("year", "year"),
                      _money("printed_gbp"), _money("would_be_gbp"), Column("note", "text"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import Enum
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..views import View
@@ -23,6 +23,7 @@ class Format(str, Enum):
     tsv = "tsv"
     json = "json"
     markdown = "markdown"
+    xlsx = "xlsx"
 
     @property
     def for_machines(self) -> bool:
@@ -35,7 +36,7 @@ class Format(str, Enum):
 
 #: What the suffix of ``-o FILE`` says the format is.
 SUFFIXES = {".csv": Format.csv, ".tsv": Format.tsv, ".json": Format.json, ".md": Format.markdown,
-            ".txt": Format.table}
+            ".txt": Format.table, ".xlsx": Format.xlsx}
 
 
 #: Each format's writer: its module and function, imported when it is used.
@@ -45,17 +46,19 @@ WRITERS: dict[Format, tuple[str, str]] = {
     Format.csv: ("delimited", "write_csv"),
     Format.tsv: ("delimited", "write_tsv"),
     Format.json: ("json_", "write"),
+    Format.xlsx: ("xlsx", "write"),
 }
 
 
-def writer(fmt: Format) -> Callable[..., str]:
+def writer(fmt: Format) -> Callable[..., str | bytes]:
     module, name = WRITERS[fmt]
-    function: Callable[..., str] = getattr(import_module(f".{module}", __name__), name)
+    function: Callable[..., str | bytes] = getattr(import_module(f".{module}", __name__), name)
     return function
 
 
 def write(view: View, fmt: Format, terminal: bool = False, width: int | None = None,
-          colour: bool = True) -> str:
-    """``view`` as ``fmt``: the text, ending in a newline. ``terminal``: it goes to one
+          colour: bool = True) -> Any:
+    """``view`` as ``fmt``: the text, ending in a newline (bytes for a workbook). ``terminal``:
+    it goes to one
     ``width`` columns wide; ``colour``: it may use colour there (``NO_COLOR`` says not)."""
     return writer(fmt)(view, terminal=terminal, width=width, colour=colour)

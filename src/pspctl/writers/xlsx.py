@@ -1,0 +1,142 @@
+"""Excel workbooks (XlsxWriter, the optional extra ``pspctl[xlsx]``): one sheet per section.
+
+Money is a number with a £ format, never text; a totals row is live ``SUM`` formulas over the
+cells above, so that a reader can re-foot the table in the spreadsheet; a column the view gives
+a formula (reconcile's difference) is that formula on each row; text is stored as text, never
+read as a formula or a number (safe by type, not by a prefix); the header row is frozen and the
+columns are as wide as their text. Each formula carries the figure pspctl computed as its cached
+value, and the workbook asks to be recalculated when it is opened.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from decimal import Decimal
+from typing import Any
+
+from ..errors import UsageError
+from ..views import Column, Table, View
+from .cells import human_cell, missing, python
+
+INSTALL = ("workbooks need XlsxWriter, an optional extra: pip install 'pspctl[xlsx]' (from a "
+           "checkout: pip install '.[xlsx]')")
+#: The number formats of the kinds that are numbers.
+NUMBER_FORMATS = {"money": '"£"#,##0.00', "share": "0.0%", "ratio": "0.00", "count": "0",
+                  "year": "0"}
+
+
+def write(view: View, terminal: bool = False, width: int | None = None,
+          colour: bool = True) -> bytes:
+    """The view as an .xlsx workbook: a sheet per section, and the notes and verdict on a
+    last sheet."""
+    try:
+        import xlsxwriter
+    except ImportError:
+        raise UsageError(INSTALL) from None
+    buffer = io.BytesIO()
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+               "strings_to_urls": False}
+    workbook = xlsxwriter.Workbook(buffer, options)
+    formats = {kind: workbook.add_format({"num_format": number})
+               for kind, number in NUMBER_FORMATS.items()}
+    formats["header"] = workbook.add_format({"bold": True, "bottom": 1})
+    formats["total"] = workbook.add_format({"bold": True, "top": 1})
+    for kind, number in NUMBER_FORMATS.items():
+        formats[f"total {kind}"] = workbook.add_format({"num_format": number, "bold": True,
+                                                       "top": 1})
+    names: set[str] = set()
+    for table in view.sections:
+        sheet = workbook.add_worksheet(_sheet_name(table.title or "Table", names))
+        _sheet(sheet, table, formats)
+    lines = [*view.notes, *([view.verdict] if view.verdict else [])]
+    if lines:
+        sheet = workbook.add_worksheet(_sheet_name("Notes", names))
+        sheet.set_column(0, 0, 100)
+        for n, line in enumerate(lines):
+            sheet.write_string(n, 0, line)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def _sheet_name(title: str, taken: set[str]) -> str:
+    """A sheet name Excel takes (at most 31 characters, none of []:*?/\\), unique."""
+    base = re.sub(r"[\[\]:*?/\\]", " ", title).strip() or "Sheet"
+    if len(base) > 31:  # cut at a word where there is one
+        base = base[:31].rsplit(" ", 1)[0] if " " in base[:31] else base[:31]
+    name, n = base, 2
+    while name.lower() in taken:
+        suffix = f" ({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(name.lower())
+    return name
+
+
+def _letter(index: int) -> str:
+    """The column letter of a 0-based column index: 0 is A, 26 is AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _sheet(sheet: Any, table: Table, formats: dict[str, Any]) -> None:
+    columns = [c for c in table.columns if c.kind != "records"]
+    place = {c.name: _letter(n) for n, c in enumerate(columns)}
+    for n, column in enumerate(columns):
+        sheet.write_string(0, n, column.name, formats["header"])
+    rows = [[python(v) for v in row] for row in table.body[[c.name for c in columns]]
+            .itertuples(index=False, name=None)]
+    for r, row in enumerate(rows, start=1):
+        for n, (column, value) in enumerate(zip(columns, row)):
+            _cell(sheet, r, n, column, value, formats, place)
+    if table.footer is not None and rows:
+        last = len(rows)
+        for r, row in enumerate(table.footer[[c.name for c in columns]].itertuples(
+                index=False, name=None), start=last + 1):
+            for n, (column, value) in enumerate(zip(columns, row)):
+                _total_cell(sheet, r, n, column, python(value), last, formats)
+    sheet.freeze_panes(1, 0)
+    for n, column in enumerate(columns):
+        shown = [human_cell(column.kind, row[n]) for row in rows[:2000]]
+        sheet.set_column(n, n, min(60, max([len(column.name), *map(len, shown)]) + 2))
+
+
+def _cell(sheet: Any, r: int, n: int, column: Column, value: Any, formats: dict[str, Any],
+          place: dict[str, str]) -> None:
+    if missing(value):
+        return
+    if column.formula is not None:
+        expression = column.formula.format(**{k: f"{v}{r + 1}" for k, v in place.items()})
+        sheet.write_formula(r, n, f"={expression}", formats.get(column.kind),
+                            _number(value))
+    elif column.kind in NUMBER_FORMATS and isinstance(value, (Decimal, int, float)) \
+            and not isinstance(value, bool):
+        sheet.write_number(r, n, _number(value), formats[column.kind])
+    else:
+        sheet.write_string(r, n, str(value))
+
+
+def _total_cell(sheet: Any, r: int, n: int, column: Column, value: Any, last: int,
+                formats: dict[str, Any]) -> None:
+    """A cell of a totals row: a live SUM of the cells above for a column that adds up."""
+    if column.total == "sum" and last:
+        letter = _letter(n)
+        sheet.write_formula(r, n, f"=SUM({letter}2:{letter}{last + 1})",
+                            formats[f"total {column.kind}"],
+                            _number(value) if not missing(value) else 0)
+    elif missing(value):
+        sheet.write_blank(r, n, None, formats["total"])
+    elif isinstance(value, str):
+        sheet.write_string(r, n, value, formats["total"])
+    else:
+        sheet.write_number(r, n, _number(value), formats.get(f"total {column.kind}",
+                                                              formats["total"]))
+
+
+def _number(value: Any) -> float:
+    """A figure as the number a spreadsheet stores (money has at most 14 significant digits:
+    the double is exact to the penny)."""
+    return float(value)
