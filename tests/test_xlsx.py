@@ -149,3 +149,15 @@ def test_reconcile_differences_recalculated(tmp_path: Path) -> None:
     printed = list(csv.reader(io.StringIO(run(["reconcile", "-f", "csv"])[1])))
     assert [Decimal(row[4]) for row in sheet[1:]] == [Decimal(row[4]) for row in printed[1:]]
     assert Decimal(sheet[2][4]) == Decimal(300)
+
+
+def test_every_figure_fits_its_column(tmp_path: Path) -> None:
+    """A column narrower than its figure shows ### in a spreadsheet: a cut figure."""
+    sheet = workbook(tmp_path, "funding").worksheets[0]
+    total = sheet.cell(row=sheet.max_row, column=sheet.max_column)
+    assert total.value.startswith("=SUM(")
+    letter = total.column_letter
+    assert sheet.column_dimensions[letter].width >= len("£2,759,068.00") + 1
+    for column in "CDEFGH":
+        assert sheet.column_dimensions[column].width >= len("£500,000.00") + 1
+    assert sheet.page_setup.orientation == "landscape"

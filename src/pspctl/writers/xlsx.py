@@ -99,9 +99,28 @@ def _sheet(sheet: Any, table: Table, formats: dict[str, Any]) -> None:
             for n, (column, value) in enumerate(zip(columns, row)):
                 _total_cell(sheet, r, n, column, python(value), last, formats)
     sheet.freeze_panes(1, 0)
-    for n, column in enumerate(columns):
-        shown = [human_cell(column.kind, row[n]) for row in rows[:2000]]
-        sheet.set_column(n, n, min(60, max([len(column.name), *map(len, shown)]) + 2))
+    sheet.set_landscape()  # printed: the whole width on a page, the header on every page
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0)
+    footer = [] if table.footer is None else [
+        [python(v) for v in row] for row in table.footer[[c.name for c in columns]]
+        .itertuples(index=False, name=None)]
+    for n, column in enumerate(columns):  # as wide as the widest figure as it is shown
+        shown = [_shown(column.kind, row[n]) for row in [*rows[:2000], *footer]]
+        widest = max([len(column.name), *map(len, shown)]) + 3
+        sheet.set_column(n, n, widest if column.kind in NUMBER_FORMATS else min(60, widest))
+
+
+def _shown(kind: str, value: Any) -> str:
+    """A cell's text as its number format shows it (what its column's width must hold)."""
+    if missing(value):
+        return ""
+    if kind == "money" and isinstance(value, (Decimal, int, float)):
+        return f"£{Decimal(value):,.2f}"
+    if kind == "share" and isinstance(value, float):
+        return f"{value * 100:.1f}%"
+    return human_cell(kind, value)
 
 
 def _cell(sheet: Any, r: int, n: int, column: Column, value: Any, formats: dict[str, Any],
