@@ -32,7 +32,7 @@ def test_png(tmp_path: Path, kind: str) -> None:
     data = target.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
-    assert (width, height) == (1000, 600)
+    assert (width, height) == (2000, 1200)  # 10 x 6 inches at 200 dots per inch
     assert [p.name for p in tmp_path.iterdir()] == [f"{kind}.png"]
 
 
@@ -53,7 +53,13 @@ def test_timeline_has_every_year_and_psp(tmp_path: Path) -> None:
     run(["chart", "timeline", "-o", str(target)])
     texts = svg_texts(target)
     assert {"2012-13", "2013-14", "2014-15", "2015-16", "2016-17", "2017-18"} <= set(texts)
-    assert {"low-moss", "nhs-lothian", "elevate"} <= set(texts)
+    # PSPs by Table 3's labels, listed top down as the stack is (the last drawn on top)
+    legend = [t for t in texts if t in {"Low Moss Prison", "NHS Lothian Strategic PSPs",
+                                        "East Renfrewshire HSCP", "'The Life I Want'",
+                                        "SPT Community Transport", "Elevate"}]
+    assert legend == ["Elevate", "SPT Community Transport", "'The Life I Want'",
+                      "East Renfrewshire HSCP", "NHS Lothian Strategic PSPs", "Low Moss Prison"]
+    assert "low-moss" not in texts
     assert "£800,000" in texts
 
 
@@ -85,3 +91,55 @@ def test_without_matplotlib_one_line_on_how_to_install(tmp_path: Path,
         "(from a checkout: pip install '.[charts]')\n",
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def _boxes_overlap(a: object, b: object) -> bool:
+    return bool(a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("kind", list(TITLES))
+@pytest.mark.parametrize("data_dir", [None, SMALL])
+def test_no_text_overlaps_other_text(kind: str, data_dir: Path | None) -> None:
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    from pspctl import charts, loader
+
+    with matplotlib.rc_context(charts.RC):
+        figure = charts.figure(kind, loader.load(data_dir))
+        canvas = FigureCanvasAgg(figure)
+        canvas.draw()  # laid out as it is saved
+        renderer = canvas.get_renderer()
+        hidden = set()  # labels of ticks outside the axes' limits, which are not drawn
+        for axes in figure.axes:
+            for axis in (axes.xaxis, axes.yaxis):
+                low, high = sorted(axis.get_view_interval())
+                for tick in axis.get_major_ticks():
+                    if not low <= tick.get_loc() <= high:
+                        hidden.update({id(tick.label1), id(tick.label2)})
+        texts = [t for t in figure.findobj(Text) if t.get_visible() and t.get_text().strip()
+                 and id(t) not in hidden]
+        boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
+    assert len(boxes) > 10
+    page = figure.bbox
+    for text, box in boxes:  # all on the page
+        assert box.x0 >= page.x0 - 1 and box.x1 <= page.x1 + 1, text
+    for n, (text, box) in enumerate(boxes):
+        for other, other_box in boxes[n + 1:]:
+            assert not _boxes_overlap(box, other_box), (text, other)
+
+
+def test_text_from_the_data_is_drawn_literally(tmp_path: Path) -> None:
+    from conftest import data_dir_from
+
+    directory = data_dir_from(tmp_path)
+    psp = directory / "psp.csv"
+    psp.write_text(psp.read_text().replace("Alpha,2012", "$\\frac{1}{2}$ cost,2012")
+                   .replace("Beta,2013", "_hidden,2013"))
+    target = tmp_path / "t.svg"
+    assert run(["chart", "timeline", "-o", str(target), "--data-dir", str(directory)]) == (
+        0, "", "")
+    texts = svg_texts(target)
+    assert "$\\frac{1}{2}$ cost" in texts  # as written, not typeset as math
+    assert "\u200b_hidden" in texts  # in the legend, not hidden by matplotlib

@@ -18,9 +18,10 @@ from .loader import Dataset
 
 FORMATS = ("svg", "png")
 WRITTEN_AS = "charts are written as .svg or .png"
-#: Figure size in inches at 100 dots per inch: a PNG is 1000 by 600 pixels.
+#: Figure size in inches; a PNG is drawn at 200 dots per inch (2000 by 1200 pixels), fit for
+#: a printed briefing.
 SIZE = (10.0, 6.0)
-DPI = 100
+DPI = 200
 GREYS = ["#1a1a1a", "#4d4d4d", "#808080", "#a6a6a6", "#cccccc", "#e6e6e6"]
 HATCHES = ["", "//", "..", "xx", "\\\\", "oo", "--", "++"]
 REPORT = f"'{reports.REPORT_TITLE}' (Scottish Government)"
@@ -51,15 +52,27 @@ def _pounds(value: Any) -> float:
     return 0.0 if value is None else float(value)
 
 
+def _labels(data: Dataset) -> dict[str, str]:
+    """Each PSP as a reader knows it: Table 3's row label, else its name; drawn literally (a
+    label matplotlib would hide, one starting with ``_``, gets a zero-width space first)."""
+    labels = {}
+    for psp_id, name, label in zip(data.psp["psp_id"].astype(str), data.psp["name"].astype(str),
+                                   data.psp["table_label"].tolist()):
+        text = str(label) if isinstance(label, str) and label.strip() else name
+        labels[psp_id] = "\u200b" + text if text.startswith("_") else text
+    return labels
+
+
 def _timeline(data: Dataset, figure: Any) -> str:
     table = views.matrix_view(reports.funding_matrix(data)).records
     matrix = table.body
     years = [c.name for c in table.columns if c.kind == "money"][:-1]  # the last is the total
+    labels = _labels(data)
     axes = figure.add_subplot()
     bottom = [0.0] * len(years)
     for n, row in enumerate(matrix.to_dict("records")):
         heights = [_pounds(row[y]) for y in years]
-        axes.bar(years, heights, bottom=bottom, label=row["psp_id"],
+        axes.bar(years, heights, bottom=bottom, label=labels[str(row["psp_id"])],
                  color=GREYS[n % len(GREYS)], hatch=HATCHES[n % len(HATCHES)],
                  edgecolor="black", linewidth=0.6)
         bottom = [b + h for b, h in zip(bottom, heights)]
@@ -67,15 +80,20 @@ def _timeline(data: Dataset, figure: Any) -> str:
     axes.set_xlabel("Financial year")
     axes.set_ylabel("Funds (£)")
     _pounds_axis(axes.yaxis)
-    axes.legend(title="PSP", fontsize=8, frameon=False, loc="upper left")
+    handles, names = axes.get_legend_handles_labels()  # listed top down, as the stack is
+    axes.legend(handles[::-1], names[::-1], title="PSP", fontsize=8, frameon=False,
+                loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return SOURCE
 
 
 def _psp(data: Dataset, figure: Any) -> str:
     frame = views.by_psp_view(reports.funding_by_psp(data)).records.body.iloc[::-1]
     axes = figure.add_subplot()
-    axes.barh(frame["psp_id"], [_pounds(v) for v in frame["amount_gbp"]], color=GREYS[1],
+    labels = _labels(data)
+    positions = list(range(len(frame)))
+    axes.barh(positions, [_pounds(v) for v in frame["amount_gbp"]], color=GREYS[1],
               hatch="//", edgecolor="black", linewidth=0.6)
+    axes.set_yticks(positions, [labels[str(p)] for p in frame["psp_id"]])
     axes.set_title("Scottish Government funds per PSP, all years")
     axes.set_xlabel("Funds (£)")
     axes.set_ylabel("PSP")
@@ -97,12 +115,14 @@ def _compare(data: Dataset, figure: Any) -> str:
         if value is None:
             axes.text(0, position - 0.2, "  additional funds: not stated", va="center",
                       fontsize=8)
-    axes.set_yticks(positions, frame["psp_id"].tolist())
+    labels = _labels(data)
+    axes.set_yticks(positions, [labels[str(p)] for p in frame["psp_id"]])
     axes.set_title("Scottish Government and additional funds per PSP")
     axes.set_xlabel("Funds (£)")
     axes.set_ylabel("PSP")
     _pounds_axis(axes.xaxis)
-    axes.legend(fontsize=8, frameon=False, loc="lower right")
+    axes.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(0.0, -0.12),
+                ncols=2)
     return SOURCE_COMPARE
 
 
@@ -112,21 +132,34 @@ DRAW: dict[str, Callable[[Dataset, Any], str]] = {
 KINDS = tuple(DRAW)
 
 
-def draw(kind: str, data: Dataset, fmt: str) -> bytes:
-    """The chart ``kind`` (timeline, psp, compare) as SVG or PNG bytes."""
+#: How every chart is drawn: text drawn literally (a ``$`` in a name is not math), SVG text
+#: kept as text, the same output for the same data.
+RC = {"svg.fonttype": "none", "svg.hashsalt": "pspctl", "font.size": 10,
+      "text.parse_math": False}
+
+
+def figure(kind: str, data: Dataset) -> Any:
+    """The chart ``kind`` as a matplotlib Figure, laid out (to draw, or to measure)."""
     if kind not in DRAW:
         raise UsageError(f"no chart {kind!r}: use one of {', '.join(KINDS)}")
+    _matplotlib()
+    from matplotlib.figure import Figure
+
+    drawn = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
+    caption = DRAW[kind](data, drawn)
+    # A caption the layout makes room for, under the axes' own labels: never over them.
+    drawn.supxlabel(caption, fontsize=7, x=0.01, ha="left")
+    return drawn
+
+
+def draw(kind: str, data: Dataset, fmt: str) -> bytes:
+    """The chart ``kind`` (timeline, psp, compare) as SVG or PNG bytes."""
     if fmt not in FORMATS:
         raise UsageError(f"{WRITTEN_AS}, not .{fmt}")
     matplotlib = _matplotlib()
-    from matplotlib.figure import Figure
-
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "pspctl",
-                                "font.size": 10}):
-        figure = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
-        caption = DRAW[kind](data, figure)
-        figure.text(0.01, 0.005, caption, fontsize=7, ha="left", va="bottom")
+    with matplotlib.rc_context(RC):
+        drawn = figure(kind, data)
         buffer = io.BytesIO()
         metadata = {"Date": None} if fmt == "svg" else {}
-        figure.savefig(buffer, format=fmt, dpi=DPI, metadata=metadata)
+        drawn.savefig(buffer, format=fmt, dpi=DPI, metadata=metadata)
     return buffer.getvalue()
