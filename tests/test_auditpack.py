@@ -15,14 +15,26 @@ import pytest
 from conftest import run
 
 
+def markdown_rows(text: str) -> list[list[str]]:
+    """The cells of every row of every Markdown table in ``text`` (rules left out)."""
+    return [[cell.strip() for cell in line.strip("|").split(" | ")]
+            for line in text.splitlines()
+            if line.startswith("|") and not set(line) <= set("|:- ")]
+
+
 def test_markdown_pack_carries_the_commands_own_tables(tmp_path: Path) -> None:
     target = tmp_path / "pack.md"
     assert run(["report", "-o", str(target)]) == (0, "", "")
     text = target.read_text(encoding="utf-8")
-    table_3 = run(["funding", "--format", "markdown"])[1].split("\n\n")[0]
-    checks = run(["reconcile", "--format", "markdown"])[1].split("\n\n")[1]
-    assert table_3 in text
-    assert checks.split("\n", 2)[2] in text  # the checks table (under its heading)
+    pack_rows = markdown_rows(text)
+    for command in (["funding"], ["reconcile"]):  # the commands' rows, cell for cell
+        rows = markdown_rows(run([*command, "--format", "markdown"])[1])
+        # (the checks; the pack says each candidate once, for all the checks it explains)
+        body = [row for row in rows if row[0] not in ("psp_id", "check")
+                and (command == ["funding"] or len(row) == 6)]
+        assert body and all(row in pack_rows for row in body), command
+    assert ["PSP", "Name", "2012-13", "2013-14", "2014-15", "2015-16", "2016-17", "2017-18",
+            "Total (£)"] in pack_rows  # headings in words for people
     assert ("**MISMATCH: 6 of 14 checks do not hold. The cells of 2013-14 add up to £462,072, the "
             "published year total is £462,372 (difference £300).") in text
     assert "published 2013-14 total printed £462,372; with one digit changed it would be " \
@@ -57,10 +69,10 @@ def test_each_section_is_the_commands_own_view(tmp_path: Path, fmt: str) -> None
     text = target.read_text(encoding="utf-8")
     text = html.unescape(text) if fmt == "html" else text
     for command in (["funding"], ["reconcile"], ["compare"]):
-        if fmt == "md":  # the command's whole markdown, but the verdict, which leads the section
+        if fmt == "md":  # the command's notes, word for word
             out = run([*command, "-f", "markdown"])[1]
-            body = out.rsplit("\nMISMATCH", 1)[0] if command == ["reconcile"] else out
-            assert body in text, command
+            notes = [line for line in out.splitlines() if line and not line.startswith("|")]
+            assert all(note in text for note in notes), command
         rows = list(csv.DictReader(io.StringIO(run([*command, "-f", "csv", "--totals"]
                                                    if command != ["reconcile"]
                                                    else [*command, "-f", "csv"])[1])))
@@ -101,7 +113,11 @@ def test_html_is_self_contained(tmp_path: Path) -> None:
     assert text.startswith("<!DOCTYPE html>")
     assert text.count("<svg") == 3
     assert "<script" not in text and "<link" not in text and "<img" not in text
-    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text)
+    assert not re.search(r"""src\s*=\s*["']?(https?:)?//""", text)  # fetches nothing
+    # the one address: a link to the source report, from datapackage.json
+    assert re.findall(r'href\s*=\s*"(https?:[^"]*)"', text) == [
+        "https://www.gov.scot/publications/report-date-strategic-public-social-partnership-psp-"
+        "model-scotland/pages/3/"]
     assert '<tr class="mismatch">' in text
     assert "£2,759,068" in text and "£462,372" in text
 
@@ -136,3 +152,64 @@ def test_html_in_a_real_headless_browser(tmp_path: Path) -> None:
     assert pixels.shape[:2] == (1600, 1200)
     assert float(pixels[..., :3].std()) > 0.05  # not a blank page
     assert float(pixels[..., :3].mean()) < 0.99
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+def test_html_pack_prints_inside_the_page(tmp_path: Path, paper: str) -> None:
+    """Printed to PDF by Chromium on A4 and on Letter, every word of every page lies inside
+    the page's margins: no table is wider than the page."""
+    browser = chromium()
+    if not shutil.which("pdftotext"):
+        if os.environ.get("CI"):
+            pytest.fail("CI must install poppler-utils (.ci/run does): the pack is printed")
+        pytest.skip("no pdftotext here")
+    target = tmp_path / "pack.html"
+    assert run(["report", "-o", str(target)]) == (0, "", "")
+    text = target.read_text(encoding="utf-8").replace(
+        "</style>", f"@page {{ size: {paper}; }}</style>")
+    target.write_text(text, encoding="utf-8")
+    pdf = tmp_path / "pack.pdf"
+    subprocess.run(
+        [str(browser), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--no-pdf-header-footer",
+         f"--print-to-pdf={pdf}", target.as_uri()],
+        capture_output=True, timeout=120, check=False)
+    assert pdf.exists()
+    layout = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True,
+                            text=True, timeout=60, check=True).stdout
+    pages = re.findall(r'<page width="([\d.]+)" height="[\d.]+">(.*?)</page>', layout, re.S)
+    assert len(pages) >= 3
+    margin = 15 / 25.4 * 72  # 15 mm in points
+    for width, body in pages:
+        words = [(float(a), float(b)) for a, b in
+                 re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"', body)]
+        assert words
+        assert min(x for x, _ in words) >= margin - 1
+        assert max(x for _, x in words) <= float(width) - margin + 1
+    expected = {"A4": "594.9", "Letter": "612.0"}[paper]
+    assert pages[0][0].startswith(expected)
+
+
+def test_pack_names_dates_and_fingerprints_its_data(tmp_path: Path) -> None:
+    import hashlib
+
+    from conftest import data_dir_from
+
+    target = tmp_path / "pack.md"
+    env = {"SOURCE_DATE_EPOCH": "1764000000"}  # 2025-11-24 16:00 UTC
+    assert run(["report", "-o", str(target)], env=env) == (0, "", "")
+    text = target.read_text(encoding="utf-8")
+    assert "Data: the bundled data of pspctl " in text
+    assert "Made 2025-11-24 16:00 UTC by pspctl" in text
+    assert str(Path(__file__).resolve().parent.parent) not in text  # no local path
+    bundled = Path(__file__).resolve().parent.parent / "data" / "funding.csv"
+    assert f"`funding.csv` {hashlib.sha256(bundled.read_bytes()).hexdigest()}" in text
+    # the candidate that five checks share is said once, naming them all
+    assert text.count("is the footing difference of 2013-14: see the candidates there") == 1
+    directory = data_dir_from(tmp_path)
+    other = tmp_path / "pack2.md"
+    assert run(["report", "-o", str(other), "--data-dir", str(directory)], env=env)[0] == 0
+    text = other.read_text(encoding="utf-8")
+    assert "Data: the data folder “data”: 3 PSPs" in text
+    assert str(tmp_path) not in text

@@ -8,14 +8,18 @@ additional-funds comparison, and the charts (inlined SVG in HTML; files next to 
 
 from __future__ import annotations
 
+import hashlib
 import html
+import os
 import re
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
 
 from . import reports
 from ._version import __version__
 from .errors import UsageError
-from .loader import Dataset
+from .loader import TABLES, Dataset
 from .views import View, compare_view, matrix_view, reconcile_view
 from .writers import html as html_writer
 from .writers import markdown as markdown_writer
@@ -33,18 +37,23 @@ body { font-family: Georgia, 'Times New Roman', serif; max-width: 60rem; margin:
        padding: 0 1rem; color: #111; line-height: 1.45; }
 h1, h2 { font-family: Helvetica, Arial, sans-serif; }
 h2 { border-bottom: 1px solid #999; padding-bottom: .2rem; margin-top: 2rem; }
-table { border-collapse: collapse; margin: .8rem 0; font-size: .85rem; }
-th, td { border: 1px solid #888; padding: .25rem .5rem; vertical-align: top; }
-th { background: #e8e8e8; white-space: nowrap; }
-td.number { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+p { overflow-wrap: anywhere; }
+table { border-collapse: collapse; margin: .8rem 0; font-size: .8rem; width: 100%; }
+th, td { border: 1px solid #888; padding: .2rem .35rem; vertical-align: top;
+         overflow-wrap: anywhere; }
+th { background: #e8e8e8; text-align: left; }
+td.number { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap;
+            overflow-wrap: normal; }
+td.key { white-space: nowrap; overflow-wrap: normal; }
 tr.total td { font-weight: bold; background: #f3f3f3; }
 tr.mismatch td { font-weight: bold; background: #fde2e2; }
 .verdict { font-weight: bold; padding: .5rem; border: 2px solid #111; }
 figure { margin: 1rem 0; page-break-inside: avoid; }
 figure svg { max-width: 100%; height: auto; }
 figcaption { font-size: .85rem; color: #333; }
-@media print { body { max-width: none; margin: 0; } h2 { page-break-after: avoid; }
-               table { page-break-inside: avoid; } }
+@page { margin: 15mm; }
+@media print { body { max-width: none; margin: 0; padding: 0; } h2 { page-break-after: avoid; }
+               table { font-size: 7pt; } tr { page-break-inside: avoid; } }
 """
 
 
@@ -56,19 +65,60 @@ class Pack:
     attachments: dict[str, bytes] = field(default_factory=dict)
 
 
+def data_name(data: Dataset) -> str:
+    """The data as a reader knows it: pspctl's bundled data, or the folder's name (never a
+    path on the machine that made the pack)."""
+    from ._paths import bundled_data_dir
+
+    try:
+        bundled = Path(data.data_dir).resolve() == bundled_data_dir().resolve()
+    except OSError:
+        bundled = False
+    return (f"the bundled data of pspctl {__version__}" if bundled
+            else f"the data folder “{Path(data.data_dir).name}”")
+
+
+def made_at() -> str:
+    """When the pack is made, in UTC: ``SOURCE_DATE_EPOCH`` when it is set (a reproducible
+    pack), else now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    when = (datetime.fromtimestamp(int(epoch), timezone.utc) if epoch.isdigit()
+            else datetime.now(timezone.utc))
+    return when.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def checksums(data: Dataset) -> list[tuple[str, str]]:
+    """The SHA-256 of each data file read, by name."""
+    found = []
+    for spec in TABLES:
+        path = Path(data.data_dir) / spec.filename
+        try:
+            found.append((spec.filename, hashlib.sha256(path.read_bytes()).hexdigest()))
+        except OSError:
+            found.append((spec.filename, "(could not be read again)"))
+    return found
+
+
 def _source_section(data: Dataset) -> list[tuple[str, str]]:
+    from .export import data_source
+
     counts = (f"{len(data.psp)} PSPs, {len(data.funding)} funding figures, "
               f"{len(data.totals)} published totals, {len(data.outcomes)} outcomes")
+    address = data_source(data)
+    link = (f' (<a href="{html.escape(address, quote=True)}">{html.escape(address)}</a>)'
+            if address else "")
+    sums = "; ".join(f"<code>{name}</code> {digest}" for name, digest in checksums(data))
     return [
         ("p", f"The figures are those of the research report <em>{reports.REPORT_TITLE}</em> "
-              "(Scottish Government), section 3.1 and Table 3 "
+              f"(Scottish Government){link}, section 3.1 and Table 3 "
               "(Scottish Government funds per PSP per financial year), transcribed exactly as "
               "printed, with the source of every figure; the additional funds from other "
               "organisations are those of the paragraph before Table 3."),
-        ("p", f"Data read from <code>{html.escape(str(data.data_dir))}</code>: {counts}. "
+        ("p", f"Data: {html.escape(data_name(data))}: {counts}. "
               "A blank figure means not stated, never zero; no figure was changed to make a "
               "total agree. Money is summed exactly, in pence."),
-        ("p", f"Generated by pspctl {__version__} from the same report functions as its "
+        ("p", f"SHA-256 of the data files: {sums}."),
+        ("p", f"Made {made_at()} by pspctl {__version__} from the same views as its "
               "commands (<code>pspctl funding</code>, <code>pspctl reconcile</code>, "
               "<code>pspctl compare</code>)."),
     ]
@@ -84,7 +134,7 @@ def build(data: Dataset, fmt: str, charts: dict[str, bytes] | None = None,
     result = reports.reconcile(data)
     sections = [
         ("Table 3, recomputed from its cells", matrix_view(reports.funding_matrix(data))),
-        ("Reconciliation", reconcile_view(result)),
+        ("Reconciliation", reconcile_view(result, collapsed=True)),
         ("Additional funds against government funds", compare_view(reports.compare(data))),
     ]
     charts = charts or {}
@@ -99,6 +149,7 @@ def _markdown(data: Dataset, sections: list[tuple[str, View]], charts: dict[str,
               stem: str) -> Pack:
     def para(text: str) -> str:
         text = re.sub(r"</?em>", "*", text)
+        text = re.sub(r'<a href="([^"]*)">[^<]*</a>', r"<\1>", text)
         return re.sub(r"</?code>", "`", text)
 
     parts = [f"# {TITLE}\n", "## What the data is and where it comes from\n"]
@@ -107,7 +158,7 @@ def _markdown(data: Dataset, sections: list[tuple[str, View]], charts: dict[str,
         parts.append(f"## {heading}\n")
         if view.verdict:  # up front, in bold, rather than after the tables
             parts.append(f"**{markdown_writer.markdown_text(view.verdict)}**\n")
-        parts.append(markdown_writer.write(replace(view, verdict=None)))
+        parts.append(markdown_writer.write(replace(view, verdict=None), labels=True))
     attachments = {}
     if charts:
         parts.append("## Charts\n")
@@ -123,8 +174,7 @@ def _workbook(data: Dataset, sections: list[tuple[str, View]]) -> Pack:
     the data comes from, each view's notes and verdict)."""
     from .writers import xlsx
 
-    about = [html.unescape(re.sub(r"</?(em|code)>", "", text))
-             for _, text in _source_section(data)]
+    about = [html.unescape(re.sub(r"<[^>]+>", "", text)) for _, text in _source_section(data)]
     notes = [*about]
     for heading, view in sections:
         notes += [f"{heading}: {line}" for line in
@@ -140,7 +190,7 @@ def _html(data: Dataset, sections: list[tuple[str, View]], charts: dict[str, byt
         body.append(f"<h2>{html.escape(heading)}</h2>")
         if view.verdict:  # up front, rather than after the tables
             body.append(f'<p class="verdict">{html.escape(view.verdict)}</p>')
-        body.append(html_writer.write(replace(view, verdict=None)))
+        body.append(html_writer.write(replace(view, verdict=None), labels=True))
     if charts:
         body.append("<h2>Charts</h2>")
         for kind, svg in charts.items():

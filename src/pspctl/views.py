@@ -41,6 +41,21 @@ class Column:
     total: Total = "none"
     formula: str | None = None
 
+    @property
+    def heading(self) -> str:
+        """The column's name in words, for documents people read (``Published (£)``); the
+        name itself stays in machine formats."""
+        if self.name in HEADINGS:
+            return HEADINGS[self.name]
+        words = self.name.removesuffix("_gbp").replace("_", " ")
+        words = words[:1].upper() + words[1:]
+        return f"{words} (£)" if self.name.endswith("_gbp") else words
+
+
+#: Headings in words where the rule (``_gbp`` as (£), underscores as spaces) is not enough.
+HEADINGS = {"psp_id": "PSP", "leverage": "Leverage (£ per £1 of government funds)",
+            "additional_share": "Additional share (of combined)", "year": "Year"}
+
 
 @dataclass(frozen=True)
 class Table:
@@ -278,9 +293,11 @@ RECONCILIATION_TITLE = "Reconciliation of Table 3 against the published totals"
 EXPLANATIONS_TITLE = "Candidate explanations of the mismatches (candidates, not corrections)"
 
 
-def reconcile_view(result: Reconciliation) -> View:
+def reconcile_view(result: Reconciliation, collapsed: bool = False) -> View:
     """The checks (mismatches shouted and highlighted) and the candidates for people; for
-    machines the checks, each carrying its candidates as records (json only)."""
+    machines the checks, each carrying its candidates as records (json only). ``collapsed``:
+    a candidate said the same way for several checks is one row naming them all (a document
+    need not repeat a note five times)."""
     import pandas as pd
 
     shouted = result.checks.assign(
@@ -288,7 +305,8 @@ def reconcile_view(result: Reconciliation) -> View:
     sections = [table(RECONCILIATION_TITLE, CHECK_COLUMNS, shouted,
                       highlight=result.mismatch_rows)]
     if not result.candidates.empty:
-        sections.append(table(EXPLANATIONS_TITLE, EXPLANATION_COLUMNS, result.explanations))
+        explanations = _collapsed(result.explanations) if collapsed else result.explanations
+        sections.append(table(EXPLANATIONS_TITLE, EXPLANATION_COLUMNS, explanations))
     found: dict[tuple[str, str], list[dict[str, Any]]] = {}
     records = result.candidates.drop(columns=["check", "scope"]).to_dict("records")
     for check, scope, record in zip(result.candidates["check"], result.candidates["scope"],
@@ -302,6 +320,18 @@ def reconcile_view(result: Reconciliation) -> View:
     data = table("Checks", (*CHECK_COLUMNS, Column("candidates", "records")), nested)
     return View(tuple(sections), notes=tuple(result.notes), verdict=result.verdict, data=data,
                 sectioned=True)
+
+
+def _collapsed(explanations: pd.DataFrame) -> pd.DataFrame:
+    """One row per distinct (heuristic, note), the checks and scopes it stands for joined."""
+    import pandas as pd
+
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for check, scope, heuristic, note in explanations.itertuples(index=False, name=None):
+        groups.setdefault((heuristic, note), []).append((check, scope))
+    rows = [("; ".join(dict.fromkeys(c for c, _ in pairs)), "; ".join(s for _, s in pairs),
+             heuristic, note) for (heuristic, note), pairs in groups.items()]
+    return pd.DataFrame(rows, columns=["check", "scope", "heuristic", "note"], dtype=object)
 
 
 def candidates_view(result: Reconciliation) -> View:

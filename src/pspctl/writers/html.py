@@ -9,8 +9,9 @@ from ..views import Table, View
 from .cells import gaps_for_people, human_cell, is_numeric, rows_of
 
 
-def html_table(table: Table) -> str:
-    columns = [c.name for c in table.columns]
+def html_table(table: Table, labels: bool = False) -> str:
+    """One table; ``labels``: headings in words (for a document) rather than the names."""
+    columns = [c.heading if labels else c.name for c in table.columns]
     kinds = [c.kind for c in table.columns]
     rows = rows_of(table.frame)
     numeric = [is_numeric([r[i] for r in rows]) for i in range(len(columns))]
@@ -21,7 +22,8 @@ def html_table(table: Table) -> str:
     for n, row in enumerate(shown):
         marks = (["total"] if n >= body else []) + (["mismatch"] if n in table.highlight else [])
         attribute = f' class="{" ".join(marks)}"' if marks else ""
-        cells = [("<td class=\"number\">" if number else "<td>")
+        cells = [("<td class=\"number\">" if number
+                  else "<td class=\"key\">" if kind in ("id", "year") else "<td>")
                  + html.escape(human_cell(kind, value)) + "</td>"
                  for kind, value, number in zip(kinds, row, numeric)]
         lines.append(f"<tr{attribute}>" + "".join(cells) + "</tr>")
@@ -30,14 +32,15 @@ def html_table(table: Table) -> str:
 
 
 def write(view: View, terminal: bool = False, width: int | None = None,
-          colour: bool = True) -> str:
+          colour: bool = True, labels: bool = False) -> str:
     """The view as an HTML fragment: each section's table (titled when the view has several),
     the notes, the verdict."""
     parts: list[str] = []
     for section in view.sections:
         if section.title and view.sectioned:
             parts.append(f"<h3>{html.escape(section.title)}</h3>")
-        parts.append("<p>Not stated.</p>" if section.frame.empty else html_table(section))
+        parts.append("<p>Not stated.</p>" if section.frame.empty
+                     else html_table(section, labels))
     parts += [f"<p>{html.escape(note)}</p>" for note in view.notes]
     if view.verdict:
         parts.append(f'<p class="verdict">{html.escape(view.verdict)}</p>')

@@ -21,8 +21,9 @@ def markdown_text(text: str) -> str:
     return printable(text.replace("\r\n", " ").translate(_MARKDOWN))
 
 
-def markdown_table(table: Table, notes: Sequence[str] = ()) -> str:
-    """One table as a Markdown pipe table (no title), then ``notes``."""
+def markdown_table(table: Table, notes: Sequence[str] = (), labels: bool = False) -> str:
+    """One table as a Markdown pipe table (no title), then ``notes``; ``labels``: headings in
+    words (for a document) rather than the columns' names."""
     from tabulate import tabulate
 
     columns = [c.name for c in table.columns]
@@ -36,7 +37,8 @@ def markdown_table(table: Table, notes: Sequence[str] = ()) -> str:
                  for row in rows]
         align = ["right" if n else "left" for n in numeric]
         text = tabulate(
-            cells, headers=[markdown_text(c) for c in columns], tablefmt="pipe", colalign=align,
+            cells, headers=[markdown_text(c.heading if labels else c.name)
+                            for c in table.columns], tablefmt="pipe", colalign=align,
             disable_numparse=True
         ) + "\n"
     if notes:
@@ -45,12 +47,12 @@ def markdown_table(table: Table, notes: Sequence[str] = ()) -> str:
 
 
 def write(view: View, terminal: bool = False, width: int | None = None,
-          colour: bool = True) -> str:
+          colour: bool = True, labels: bool = False) -> str:
     notes = [*view.notes, *([view.verdict] if view.verdict else [])]
     if not view.sectioned:
-        return markdown_table(view.sections[0], notes)
+        return markdown_table(view.sections[0], notes, labels)
     parts = [f"### {markdown_text(s.title or '')}\n\nNot stated.\n" if s.frame.empty
-             else f"### {markdown_text(s.title or '')}\n\n" + markdown_table(s)
+             else f"### {markdown_text(s.title or '')}\n\n" + markdown_table(s, (), labels)
              for s in view.sections]
     text = "\n".join(parts)
     if notes:
