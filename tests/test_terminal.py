@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pspctl import loader, reports, views
+from pspctl.errors import Problem
 from pspctl.money import pretty_money
 from pspctl.writers import Format, write
 
@@ -27,7 +28,12 @@ GOLDEN = TESTS / "expected" / "terminal"
 def command_views() -> dict[str, views.View]:
     data = loader.load()
     result = reports.reconcile(data)
+    problems = [Problem("funding.csv", 3, "amount_gbp", "bad-amount",
+                        "bad amount '1.2.3': write it as 1234, 1234.50, 1,234.00 or £1,234"),
+                Problem("outcomes.csv", 1200345, "value", "bad-integer",
+                        "'ten' is not a whole number")]
     return {
+        "validate": views.validate_view(problems, "edited-data"),
         "list": views.list_view(reports.psp_list(data)),
         "show": views.show_view(reports.psp_detail(data, "low moss")),
         "funding": views.matrix_view(reports.funding_matrix(data)),
