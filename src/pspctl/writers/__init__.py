@@ -25,10 +25,6 @@ class Format(str, Enum):
     markdown = "markdown"
     xlsx = "xlsx"
 
-    @property
-    def for_machines(self) -> bool:
-        return self in (Format.csv, Format.tsv, Format.json)
-
     @classmethod
     def from_suffix(cls, suffix: str) -> Format | None:
         return SUFFIXES.get(suffix.lower())
