@@ -48,6 +48,9 @@ def test_markdown_pack_carries_the_commands_own_tables(tmp_path: Path) -> None:
         "### Reconciliation of Table 3 against the published totals",
         "### Candidate explanations of the mismatches (candidates, not corrections)",
         "## Additional funds against government funds",
+        "## Analytical review",
+        "### Observations (analytical review: patterns to look at again, not errors)",
+        "### Round figures per year (whole thousands of pounds)",
         "## Charts",
     ]
     for kind in ("timeline", "psp", "compare"):

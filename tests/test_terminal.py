@@ -44,6 +44,7 @@ def command_views() -> dict[str, views.View]:
         "compare": views.compare_view(reports.compare(data)),
         "reconcile": views.reconcile_view(result),
         "candidates": views.candidates_view(result),
+        "review": views.review_view(reports.review(data)),
     }
 
 

@@ -28,6 +28,7 @@ def every_view() -> list[tuple[str, views.View]]:
         ("compare", views.compare_view(reports.compare(data))),
         ("reconcile", views.reconcile_view(result)),
         ("candidates", views.candidates_view(result)),
+        ("review", views.review_view(reports.review(data))),
     ]
 
 

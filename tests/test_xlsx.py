@@ -79,6 +79,7 @@ def test_the_pack_as_a_workbook(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(target)
     assert book.sheetnames == ["Scottish Government funds", "Reconciliation of Table 3",
                                "Candidate explanations of the", "Additional funds against",
+                               "Observations (analytical", "Round figures per year (whole",
                                "Notes"]
     notes = [row[0].value for row in book["Notes"].iter_rows()]
     assert any(n.startswith("Reconciliation: MISMATCH: 6 of 14") for n in notes)

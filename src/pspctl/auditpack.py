@@ -20,7 +20,7 @@ from . import reports
 from ._version import __version__
 from .errors import UsageError
 from .loader import TABLES, Dataset
-from .views import View, compare_view, matrix_view, reconcile_view
+from .views import View, compare_view, matrix_view, reconcile_view, review_view
 from .writers import html as html_writer
 from .writers import markdown as markdown_writer
 
@@ -136,6 +136,7 @@ def build(data: Dataset, fmt: str, charts: dict[str, bytes] | None = None,
         ("Table 3, recomputed from its cells", matrix_view(reports.funding_matrix(data))),
         ("Reconciliation", reconcile_view(result, collapsed=True)),
         ("Additional funds against government funds", compare_view(reports.compare(data))),
+        ("Analytical review", review_view(reports.review(data))),
     ]
     charts = charts or {}
     if fmt == "xlsx":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import shutil
 import sys
 from collections.abc import Callable, Sequence
@@ -571,6 +572,56 @@ def reconcile(
                   target)
     if not result.ok:
         raise typer.Exit(1)
+
+
+ChangeOpt = Annotated[
+    str | None,
+    typer.Option("--change", metavar="PERCENT", show_default=False,
+                 help="Also observe year-on-year changes of a PSP's figure above PERCENT "
+                 "(e.g. 50%); off by default."),
+]
+StrictOpt = Annotated[
+    bool, typer.Option("--strict", help="Exit 1 when there is any observation (for scripts).")
+]
+
+
+@command()
+def review(
+    change: ChangeOpt = None,
+    strict: StrictOpt = False,
+    data_dir: DataDirOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Analytical review: patterns in the figures worth a second look, though everything foots.
+
+    Observations, never errors: the same figure for a PSP in consecutive years; year columns
+    identical across the PSPs funded in both; cells outside the years a PSP's Table 3 note
+    allows, or before it was established; years with no cell between a PSP's first and last
+    funded years; all the cells of a year round thousands; with --change, large year-on-year
+    changes. One row per observation: check, scope, psp_id, years, amount_gbp, note.
+
+    Exit 0 on valid data (1 with --strict when there is any observation), 2 for unreadable or
+    invalid data.
+    """
+    from . import loader, reports, views
+
+    target = Target.of(fmt, output, force)
+    result = reports.review(loader.load(data_dir), _percent(change))
+    show_view(views.review_view(result), target)
+    if strict and not result.observations.empty:
+        raise typer.Exit(1)
+
+
+def _percent(text: str | None) -> Decimal | None:
+    """``50%`` or ``50`` as the fraction 0.5."""
+    if text is None:
+        return None
+    number = text.strip().removesuffix("%").strip()
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", number):
+        raise UsageError(f"--change {text!r}: write a percentage, e.g. 50%")
+    return Decimal(number) / 100
 
 
 class ChartKind(str, Enum):

@@ -21,7 +21,7 @@ from .money import pretty_money
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .reports import Comparison, PspDetail, Reconciliation
+    from .reports import Comparison, PspDetail, Reconciliation, Review
 
 #: What a column holds; writers lay out, escape and format by it, never by the column's name.
 Kind = Literal["id", "text", "year", "money", "share", "ratio", "count", "records"]
@@ -338,3 +338,26 @@ def candidates_view(result: Reconciliation) -> View:
     section = table("Candidate explanations (not corrections)", CANDIDATE_COLUMNS,
                     result.candidates)
     return View((section,), notes=tuple(result.notes), verdict=result.verdict)
+
+
+# --- review ------------------------------------------------------------------------------------
+
+OBSERVATION_COLUMNS = (Column("check", "text"), Column("scope", "text"), Column("psp_id", "id"),
+                       Column("years", "text"), _money("amount_gbp"), Column("note", "text"))
+ROUND_COLUMNS = (Column("year", "year"), Column("cells", "count"), Column("round", "count"),
+                 Column("share", "share"))
+
+
+def review_view(result: Review) -> View:
+    """The observations, and the share of round figures per year; observations for people to
+    look at again, never errors."""
+    count = len(result.observations)
+    verdict = (f"{count} observation{'s' if count != 1 else ''} to look at again "
+               "(observations, not errors)" if count else "no observations")
+    return View(
+        (table("Observations (analytical review: patterns to look at again, not errors)",
+               OBSERVATION_COLUMNS, result.observations, blank=""),
+         table("Round figures per year (whole thousands of pounds)", ROUND_COLUMNS,
+               result.round_figures)),
+        verdict=verdict, data=table("Observations", OBSERVATION_COLUMNS, result.observations),
+        sectioned=True)

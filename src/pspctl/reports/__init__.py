@@ -37,6 +37,7 @@ from .reconciliation import (
     reconcile,
     transpositions,
 )
+from .review import Review, review
 
 __all__ = [
     "ADDITIONAL",
@@ -49,6 +50,7 @@ __all__ = [
     "Comparison",
     "PspDetail",
     "Reconciliation",
+    "Review",
     "check_year",
     "compare",
     "digit_matches",
@@ -64,6 +66,7 @@ __all__ = [
     "reconcile",
     "resolve_psp",
     "resolve_psps",
+    "review",
     "transpositions",
     "with_total",
 ]

@@ -1,0 +1,167 @@
+"""Analytical review (ISA 520): patterns in the figures that deserve a second look although
+everything foots. Observations, never errors: each says its check, its scope, the figures and
+a plain sentence."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pandas as pd
+
+from ..loader import Dataset
+from .common import GOVERNMENT, _pounds, gbp
+
+OBSERVATION_COLUMNS = ["check", "scope", "psp_id", "years", "amount_gbp", "note"]
+#: What a Table 3 row note says about the years a PSP may have cells in.
+FINAL_YEAR = re.compile(r"final year of funding ([0-9]{4}-[0-9]{2})")
+START_YEAR = re.compile(r"start up in ([0-9]{4}-[0-9]{2})")
+
+
+@dataclass(frozen=True)
+class Review:
+    """:attr:`observations`, one row each (:data:`OBSERVATION_COLUMNS`), and
+    :attr:`round_figures`: per financial year, how many cells are whole thousands of pounds."""
+
+    observations: pd.DataFrame
+    round_figures: pd.DataFrame
+
+
+def review(data: Dataset, change: Decimal | None = None) -> Review:
+    """Look for the patterns an analytical review looks for in the government cells:
+
+    - ``repeated-figure``: a PSP with the same figure in two consecutive years;
+    - ``identical-years``: two consecutive years whose columns are identical for every PSP
+      funded in both (at least two);
+    - ``outside-stated-years``: cells after the final year, or before the start-up year, that
+      a PSP's Table 3 note states; ``before-established``: cells in a financial year that
+      ends before the year the PSP was established;
+    - ``gap``: a year with no cell between a PSP's first and last funded years;
+    - ``large-change``: a change from one year to the next above ``change`` (a fraction, such
+      as ``Decimal("0.5")``; off when ``None``);
+    - ``round-figures``: a year whose cells (three or more) are all whole thousands of pounds.
+    """
+    cells = _cells(data)
+    years = sorted({year for _, year, _ in cells})
+    by_psp: dict[str, dict[str, int]] = {}
+    for psp_id, year, pence in cells:
+        by_psp.setdefault(psp_id, {})[year] = by_psp.get(psp_id, {}).get(year, 0) + pence
+    rows = [*_repeated(by_psp), *_identical(by_psp, years), *_stated(data, by_psp),
+            *_gaps(by_psp)]
+    if change is not None:
+        rows += _changes(by_psp, change)
+    profile = _round(cells, years)
+    rows += [("round-figures", year, None, year, None,
+              f"all {count} cells of {year} are whole thousands of pounds: budgets, or "
+              "rounded, rather than spend?")
+             for year, count, round_count in profile if count >= 3 and round_count == count]
+    return Review(
+        observations=pd.DataFrame(rows, columns=OBSERVATION_COLUMNS, dtype=object),
+        round_figures=pd.DataFrame(
+            [(y, n, r, float(Decimal(r) / Decimal(n)) if n else None) for y, n, r in profile],
+            columns=["year", "cells", "round", "share"], dtype=object),
+    )
+
+
+def _cells(data: Dataset) -> list[tuple[str, str, int]]:
+    government = data.funding[data.funding["stream"] == GOVERNMENT]
+    return [(str(p), str(y), int(a)) for p, y, a in zip(
+        government["psp_id"].tolist(), government["year"].tolist(),
+        government["amount_pence"].tolist())]
+
+
+def _next(year: str) -> str:
+    first = int(year[:4]) + 1
+    return f"{first}-{(first + 1) % 100:02d}"
+
+
+def _repeated(by_psp: dict[str, dict[str, int]]) -> list[tuple[object, ...]]:
+    rows: list[tuple[object, ...]] = []
+    for psp_id, figures in by_psp.items():
+        for year, pence in sorted(figures.items()):
+            following = _next(year)
+            if figures.get(following) == pence:
+                rows.append(("repeated-figure", f"{psp_id} {year}, {following}", psp_id,
+                             f"{year}, {following}", gbp(pence),
+                             f"{psp_id} has the same figure, {_pounds(pence)}, in {year} and "
+                             f"{following}: flat funding, or a figure carried over?"))
+    return rows
+
+
+def _identical(by_psp: dict[str, dict[str, int]], years: list[str]) -> list[tuple[object, ...]]:
+    rows: list[tuple[object, ...]] = []
+    for year in years:
+        following = _next(year)
+        both = [p for p, f in by_psp.items() if year in f and following in f]
+        if len(both) >= 2 and all(by_psp[p][year] == by_psp[p][following] for p in both):
+            total = sum(by_psp[p][year] for p in both)
+            rows.append(("identical-years", f"{year}, {following}", None,
+                         f"{year}, {following}", gbp(total),
+                         f"the {year} and {following} columns are identical for all "
+                         f"{len(both)} PSPs funded in both ({_pounds(total)} each year): "
+                         "flat funding, or a copied column?"))
+    return rows
+
+
+def _stated(data: Dataset, by_psp: dict[str, dict[str, int]]) -> list[tuple[object, ...]]:
+    """Cells outside the years a PSP's own note allows, or before it was established."""
+    rows: list[tuple[object, ...]] = []
+    for psp_id, note, established in zip(data.psp["psp_id"].astype(str).tolist(),
+                                         data.psp["table_note"].tolist(),
+                                         data.psp["established"].tolist()):
+        figures = by_psp.get(psp_id, {})
+        text = "" if pd.isna(note) else str(note)
+        final, start = FINAL_YEAR.search(text), START_YEAR.search(text)
+        for year, pence in sorted(figures.items()):
+            if final and year > final[1]:
+                rows.append(("outside-stated-years", f"{psp_id} {year}", psp_id, year,
+                             gbp(pence), f"{psp_id} has {_pounds(pence)} in {year}, after the "
+                             f"final year its Table 3 note states ({final[1]})"))
+            if start and year < start[1]:
+                rows.append(("outside-stated-years", f"{psp_id} {year}", psp_id, year,
+                             gbp(pence), f"{psp_id} has {_pounds(pence)} in {year}, before the "
+                             f"start-up year its Table 3 note states ({start[1]})"))
+            if not pd.isna(established) and int(year[:4]) + 1 < int(established):
+                rows.append(("before-established", f"{psp_id} {year}", psp_id, year,
+                             gbp(pence), f"{psp_id} has {_pounds(pence)} in {year}, which "
+                             f"ends before it was established ({int(established)})"))
+    return rows
+
+
+def _gaps(by_psp: dict[str, dict[str, int]]) -> list[tuple[object, ...]]:
+    """Every financial year between a PSP's first and last funded years with no cell (a year
+    no PSP has a cell in too)."""
+    rows: list[tuple[object, ...]] = []
+    for psp_id, figures in by_psp.items():
+        funded = sorted(figures)
+        year = _next(funded[0])
+        while year < funded[-1]:
+            if year not in figures:
+                rows.append(("gap", f"{psp_id} {year}", psp_id, year, None,
+                             f"{psp_id} has no cell in {year}, between its first ({funded[0]}) "
+                             f"and last ({funded[-1]}) funded years"))
+            year = _next(year)
+    return rows
+
+
+def _changes(by_psp: dict[str, dict[str, int]], change: Decimal) -> list[tuple[object, ...]]:
+    rows: list[tuple[object, ...]] = []
+    for psp_id, figures in by_psp.items():
+        for year, pence in sorted(figures.items()):
+            following = _next(year)
+            if following in figures and pence:
+                moved = Decimal(figures[following] - pence) / Decimal(pence)
+                if abs(moved) > change:
+                    rows.append(("large-change", f"{psp_id} {year}, {following}", psp_id,
+                                 f"{year}, {following}", gbp(figures[following] - pence),
+                                 f"{psp_id} goes from {_pounds(pence)} in {year} to "
+                                 f"{_pounds(figures[following])} in {following} "
+                                 f"({moved:+.0%})"))
+    return rows
+
+
+def _round(cells: list[tuple[str, str, int]], years: list[str]) -> list[tuple[str, int, int]]:
+    """Per year: the cells, and those that are whole thousands of pounds."""
+    return [(year, sum(1 for _, y, _ in cells if y == year),
+             sum(1 for _, y, p in cells if y == year and p % 100_000 == 0)) for year in years]
