@@ -574,6 +574,43 @@ def reconcile(
         raise typer.Exit(1)
 
 
+EditionArg = Annotated[
+    Path,
+    typer.Argument(metavar="DIR", show_default=False,
+                   help="A data folder (psp.csv, funding.csv, totals.csv, outcomes.csv)."),
+]
+
+
+@command("diff")
+def diff_(
+    old: EditionArg,
+    new: EditionArg,
+    quiet: QuietOpt = False,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Compare two editions of the figures: what changed, and what it does to the reconciliation.
+
+    One row per fact that differs (funding figures keyed by PSP, year, stream and funder;
+    published totals; PSP attributes; outcomes): what, key, field, old, new, difference_gbp
+    (exact), note (added, removed, changed; for a figure, whether two adjacent digits were
+    swapped or one digit changed). Then every reconciliation check whose status or difference
+    differs. In csv, tsv and json: the changes.
+
+    Exit 0 when the editions hold the same facts, 1 when they differ, 2 for unreadable or
+    invalid data (as diff does).
+    """
+    from . import loader, reports, views
+
+    target = Target.of(fmt, output, force)
+    result = reports.differences(loader.load(old), loader.load(new))
+    if not quiet:
+        show_view(views.diff_view(result), target)
+    if not result.same:
+        raise typer.Exit(1)
+
+
 ChangeOpt = Annotated[
     str | None,
     typer.Option("--change", metavar="PERCENT", show_default=False,

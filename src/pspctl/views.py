@@ -10,7 +10,7 @@ render these views, so they cannot disagree.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
@@ -21,7 +21,7 @@ from .money import pretty_money
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .reports import Comparison, PspDetail, Reconciliation, Review
+    from .reports import Comparison, Differences, PspDetail, Reconciliation, Review
 
 #: What a column holds; writers lay out, escape and format by it, never by the column's name.
 Kind = Literal["id", "text", "year", "money", "share", "ratio", "count", "records"]
@@ -72,6 +72,7 @@ class Table:
     highlight: tuple[int, ...] = ()  # rows to show in bold red in a terminal
     chart: str | None = None  # a money column drawn as a bar per row (terminal table)
     given: pd.DataFrame | None = None  # totals rows as they are (for render())
+    empty: str = "not stated"  # what people read for a section with no rows
 
     @property
     def kinds(self) -> dict[str, Kind]:
@@ -360,4 +361,28 @@ def review_view(result: Review) -> View:
          table("Round figures per year (whole thousands of pounds)", ROUND_COLUMNS,
                result.round_figures)),
         verdict=verdict, data=table("Observations", OBSERVATION_COLUMNS, result.observations),
+        sectioned=True)
+
+
+# --- diff --------------------------------------------------------------------------------------
+
+CHANGE_COLUMNS = (Column("what", "text"), Column("key", "id"), Column("field", "text"),
+                  Column("old", "text"), Column("new", "text"), _money("difference_gbp", "none"),
+                  Column("note", "text"))
+EFFECT_COLUMNS = (Column("check", "text"), Column("scope", "text"),
+                  Column("old_status", "text"), Column("new_status", "text"),
+                  _money("old_difference_gbp", "none"), _money("new_difference_gbp", "none"))
+
+
+def diff_view(result: Differences) -> View:
+    """What differs between two editions, and what it does to the reconciliation."""
+    changes, effects = len(result.changes), len(result.effects)
+    verdict = ("the editions hold the same facts" if result.same else
+               f"the editions differ: {changes} fact{'s' if changes != 1 else ''} changed; "
+               f"{effects} reconciliation check{'s' if effects != 1 else ''} change")
+    return View(
+        (replace(table("What changed", CHANGE_COLUMNS, result.changes, blank=""), empty="none"),
+         replace(table("What it does to the reconciliation", EFFECT_COLUMNS, result.effects,
+                       blank=""), empty="none")),
+        verdict=verdict, data=table("Changes", CHANGE_COLUMNS, result.changes),
         sectioned=True)

@@ -26,6 +26,7 @@ from .common import (
     with_total,
 )
 from .comparison import Comparison, compare, funder_type
+from .editions import Differences, differences
 from .funding import funding_by_psp, funding_by_year, funding_matrix
 from .partnerships import PspDetail, psp_detail, psp_list
 from .reconciliation import (
@@ -48,11 +49,13 @@ __all__ = [
     "PUBLIC_SECTORS",
     "REPORT_TITLE",
     "Comparison",
+    "Differences",
     "PspDetail",
     "Reconciliation",
     "Review",
     "check_year",
     "compare",
+    "differences",
     "digit_matches",
     "digit_slips",
     "funder_type",

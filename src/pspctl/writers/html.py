@@ -39,7 +39,7 @@ def write(view: View, terminal: bool = False, width: int | None = None,
     for section in view.sections:
         if section.title and view.sectioned:
             parts.append(f"<h3>{html.escape(section.title)}</h3>")
-        parts.append("<p>Not stated.</p>" if section.frame.empty
+        parts.append(f"<p>{html.escape(section.empty.capitalize())}.</p>" if section.frame.empty
                      else html_table(section, labels))
     parts += [f"<p>{html.escape(note)}</p>" for note in view.notes]
     if view.verdict:

@@ -51,7 +51,7 @@ def write(view: View, terminal: bool = False, width: int | None = None,
     notes = [*view.notes, *([view.verdict] if view.verdict else [])]
     if not view.sectioned:
         return markdown_table(view.sections[0], notes, labels)
-    parts = [f"### {markdown_text(s.title or '')}\n\nNot stated.\n" if s.frame.empty
+    parts = [f"### {markdown_text(s.title or '')}\n\n{s.empty.capitalize()}.\n" if s.frame.empty
              else f"### {markdown_text(s.title or '')}\n\n" + markdown_table(s, (), labels)
              for s in view.sections]
     text = "\n".join(parts)

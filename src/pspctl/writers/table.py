@@ -276,7 +276,7 @@ def write(view: View, terminal: bool = False, width: int | None = None,
     notes = [*view.notes, *([view.verdict] if view.verdict else [])]
     if not view.sectioned:
         return table_text(view.sections[0], notes, terminal, width, colour)
-    parts = [f"{printable(s.title or '')}: not stated\n" if s.frame.empty
+    parts = [f"{printable(s.title or '')}: {s.empty}\n" if s.frame.empty
              else table_text(s, (), terminal, width, colour) for s in view.sections]
     text = "\n".join(p for p in parts if p)
     if notes:
