@@ -91,3 +91,17 @@ def test_diff_lists_exactly_the_facts_changed(ledger: Ledger, data: st.DataObjec
     assert [(r.what, r.key, r.field) for r in found.itertuples()] == [
         ("funding", expected_key, "amount_gbp"), *moved]
     assert found["difference_gbp"].iloc[0] * 100 == pence - ledger.cells[key]
+
+
+def test_the_pack_against_an_earlier_edition(tmp_path: Path) -> None:
+    corrected = data_dir_from(tmp_path, TESTS / "editions" / "corrected", base=DATA)
+    target = tmp_path / "pack.md"
+    assert run(["report", "-o", str(target), "--data-dir", str(corrected),
+                "--against", str(DATA)])[0] == 0
+    text = target.read_text(encoding="utf-8")
+    assert "## Differences from the earlier edition" in text
+    assert "**the editions differ: 1 fact changed; 6 reconciliation checks change**" in text
+    rows = [[cell.strip() for cell in line.strip("|").split(" | ")]
+            for line in text.splitlines() if line.startswith("| funding")]
+    assert rows == [["funding", "low-moss 2013-14 government Scottish Government",
+                     "amount_gbp", "183000", "183300", "£300", "changed: one digit changed"]]

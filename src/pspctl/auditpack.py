@@ -20,7 +20,7 @@ from . import reports
 from ._version import __version__
 from .errors import UsageError
 from .loader import TABLES, Dataset
-from .views import View, compare_view, matrix_view, reconcile_view, review_view
+from .views import View, compare_view, diff_view, matrix_view, reconcile_view, review_view
 from .writers import html as html_writer
 from .writers import markdown as markdown_writer
 
@@ -125,10 +125,11 @@ def _source_section(data: Dataset) -> list[tuple[str, str]]:
 
 
 def build(data: Dataset, fmt: str, charts: dict[str, bytes] | None = None,
-          chart_stem: str = "chart") -> Pack:
-    """The audit pack as ``md`` or ``html``; ``charts`` maps chart kinds to SVG bytes. Its
-    sections are the views of the commands (``funding``, ``reconcile``, ``compare``), written
-    by the same writers: the same figures, the same notes."""
+          chart_stem: str = "chart", against: Dataset | None = None) -> Pack:
+    """The audit pack as ``md``, ``html`` or ``xlsx``; ``charts`` maps chart kinds to SVG
+    bytes; ``against``, an earlier edition, adds the differences from it. Its sections are the
+    views of the commands (``funding``, ``reconcile``, ``compare``, ``review``, ``diff``),
+    written by the same writers: the same figures, the same notes."""
     if fmt not in FORMATS:
         raise UsageError(f"{WRITTEN_AS}, not .{fmt}")
     result = reports.reconcile(data)
@@ -138,6 +139,9 @@ def build(data: Dataset, fmt: str, charts: dict[str, bytes] | None = None,
         ("Additional funds against government funds", compare_view(reports.compare(data))),
         ("Analytical review", review_view(reports.review(data))),
     ]
+    if against is not None:
+        sections.append(("Differences from the earlier edition",
+                         diff_view(reports.differences(against, data))))
     charts = charts or {}
     if fmt == "xlsx":
         return _workbook(data, sections)

@@ -696,13 +696,20 @@ def chart(
 @command()
 def report(
     output: Annotated[Path, _file_option("audit pack, FILE.md, FILE.html or FILE.xlsx")],
+    against: Annotated[
+        Path | None,
+        typer.Option("--against", metavar="DIR", show_default=False,
+                     help="An earlier edition of the data: the pack adds what differs from it "
+                     "(as pspctl diff DIR)."),
+    ] = None,
     force: ForceOpt = False,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Write the audit pack: one document an auditor can hand over, as Markdown, HTML or a workbook.
 
     What the data is and where it comes from, Table 3 recomputed, the reconciliation verdict
-    with every mismatch and its candidate explanations, the additional-funds comparison, and the
+    with every mismatch and its candidate explanations, the additional-funds comparison, the
+    analytical review, with --against the differences from an earlier edition, and the
     charts when matplotlib is installed (inlined SVG in HTML; FILE-timeline.svg and the others
     next to the Markdown). Made by the same report functions as the commands, so they agree.
     The HTML is self-contained (no network fetches) and prints well.
@@ -712,12 +719,13 @@ def report(
 
     fmt = _format_of(output, auditpack.FORMATS, auditpack.WRITTEN_AS)
     data = loader.load(data_dir)
+    earlier = loader.load(against) if against is not None else None
     drawn: dict[str, bytes] = {}
     try:
         drawn = {kind: charts.draw(kind, data, "svg") for kind in charts.KINDS}
     except UsageError:
         typer.echo(f"pspctl: note: no charts in the pack: {charts.INSTALL}", err=True)
-    pack = auditpack.build(data, fmt, drawn, chart_stem=output.stem)
+    pack = auditpack.build(data, fmt, drawn, chart_stem=output.stem, against=earlier)
     text = pack.text if isinstance(pack.text, bytes) else pack.text.encode("utf-8")
     publish([(output, text),
              *((output.with_name(name), content) for name, content in pack.attachments.items())],
