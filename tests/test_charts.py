@@ -143,3 +143,59 @@ def test_text_from_the_data_is_drawn_literally(tmp_path: Path) -> None:
     texts = svg_texts(target)
     assert "$\\frac{1}{2}$ cost" in texts  # as written, not typeset as math
     assert "\u200b_hidden" in texts  # in the legend, not hidden by matplotlib
+
+
+def _ledger(directory: Path, psps: int) -> Path:
+    """A valid data folder of ``psps`` PSPs, each funded in three years."""
+    directory.mkdir()
+    (directory / "psp.csv").write_text(
+        "psp_id,name,table_label,established,sector,focus,lead,lead_sector,table_note,source\n"
+        + "".join(f"p{n},Partnership {n},,2012,,,,,,t\n" for n in range(psps)),
+        encoding="utf-8")
+    rows = [f"p{n},{year},government,SG,government,{1000 + n * 37 + k},t\n"
+            for n in range(psps) for k, year in enumerate(["2012-13", "2013-14", "2014-15"])]
+    rows += [f"p{n},,additional,Trust,charitable trust,{50 + n},t\n" for n in range(0, psps, 3)]
+    (directory / "funding.csv").write_text(
+        "psp_id,year,stream,funder,funder_sector,amount_gbp,source\n" + "".join(rows),
+        encoding="utf-8")
+    (directory / "totals.csv").write_text(
+        "total_id,kind,psp_id,year,stream,amount_gbp,label,source\n"
+        "g,grand_total,,,government,1,,t\n", encoding="utf-8")
+    (directory / "outcomes.csv").write_text("psp_id,outcome,value,qualifier,source\n"
+                                            "p0,x,1,,t\n", encoding="utf-8")
+    return directory
+
+
+@pytest.mark.parametrize("psps", [6, 50, 2000])
+def test_charts_stay_legible_at_any_size(tmp_path: Path, psps: int) -> None:
+    import warnings
+    from decimal import Decimal
+
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from pspctl import charts, loader, reports
+
+    data = loader.load(_ledger(tmp_path / "data", psps))
+    total = float(sum(reports.funding_by_psp(data)["amount_gbp"], Decimal(0)))
+    with matplotlib.rc_context(charts.RC), warnings.catch_warnings():
+        warnings.simplefilter("error")  # no layout warning at any size
+        for kind in charts.KINDS:
+            figure = charts.figure(kind, data)
+            FigureCanvasAgg(figure).draw()
+            axes = figure.axes[0]
+            bars = axes.patches
+            if kind == "timeline":
+                legend = [t.get_text() for t in axes.get_legend().get_texts()]
+                assert len(legend) == min(psps, charts.SERIES + 1)
+                assert (legend[0] == f"All other PSPs ({psps - charts.SERIES})") == (psps > 11)
+                drawn = sum(bar.get_height() for bar in bars)
+            elif kind == "psp":
+                assert len(bars) == min(psps, charts.SERIES + 1)
+                drawn = sum(bar.get_width() for bar in bars)
+            else:
+                assert len(axes.get_yticklabels()) == min(psps, charts.SERIES + 1)
+                drawn = sum(bar.get_width() for bar in bars[: len(bars) // 2])
+            assert abs(drawn - total) < 0.01, kind  # the figures drawn add up to the total
+            caption = figure.get_supxlabel()
+            assert ("smaller PSPs are drawn as one" in caption) == (psps > 11)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from . import reports, views
@@ -63,16 +64,41 @@ def _labels(data: Dataset) -> dict[str, str]:
     return labels
 
 
+#: At most this many PSPs are drawn as series of their own; the others as one.
+SERIES = 10
+
+
+def _series(rows: list[dict[Any, Any]], by: str, money: list[str], labels: dict[str, str]
+            ) -> tuple[list[tuple[str, dict[Any, Any]]], str]:
+    """The rows to draw, each with its label: all of them while they are few; else the
+    :data:`SERIES` largest by ``by``, in their order, and the rest added up as one "all other
+    PSPs (N)" row (so that the figures drawn still add up to the total); and what the caption
+    says of it."""
+    if len(rows) <= SERIES + 1:
+        return [(labels[str(r["psp_id"])], r) for r in rows], ""
+    ranked = sorted(range(len(rows)), key=lambda n: -(rows[n][by] or 0))
+    kept = set(ranked[:SERIES])
+    rest = [row for n, row in enumerate(rows) if n not in kept]
+    other: dict[Any, Any] = {"psp_id": None}
+    for column in money:
+        stated = [row[column] for row in rest if row[column] is not None]
+        other[column] = sum(stated, Decimal(0)) if stated else None
+    label = f"All other PSPs ({len(rest)})"
+    drawn = [(labels[str(r["psp_id"])], r) for n, r in enumerate(rows) if n in kept]
+    return [*drawn, (label, other)], (f" The {len(rest)} smaller PSPs are drawn as one: "
+                                      f"{label[0].lower()}{label[1:]}.")
+
+
 def _timeline(data: Dataset, figure: Any) -> str:
     table = views.matrix_view(reports.funding_matrix(data)).records
-    matrix = table.body
     years = [c.name for c in table.columns if c.kind == "money"][:-1]  # the last is the total
-    labels = _labels(data)
+    drawn, said = _series(table.body.to_dict("records"), "total_gbp", [*years, "total_gbp"],
+                          _labels(data))
     axes = figure.add_subplot()
     bottom = [0.0] * len(years)
-    for n, row in enumerate(matrix.to_dict("records")):
+    for n, (label, row) in enumerate(drawn):
         heights = [_pounds(row[y]) for y in years]
-        axes.bar(years, heights, bottom=bottom, label=labels[str(row["psp_id"])],
+        axes.bar(years, heights, bottom=bottom, label=label,
                  color=GREYS[n % len(GREYS)], hatch=HATCHES[n % len(HATCHES)],
                  edgecolor="black", linewidth=0.6)
         bottom = [b + h for b, h in zip(bottom, heights)]
@@ -83,47 +109,50 @@ def _timeline(data: Dataset, figure: Any) -> str:
     handles, names = axes.get_legend_handles_labels()  # listed top down, as the stack is
     axes.legend(handles[::-1], names[::-1], title="PSP", fontsize=8, frameon=False,
                 loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    return SOURCE
+    return SOURCE + said
 
 
 def _psp(data: Dataset, figure: Any) -> str:
-    frame = views.by_psp_view(reports.funding_by_psp(data)).records.body.iloc[::-1]
+    rows = views.by_psp_view(reports.funding_by_psp(data)).records.body.to_dict("records")
+    drawn, said = _series(rows, "amount_gbp", ["amount_gbp"], _labels(data))
+    drawn = drawn[::-1]  # the largest at the top
     axes = figure.add_subplot()
-    labels = _labels(data)
-    positions = list(range(len(frame)))
-    axes.barh(positions, [_pounds(v) for v in frame["amount_gbp"]], color=GREYS[1],
+    positions = list(range(len(drawn)))
+    axes.barh(positions, [_pounds(row["amount_gbp"]) for _, row in drawn], color=GREYS[1],
               hatch="//", edgecolor="black", linewidth=0.6)
-    axes.set_yticks(positions, [labels[str(p)] for p in frame["psp_id"]])
+    axes.set_yticks(positions, [label for label, _ in drawn])
     axes.set_title("Scottish Government funds per PSP, all years")
     axes.set_xlabel("Funds (£)")
     axes.set_ylabel("PSP")
     _pounds_axis(axes.xaxis)
-    return SOURCE
+    return SOURCE + said
 
 
 def _compare(data: Dataset, figure: Any) -> str:
-    frame = views.compare_view(reports.compare(data)).records.body.iloc[::-1]
+    rows = views.compare_view(reports.compare(data)).records.body.to_dict("records")
+    drawn, said = _series(rows, "government_gbp", ["government_gbp", "additional_gbp"],
+                          _labels(data))
+    drawn = drawn[::-1]  # the first at the top
     axes = figure.add_subplot()
-    positions = list(range(len(frame)))
-    government = [_pounds(v) for v in frame["government_gbp"]]
-    additional = [_pounds(v) for v in frame["additional_gbp"]]
+    positions = list(range(len(drawn)))
+    government = [_pounds(row["government_gbp"]) for _, row in drawn]
+    additional = [_pounds(row["additional_gbp"]) for _, row in drawn]
     axes.barh([p + 0.2 for p in positions], government, height=0.4, color=GREYS[1],
               edgecolor="black", linewidth=0.6, label="Scottish Government funds")
     axes.barh([p - 0.2 for p in positions], additional, height=0.4, color=GREYS[4], hatch="..",
               edgecolor="black", linewidth=0.6, label="Additional funds from other organisations")
-    for position, value in zip(positions, frame["additional_gbp"]):
-        if value is None:
+    for position, (_, row) in zip(positions, drawn):
+        if row["additional_gbp"] is None:
             axes.text(0, position - 0.2, "  additional funds: not stated", va="center",
                       fontsize=8)
-    labels = _labels(data)
-    axes.set_yticks(positions, [labels[str(p)] for p in frame["psp_id"]])
+    axes.set_yticks(positions, [label for label, _ in drawn])
     axes.set_title("Scottish Government and additional funds per PSP")
     axes.set_xlabel("Funds (£)")
     axes.set_ylabel("PSP")
     _pounds_axis(axes.xaxis)
     axes.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(0.0, -0.12),
                 ncols=2)
-    return SOURCE_COMPARE
+    return SOURCE_COMPARE + said
 
 
 DRAW: dict[str, Callable[[Dataset, Any], str]] = {
