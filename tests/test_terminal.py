@@ -120,10 +120,19 @@ def test_bars_follow_the_figures(pence: list[int], width: int) -> None:
 
 
 def test_no_color_in_a_real_terminal_keeps_the_layout() -> None:
+    text = _in_a_terminal(["funding", "--by-psp"], {"NO_COLOR": "1"}, lines=50)
+    assert "\x1b[" not in text  # no colour
+    assert "─" in text  # but a terminal's table, not the ASCII grid of a pipe
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "£945,139" in text and "£2,759,068" in text
+
+
+def _in_a_terminal(args: list[str], env: dict[str, str], lines: int = 12) -> str:
+    """pspctl ``args`` in a pseudo-terminal 80 columns wide: what it shows."""
     master, slave = pty.openpty()
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "80", "LINES": "50"}
-    process = subprocess.Popen([sys.executable, "-m", "pspctl", "funding", "--by-psp"],
-                               stdin=slave, stdout=slave, stderr=slave, env=env)
+    process = subprocess.Popen([sys.executable, "-m", "pspctl", *args], stdin=slave,
+                               stdout=slave, stderr=slave,
+                               env={**os.environ, "COLUMNS": "80", "LINES": str(lines), **env})
     os.close(slave)
     out = b""
     while True:
@@ -136,8 +145,27 @@ def test_no_color_in_a_real_terminal_keeps_the_layout() -> None:
         out += chunk
     assert process.wait(timeout=60) == 0
     os.close(master)
-    text = out.decode("utf-8").replace("\r\n", "\n")
-    assert "\x1b[" not in text  # no colour
-    assert "─" in text  # but a terminal's table, not the ASCII grid of a pipe
-    assert max(len(line) for line in text.splitlines()) <= 80
-    assert "£945,139" in text and "£2,759,068" in text
+    return out.decode("utf-8").replace("\r\n", "\n")
+
+
+PAGER = {"PAGER": "sed s/^/PAGED:/", "NO_COLOR": "1"}
+
+
+def test_a_long_table_goes_through_the_pager_in_a_terminal() -> None:
+    shown = _in_a_terminal(["funding", "--by-psp"], {**PAGER, "PSPCTL_PAGER": ""}).splitlines()
+    assert not any(line.startswith("PAGED:") for line in shown)  # PSPCTL_PAGER= turns it off
+    env = dict(PAGER)
+    shown = _in_a_terminal(["list"], env).splitlines()
+    assert shown and all(line.startswith("PAGED:") for line in shown if line)
+    shown = _in_a_terminal(["--no-pager", "list"], env).splitlines()
+    assert not any(line.startswith("PAGED:") for line in shown)
+    short = _in_a_terminal(["funding", "--by-year", "--psp", "elevate"], env).splitlines()
+    assert not any(line.startswith("PAGED:") for line in short)  # it fits: no pager
+
+
+def test_never_a_pager_when_piped() -> None:
+    result = subprocess.run([sys.executable, "-m", "pspctl", "list"], capture_output=True,
+                            text=True, timeout=60,
+                            env={**os.environ, "LINES": "12", **PAGER})
+    assert result.returncode == 0
+    assert not any(line.startswith("PAGED:") for line in result.stdout.splitlines())

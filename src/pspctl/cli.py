@@ -177,12 +177,18 @@ def _root(
         typer.Option("--debug", envvar="PSPCTL_DEBUG",
                      help="Show the traceback of an unexpected error, for a bug report."),
     ] = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option("--no-pager", help="Never page a long table in a terminal (as "
+                     "PSPCTL_PAGER= does)."),
+    ] = False,
 ) -> None:
     """Analyse and reconcile the Scottish Government's funding of the six Strategic PSPs."""
     _settings["debug"] = debug
+    _settings["pager"] = not no_pager
 
 
-_settings: dict[str, bool] = {"debug": False}
+_settings: dict[str, bool] = {"debug": False, "pager": True}
 
 
 # --- output ------------------------------------------------------------------------------------
@@ -253,6 +259,11 @@ class Target:
         return cls(chosen, output, force, terminal, width, not os.environ.get("NO_COLOR"))
 
     def write(self, text: str | bytes) -> None:
+        from .output import page
+
+        if (self.output is None and self.terminal and self.fmt is Format.table
+                and _settings["pager"] and isinstance(text, str) and page(text)):
+            return
         write_text(text, self.output, self.force)
 
 

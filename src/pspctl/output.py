@@ -166,3 +166,34 @@ def _signals_held() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def page(text: str) -> bool:
+    """Show ``text`` through a pager, as git does, when it is taller than the terminal: the
+    command in ``PSPCTL_PAGER`` (empty: no pager), else ``PAGER``, else ``less -FRX``. Whether
+    it was paged (not when it fits, when paging is off, or when the pager cannot be run)."""
+    import shlex
+    import shutil
+    import subprocess
+
+    chosen = os.environ.get("PSPCTL_PAGER")
+    if chosen is None:
+        chosen = os.environ.get("PAGER") or "less -FRX"
+    if not chosen.strip() or text.count("\n") < shutil.get_terminal_size().lines:
+        return False
+    try:  # as stdout would take it; else stdout says what it cannot write
+        data = text.encode(sys.stdout.encoding or "utf-8")
+    except UnicodeEncodeError:
+        return False
+    try:
+        pager = subprocess.Popen(shlex.split(chosen), stdin=subprocess.PIPE)
+    except (OSError, ValueError):
+        return False
+    assert pager.stdin is not None
+    try:
+        pager.stdin.write(data)
+        pager.stdin.close()
+    except BrokenPipeError:  # the reader quit the pager: not an error
+        pass
+    pager.wait()
+    return True
