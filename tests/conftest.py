@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -44,6 +45,25 @@ def data_dir_from(tmp_path: Path, *overlays: Path, base: Path = SMALL) -> Path:
         for csv_file in sorted(source.glob("*.csv")):
             shutil.copyfile(csv_file, target / csv_file.name)
     return target
+
+
+def write_ledger(directory: Path, psps: int, funding_rows: Iterable[str], end: str = "") -> Path:
+    """A valid data folder of PSPs ``p0`` … with ``funding_rows`` (CSV lines) as its funding,
+    ``end`` after them, one grand total and one outcome: ledgers of any size, made fast."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "psp.csv").write_text(
+        "psp_id,name,table_label,established,sector,focus,lead,lead_sector,table_note,source\n"
+        + "".join(f"p{n},Partnership {n},,2012,,,,,,t\n" for n in range(psps)),
+        encoding="utf-8")
+    (directory / "funding.csv").write_text(
+        "psp_id,year,stream,funder,funder_sector,amount_gbp,source\n" + "".join(funding_rows)
+        + end, encoding="utf-8")
+    (directory / "totals.csv").write_text(
+        "total_id,kind,psp_id,year,stream,amount_gbp,label,source\n"
+        "g,grand_total,,,government,1,,t\n", encoding="utf-8")
+    (directory / "outcomes.csv").write_text("psp_id,outcome,value,qualifier,source\n"
+                                            "p0,x,1,,t\n", encoding="utf-8")
+    return directory
 
 
 @pytest.fixture

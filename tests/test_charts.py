@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import SMALL, run
+from conftest import SMALL, run, write_ledger
 
 TITLES = {
     "timeline": "Scottish Government funds by financial year, stacked by PSP",
@@ -147,23 +147,10 @@ def test_text_from_the_data_is_drawn_literally(tmp_path: Path) -> None:
 
 def _ledger(directory: Path, psps: int) -> Path:
     """A valid data folder of ``psps`` PSPs, each funded in three years."""
-    directory.mkdir()
-    (directory / "psp.csv").write_text(
-        "psp_id,name,table_label,established,sector,focus,lead,lead_sector,table_note,source\n"
-        + "".join(f"p{n},Partnership {n},,2012,,,,,,t\n" for n in range(psps)),
-        encoding="utf-8")
     rows = [f"p{n},{year},government,SG,government,{1000 + n * 37 + k},t\n"
             for n in range(psps) for k, year in enumerate(["2012-13", "2013-14", "2014-15"])]
     rows += [f"p{n},,additional,Trust,charitable trust,{50 + n},t\n" for n in range(0, psps, 3)]
-    (directory / "funding.csv").write_text(
-        "psp_id,year,stream,funder,funder_sector,amount_gbp,source\n" + "".join(rows),
-        encoding="utf-8")
-    (directory / "totals.csv").write_text(
-        "total_id,kind,psp_id,year,stream,amount_gbp,label,source\n"
-        "g,grand_total,,,government,1,,t\n", encoding="utf-8")
-    (directory / "outcomes.csv").write_text("psp_id,outcome,value,qualifier,source\n"
-                                            "p0,x,1,,t\n", encoding="utf-8")
-    return directory
+    return write_ledger(directory, psps, rows)
 
 
 @pytest.mark.parametrize("psps", [6, 50, 2000])

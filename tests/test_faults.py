@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, data_dir_from
+from conftest import data_dir_from, write_ledger
 
 PSPCTL = [sys.executable, "-m", "pspctl"]
 LIMIT = 60  # seconds any one process may take
@@ -151,20 +151,8 @@ def test_a_device_as_a_data_file_is_refused(tmp_path: Path) -> None:
 def _large_ledger(directory: Path, rows: int) -> None:
     """A valid funding.csv of ``rows`` rows (well over the fast reader's threshold), ending in
     an empty line."""
-    psps = [f"p{n}" for n in range(100)]
-    (directory / "psp.csv").write_text(
-        "psp_id,name,table_label,established,sector,focus,lead,lead_sector,table_note,source\n"
-        + "".join(f"{p},Partnership {p},,2012,,,,,,t\n" for p in psps), encoding="utf-8")
-    lines = [f"p{n % 100},2013-14,government,Funder {n},,{n % 9973}.{n % 100:02d},t\n"
-             for n in range(rows)]
-    (directory / "funding.csv").write_text(
-        "psp_id,year,stream,funder,funder_sector,amount_gbp,source\n" + "".join(lines) + "\n",
-        encoding="utf-8")
-    (directory / "totals.csv").write_text(
-        "total_id,kind,psp_id,year,stream,amount_gbp,label,source\n"
-        "g,grand_total,,,government,1,,t\n", encoding="utf-8")
-    (directory / "outcomes.csv").write_text("psp_id,outcome,value,qualifier,source\n"
-                                            "p0,x,1,,t\n", encoding="utf-8")
+    write_ledger(directory, 100, (f"p{n % 100},2013-14,government,Funder {n},,"
+                                  f"{n % 9973}.{n % 100:02d},t\n" for n in range(rows)), end="\n")
 
 
 @pytest.mark.parametrize("delay", [0.05, 0.2, 0.4, 0.7])
@@ -247,7 +235,3 @@ def test_a_pack_whose_chart_name_is_taken_writes_nothing(tmp_path: Path) -> None
         2, "", "pspctl: error: pack-psp.svg: already exists; use --force to replace it\n")
     assert _pack_files(tmp_path) == ["pack-psp.svg"]
     assert (tmp_path / "pack-psp.svg").read_text() == "mine\n"
-
-
-def test_repo_data_is_untouched_by_the_fault_tests() -> None:
-    assert (REPO / "data" / "funding.csv").read_text(encoding="utf-8").startswith("psp_id,year")

@@ -344,13 +344,9 @@ ToOpt = Annotated[
 
 def _year(value: str | None, option: str) -> str | None:
     """A financial year given to ``option``, checked here so that the error names the option."""
-    from .schema import YEAR_HELP, is_financial_year
+    from .schema import check_year
 
-    if value is None:
-        return None
-    if not is_financial_year(value.strip()):
-        raise UsageError(f"{option} {value!r} is not a financial year: {YEAR_HELP}")
-    return value.strip()
+    return None if value is None else check_year(value, option)
 
 
 @command("list")
@@ -696,10 +692,9 @@ def chart(
     greyscale. Without matplotlib it says in one line how to install it (exit 2).
     """
     from . import charts, loader
-
-    fmt = _format_of(output, charts.FORMATS, charts.WRITTEN_AS)
     from .output import refuse
 
+    fmt = _format_of(output, charts.FORMATS, charts.WRITTEN_AS)
     refuse(output, force)  # before drawing, as publishing would after
     write_text(charts.draw(kind.value, loader.load(data_dir), fmt), output, force)
 
@@ -735,7 +730,7 @@ def report(
     try:
         drawn = {kind: charts.draw(kind, data, "svg") for kind in charts.KINDS}
     except UsageError:
-        typer.echo(f"pspctl: note: no charts in the pack: {charts.INSTALL}", err=True)
+        say(f"pspctl: note: no charts in the pack: {charts.INSTALL}")
     pack = auditpack.build(data, fmt, drawn, chart_stem=output.stem, against=earlier)
     text = pack.text if isinstance(pack.text, bytes) else pack.text.encode("utf-8")
     publish([(output, text),

@@ -32,14 +32,7 @@ def write_stdout(data: str | bytes) -> None:
     if stdout_closed or sys.stdout is None:
         raise OutputError("cannot write output: stdout is closed (write to a file with -o FILE)")
     if isinstance(data, str):
-        encoding = sys.stdout.encoding or "utf-8"
-        try:
-            data = data.encode(encoding)
-        except UnicodeEncodeError as err:
-            raise OutputError(
-                f"cannot write {err.object[err.start]!r} to stdout in its encoding ({encoding}): "
-                "set PYTHONIOENCODING=utf-8 or a UTF-8 locale, or write to a file with -o FILE"
-            ) from None
+        data = _encoded(data)
     try:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -50,6 +43,18 @@ def write_stdout(data: str | bytes) -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except OSError as err:
         raise OutputError(f"cannot write output: {err.strerror or err}") from None
+
+
+def _encoded(text: str) -> bytes:
+    """``text`` in stdout's encoding, or an :class:`OutputError` naming what it cannot take."""
+    encoding = sys.stdout.encoding or "utf-8"
+    try:
+        return text.encode(encoding)
+    except UnicodeEncodeError as err:
+        raise OutputError(
+            f"cannot write {err.object[err.start]!r} to stdout in its encoding ({encoding}): "
+            "set PYTHONIOENCODING=utf-8 or a UTF-8 locale, or write to a file with -o FILE"
+        ) from None
 
 
 def publish(files: Sequence[tuple[Path, bytes]], force: bool) -> None:
@@ -182,8 +187,8 @@ def page(text: str) -> bool:
     if not chosen.strip() or text.count("\n") < shutil.get_terminal_size().lines:
         return False
     try:  # as stdout would take it; else stdout says what it cannot write
-        data = text.encode(sys.stdout.encoding or "utf-8")
-    except UnicodeEncodeError:
+        data = _encoded(text)
+    except OutputError:
         return False
     try:
         pager = subprocess.Popen(shlex.split(chosen), stdin=subprocess.PIPE)

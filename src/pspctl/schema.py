@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .errors import UsageError
+
 
 @dataclass(frozen=True)
 class Column:
@@ -126,6 +128,14 @@ def is_financial_year(text: str) -> bool:
     match = _YEAR.match(text)
     return (match is not None and (int(match["first"]) + 1) % 100 == int(match["second"])
             and FIRST_YEAR <= text <= LAST_YEAR)
+
+
+def check_year(year: str, option: str = "year") -> str:
+    """A financial year (:func:`is_financial_year`), stripped, or a :class:`UsageError` that
+    names ``option`` (a function's parameter, or a command-line option)."""
+    if not is_financial_year(year.strip()):
+        raise UsageError(f"{option} {year!r} is not a financial year: {YEAR_HELP}")
+    return year.strip()
 
 
 def expected_columns(spec: TableSpec) -> str:

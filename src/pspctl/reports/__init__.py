@@ -12,13 +12,13 @@ every figure stays exact to the penny. A figure the report does not state is a m
 (``None``), never zero.
 """
 
+from ..schema import check_year
 from .common import (
     ADDITIONAL,
     GOVERNMENT,
     INDEPENDENT_SECTORS,
     PUBLIC_SECTORS,
     REPORT_TITLE,
-    check_year,
     gbp,
     problems_frame,
     resolve_psp,

@@ -12,7 +12,8 @@ import pandas as pd
 
 from .. import money
 from ..errors import Problem, UsageError, shortened
-from ..loader import YEAR_HELP, Dataset, is_financial_year
+from ..loader import Dataset
+from ..schema import check_year
 
 GOVERNMENT = "government"
 ADDITIONAL = "additional"
@@ -50,15 +51,6 @@ def _money(values: pd.Series | Iterable[Any]) -> list[Decimal | None]:
         missing = numbers.isna().to_numpy().tolist()
         return [None if gone else money.gbp(p) for p, gone in zip(pence, missing)]
     return [gbp(v) for v in values]
-
-
-def check_year(year: str, option: str = "year") -> str:
-    """A financial year ``YYYY-YY`` with consecutive years, or a :class:`UsageError`."""
-    if not is_financial_year(year.strip()):
-        raise UsageError(
-            f"{option} {year!r} is not a financial year: {YEAR_HELP}"
-        )
-    return year.strip()
 
 
 def _normalised(text: str) -> str:

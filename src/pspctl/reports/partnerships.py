@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..loader import Dataset
+from ..schema import check_year
 from .common import (
     ADDITIONAL,
     GOVERNMENT,
@@ -16,7 +17,6 @@ from .common import (
     _money,
     _objects,
     _sums,
-    check_year,
     resolve_psp,
 )
 

@@ -316,7 +316,7 @@ def reconcile(
     slips, and cells equal to the difference (omitted or counted twice). ``headline`` and
     ``tolerance`` are ``Decimal`` pounds or text such as ``"£2,759,368"``.
     """
-    book = _Book(_pence_of(tolerance, "tolerance"))
+    book = _Book(_pence_of(tolerance, "tolerance"))  # kept in pence, given back in pounds
     override = None if headline is None else _pence_of(headline, "headline")
     cells = data.funding[["psp_id", "year", "stream", "amount_pence"]]
     published = _published_by_group(data.totals)
@@ -337,7 +337,7 @@ def reconcile(
             for group in sorted(groups, key=_psp_position(data)):
                 where = positions.get(group.psp_id, np.zeros(0, dtype=np.int64))
                 _reconcile_group(book, group, stream_cells.iloc[where], published[group], None)
-    return book.result(Decimal(_pence_of(tolerance, "tolerance")).scaleb(-2))
+    return book.result(Decimal(book.tolerance).scaleb(-2))
 
 
 def _psp_position(data: Dataset) -> Callable[[_Group], int]:

@@ -16,6 +16,8 @@ from ..money import plain_money, pretty_money
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..views import Table
+
 NOT_STATED = "not stated"
 
 
@@ -126,3 +128,13 @@ def gaps_for_people(rows: list[list[Any]], kinds: Sequence[str], total_rows: int
         ]
         for n, row in enumerate(rows)
     ]
+
+
+def for_people(table: Table) -> tuple[list[str], list[bool], list[list[Any]]]:
+    """What every writer for people starts from: the kinds of a table's columns, which of them
+    hold numbers (right-aligned), and its rows (totals included) with the gaps as people see
+    them."""
+    kinds: list[str] = [c.kind for c in table.columns]
+    rows = rows_of(table.frame)
+    numeric = [is_numeric([row[n] for row in rows]) for n in range(len(kinds))]
+    return kinds, numeric, gaps_for_people(rows, kinds, table.totals, table.blank)

@@ -6,17 +6,14 @@ from __future__ import annotations
 import html
 
 from ..views import Table, View
-from .cells import gaps_for_people, human_cell, is_numeric, rows_of
+from .cells import for_people, human_cell
 
 
 def html_table(table: Table, labels: bool = False) -> str:
     """One table; ``labels``: headings in words (for a document) rather than the names."""
     columns = [c.heading if labels else c.name for c in table.columns]
-    kinds = [c.kind for c in table.columns]
-    rows = rows_of(table.frame)
-    numeric = [is_numeric([r[i] for r in rows]) for i in range(len(columns))]
-    body = len(rows) - table.totals
-    shown = gaps_for_people(rows, kinds, table.totals, table.blank)
+    kinds, numeric, shown = for_people(table)
+    body = len(shown) - table.totals
     lines = ["<table>", "<thead><tr>"
              + "".join(f"<th>{html.escape(c)}</th>" for c in columns) + "</tr></thead>", "<tbody>"]
     for n, row in enumerate(shown):

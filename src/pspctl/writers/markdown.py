@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from ..errors import printable
 from ..views import Table, View
-from .cells import gaps_for_people, human_cell, is_numeric, rows_of
+from .cells import for_people, human_cell
 
 #: Markdown table cells: what would end a cell or a row, or be read as HTML.
 _MARKDOWN = str.maketrans({"\\": "\\\\", "|": "\\|", "<": "&lt;", ">": "&gt;",
@@ -27,10 +27,7 @@ def markdown_table(table: Table, notes: Sequence[str] = (), labels: bool = False
     from tabulate import tabulate
 
     columns = [c.name for c in table.columns]
-    kinds = [c.kind for c in table.columns]
-    rows = rows_of(table.frame)
-    numeric = [is_numeric([r[i] for r in rows]) for i in range(len(columns))]
-    rows = gaps_for_people(rows, kinds, table.totals, table.blank)
+    kinds, numeric, rows = for_people(table)
     text = ""
     if columns and rows:
         cells = [[markdown_text(human_cell(k, v)) for k, v in zip(kinds, row)]

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import printable
 from ..views import Table, View
-from .cells import gaps_for_people, human_column, is_numeric, rows_of
+from .cells import for_people, human_column
 
 BAR_WIDTH = 40
 
@@ -252,10 +252,7 @@ def table_text(table: Table, notes: Sequence[str] = (), terminal: bool = False,
                width: int | None = None, colour: bool = True) -> str:
     """One table with its title and ``notes``, as text."""
     columns = [c.name for c in table.columns]
-    kinds: list[str] = [c.kind for c in table.columns]
-    rows = rows_of(table.frame)
-    numeric = [is_numeric([r[i] for r in rows]) for i in range(len(columns))]
-    rows = gaps_for_people(rows, kinds, table.totals, table.blank)
+    kinds, numeric, rows = for_people(table)
     if table.chart is not None and table.chart in columns:
         bar = BAR_WIDTH
         if terminal and width and rows:  # the bars take the room the other columns leave

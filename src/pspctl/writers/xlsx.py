@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..views import Column, Table, View
-from .cells import human_cell, missing, python
+from .cells import human_cell, missing, rows_of
 
 INSTALL = ("workbooks need XlsxWriter, an optional extra: pip install 'pspctl[xlsx]' (from a "
            "checkout: pip install '.[xlsx]')")
@@ -87,25 +87,20 @@ def _sheet(sheet: Any, table: Table, formats: dict[str, Any]) -> None:
     place = {c.name: _letter(n) for n, c in enumerate(columns)}
     for n, column in enumerate(columns):
         sheet.write_string(0, n, column.name, formats["header"])
-    rows = [[python(v) for v in row] for row in table.body[[c.name for c in columns]]
-            .itertuples(index=False, name=None)]
+    names = [c.name for c in columns]
+    rows = rows_of(table.body[names])
+    footer = [] if table.footer is None or not rows else rows_of(table.footer[names])
     for r, row in enumerate(rows, start=1):
         for n, (column, value) in enumerate(zip(columns, row)):
             _cell(sheet, r, n, column, value, formats, place)
-    if table.footer is not None and rows:
-        last = len(rows)
-        for r, row in enumerate(table.footer[[c.name for c in columns]].itertuples(
-                index=False, name=None), start=last + 1):
-            for n, (column, value) in enumerate(zip(columns, row)):
-                _total_cell(sheet, r, n, column, python(value), last, formats)
+    for r, row in enumerate(footer, start=len(rows) + 1):
+        for n, (column, value) in enumerate(zip(columns, row)):
+            _total_cell(sheet, r, n, column, value, len(rows), formats)
     sheet.freeze_panes(1, 0)
     sheet.set_landscape()  # printed: the whole width on a page, the header on every page
     sheet.set_paper(9)  # A4
     sheet.fit_to_pages(1, 0)
     sheet.repeat_rows(0)
-    footer = [] if table.footer is None else [
-        [python(v) for v in row] for row in table.footer[[c.name for c in columns]]
-        .itertuples(index=False, name=None)]
     for n, column in enumerate(columns):  # as wide as the widest figure as it is shown
         shown = [_shown(column.kind, row[n]) for row in [*rows[:2000], *footer]]
         widest = max([len(column.name), *map(len, shown)]) + 3
