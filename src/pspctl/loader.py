@@ -18,17 +18,15 @@ import itertools
 import os
 import re
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ._paths import bundled_data_dir, opened_inputs
+from ._rows import checked_header, empty_frame, table_from_rows
 from .errors import DataError, InputError, Problem
-from .money import parse_pence
 from .rules import (
     FALLBACK_ENCODING,
     UTF16_BOMS,
@@ -36,7 +34,6 @@ from .rules import (
     codes_of,
     decode_windows_1252,
     duplicate_key_problem,
-    row_width_problem,
 )
 from .schema import (
     FIRST_YEAR,
@@ -309,8 +306,6 @@ def _capped(problems: list[Problem], name: str) -> list[Problem]:
     ]
 
 
-def _empty_frame(spec: TableSpec) -> pd.DataFrame:
-    return _typed({c.name: [] for c in spec.columns}, [], spec)
 
 
 def _too_large(name: str, size: int, limit: int) -> list[Problem]:
@@ -324,7 +319,7 @@ def _read_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem
     limit = _max_bytes()
     with _Input(path) as source:
         if source.size > limit:
-            return _empty_frame(spec), _too_large(name, source.size, limit)
+            return empty_frame(spec), _too_large(name, source.size, limit)
         if source.size >= _fast_threshold():
             from ._fastread import read_table
 
@@ -334,7 +329,7 @@ def _read_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem
                 return fast
         raw = source.read(limit)
         if len(raw) > limit:
-            return _empty_frame(spec), _too_large(name, len(raw), limit)
+            return empty_frame(spec), _too_large(name, len(raw), limit)
         source.unchanged(len(raw))
     text, problems = _decode(raw, name)
     del raw  # the text is all that is needed now
@@ -344,37 +339,15 @@ def _read_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem
 def _parse_text(text: str | None, problems: list[Problem], spec: TableSpec
                 ) -> tuple[pd.DataFrame, list[Problem]]:
     """A file's text read the exact way: the header checked, then every cell."""
-    name = spec.filename
     if text is None:
-        return _empty_frame(spec), problems
+        return empty_frame(spec), problems
     header = _header(text, spec, problems)
     if header is None or problems:
-        return _empty_frame(spec), problems
-    records = _records(text, name, problems)
+        return empty_frame(spec), problems
+    records = _records(text, spec.filename, problems)
     if records is None:
-        return _empty_frame(spec), problems
-    rows = records[1:]
-    kept_lines: list[int] = []
-    kept_rows: list[list[str]] = []
-    for line, row in rows:
-        problem = row_width_problem(name, line, header, row)
-        if problem is not None:
-            problems.append(problem)
-        else:
-            kept_lines.append(line)
-            kept_rows.append([cell.strip() for cell in row])
-    if not kept_rows and not problems:
-        problems.append(Problem(name, None, None, "empty-file", "header but no rows"))
-    position = {label: n for n, label in enumerate(header)}
-    columns = {  # an optional column left out of the file: every cell blank
-        c.name: [row[position[c.name]] for row in kept_rows] if c.name in position
-        else [""] * len(kept_rows)
-        for c in spec.columns
-    }
-    for column in spec.columns:
-        problems.extend(cell_problems(columns[column.name], kept_lines, column, name))
-    problems.extend(_duplicate_keys(columns, kept_lines, spec))
-    return _typed(columns, kept_lines, spec, parse=not problems), problems
+        return empty_frame(spec), problems
+    return table_from_rows(header, records[1:], spec, problems), problems
 
 
 def _header(text: str, spec: TableSpec, problems: list[Problem]) -> list[str] | None:
@@ -387,19 +360,7 @@ def _header(text: str, spec: TableSpec, problems: list[Problem]) -> list[str] | 
     if not records or not text.strip("\r\n"):  # nothing but line ends
         problems.append(Problem(name, None, None, "empty-file", "file is empty"))
         return None
-    header = [cell.strip() for cell in records[0][1]]
-    if not any(header):
-        problems.append(Problem(name, 1, None, "empty-file", "no header row"))
-        return None
-    if len(header) > MAX_COLUMNS:
-        problems.append(
-            Problem(name, 1, None, "too-many-columns",
-                    f"header has {len(header):,} columns, over the limit of {MAX_COLUMNS:,}; "
-                    f"expected columns: {expected_columns(spec)}")
-        )
-        return None
-    problems.extend(_header_problems(header, spec, name))
-    return header
+    return checked_header(records[0][1], spec, problems)
 
 
 def _records(text: str, name: str, problems: list[Problem], limit: int | None = None
@@ -443,38 +404,8 @@ def _lines(text: str) -> Iterator[str]:
         start = end
 
 
-def _header_problems(header: Sequence[str], spec: TableSpec, name: str) -> list[Problem]:
-    problems: list[Problem] = []
-    expected = [c.name for c in spec.columns]
-    seen: set[str] = set()
-    for label in header:
-        if label in seen:
-            problems.append(Problem(name, 1, label, "duplicate-column", "column appears twice"))
-        seen.add(label)
-        if label not in expected:
-            hint = "blank column name" if not label else f"unknown column {label!r}"
-            problems.append(
-                Problem(name, 1, label or None, "unknown-column",
-                        f"{hint}; expected columns: {expected_columns(spec)}")
-            )
-    for column in spec.columns:
-        if column.name not in seen and not column.optional:
-            problems.append(Problem(name, 1, column.name, "missing-column", "column is missing"))
-    return problems
 
 
-def _duplicate_keys(
-    columns: dict[str, list[str]], lines: Sequence[int], spec: TableSpec
-) -> list[Problem]:
-    first_seen: dict[tuple[str, ...], int] = {}
-    problems = []
-    for n, line in enumerate(lines):
-        key = tuple(columns[k][n] for k in spec.key)
-        if key in first_seen:
-            problems.append(duplicate_key_problem(spec, line, key, first_seen[key]))
-        else:
-            first_seen[key] = line
-    return problems
 
 
 def _unknown_psp(frame: pd.DataFrame, spec: TableSpec, known: set[str]) -> list[Problem]:
@@ -538,27 +469,3 @@ def _too_large_to_total(frames: dict[str, pd.DataFrame]) -> list[Problem]:
                         "amounts too large to total exactly in 64-bit pence")
             )
     return problems
-
-
-# --- typing ------------------------------------------------------------------------------------
-
-
-def _typed(
-    columns: dict[str, list[str]], lines: Sequence[int], spec: TableSpec, parse: bool = True
-) -> pd.DataFrame:
-    """Blank cells become missing values; amounts become integer pence, integers ``Int64``.
-
-    With ``parse`` (only for a file that passed validation, so parsing cannot fail here) amounts
-    and integers are parsed; without it every column stays text, enough to check references.
-    """
-    out: dict[str, Any] = {}
-    for column in spec.columns:
-        cells = columns[column.name]
-        if parse and column.kind == "amount":
-            out["amount_pence"] = np.array([parse_pence(v) for v in cells], dtype=np.int64)
-        elif parse and column.kind == "integer":
-            out[column.name] = pd.array([int(v) if v else None for v in cells], dtype="Int64")
-        else:
-            out[column.name] = pd.array([v or None for v in cells], dtype="string")
-    out["line"] = np.array(lines, dtype=np.int64)
-    return pd.DataFrame(out)

@@ -1,0 +1,131 @@
+"""Tables from rows of text cells: the header's checks, every cell rule and the typing of the
+cells, shared by every source that reads exactly (the CSV reader, the workbook reader).
+
+A source turns its file into a header and rows of stripped text, each row with its line (the
+sheet's row for a workbook); this module checks them by the rules of :mod:`pspctl.rules` and
+makes the typed frame. Problems name ``spec.filename`` and the line: a source that has other
+places (a workbook's cells) maps them afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import Problem
+from .money import parse_pence
+from .rules import cell_problems, duplicate_key_problem, row_width_problem
+from .schema import MAX_COLUMNS, TableSpec, expected_columns
+
+
+def checked_header(cells: Sequence[str], spec: TableSpec, problems: list[Problem]
+                   ) -> list[str] | None:
+    """The header's labels, stripped and checked; ``None`` (and the problems added) when there
+    is no header to read the rows by."""
+    name = spec.filename
+    header = [cell.strip() for cell in cells]
+    if not any(header):
+        problems.append(Problem(name, 1, None, "empty-file", "no header row"))
+        return None
+    if len(header) > MAX_COLUMNS:
+        problems.append(
+            Problem(name, 1, None, "too-many-columns",
+                    f"header has {len(header):,} columns, over the limit of {MAX_COLUMNS:,}; "
+                    f"expected columns: {expected_columns(spec)}")
+        )
+        return None
+    problems.extend(header_problems(header, spec, name))
+    return header
+
+
+def table_from_rows(header: list[str], rows: Sequence[tuple[int, list[str]]], spec: TableSpec,
+                    problems: list[Problem]) -> pd.DataFrame:
+    """The typed frame of ``rows`` (each with its line) read by ``header``; every problem of a
+    row's width, a cell or a key is added to ``problems``."""
+    name = spec.filename
+    kept_lines: list[int] = []
+    kept_rows: list[list[str]] = []
+    for line, row in rows:
+        problem = row_width_problem(name, line, header, row)
+        if problem is not None:
+            problems.append(problem)
+        else:
+            kept_lines.append(line)
+            kept_rows.append([cell.strip() for cell in row])
+    if not kept_rows and not problems:
+        problems.append(Problem(name, None, None, "empty-file", "header but no rows"))
+    position = {label: n for n, label in enumerate(header)}
+    columns = {  # an optional column left out of the file: every cell blank
+        c.name: [row[position[c.name]] for row in kept_rows] if c.name in position
+        else [""] * len(kept_rows)
+        for c in spec.columns
+    }
+    for column in spec.columns:
+        problems.extend(cell_problems(columns[column.name], kept_lines, column, name))
+    problems.extend(duplicate_keys(columns, kept_lines, spec))
+    return typed(columns, kept_lines, spec, parse=not problems)
+
+
+def header_problems(header: Sequence[str], spec: TableSpec, name: str) -> list[Problem]:
+    problems: list[Problem] = []
+    expected = [c.name for c in spec.columns]
+    seen: set[str] = set()
+    for label in header:
+        if label in seen:
+            problems.append(Problem(name, 1, label, "duplicate-column", "column appears twice"))
+        seen.add(label)
+        if label not in expected:
+            hint = "blank column name" if not label else f"unknown column {label!r}"
+            problems.append(
+                Problem(name, 1, label or None, "unknown-column",
+                        f"{hint}; expected columns: {expected_columns(spec)}")
+            )
+    for column in spec.columns:
+        if column.name not in seen and not column.optional:
+            problems.append(Problem(name, 1, column.name, "missing-column", "column is missing"))
+    return problems
+
+
+def duplicate_keys(
+    columns: dict[str, list[str]], lines: Sequence[int], spec: TableSpec
+) -> list[Problem]:
+    first_seen: dict[tuple[str, ...], int] = {}
+    problems = []
+    for n, line in enumerate(lines):
+        key = tuple(columns[k][n] for k in spec.key)
+        if key in first_seen:
+            problems.append(duplicate_key_problem(spec, line, key, first_seen[key]))
+        else:
+            first_seen[key] = line
+    return problems
+
+
+def empty_frame(spec: TableSpec) -> pd.DataFrame:
+    return typed({c.name: [] for c in spec.columns}, [], spec)
+
+
+# --- typing ------------------------------------------------------------------------------------
+
+
+def typed(
+    columns: dict[str, list[str]], lines: Sequence[int], spec: TableSpec, parse: bool = True
+) -> pd.DataFrame:
+    """Blank cells become missing values; amounts become integer pence, integers ``Int64``.
+
+    With ``parse`` (only for a file that passed validation, so parsing cannot fail here) amounts
+    and integers are parsed; without it every column stays text, enough to check references.
+    """
+    out: dict[str, Any] = {}
+    for column in spec.columns:
+        cells = columns[column.name]
+        if parse and column.kind == "amount":
+            out["amount_pence"] = np.array([parse_pence(v) for v in cells], dtype=np.int64)
+        elif parse and column.kind == "integer":
+            out[column.name] = pd.array([int(v) if v else None for v in cells], dtype="Int64")
+        else:
+            out[column.name] = pd.array([v or None for v in cells], dtype="string")
+    out["line"] = np.array(lines, dtype=np.int64)
+    return pd.DataFrame(out)
