@@ -74,8 +74,10 @@ def data_name(data: Dataset) -> str:
         bundled = Path(data.data_dir).resolve() == bundled_data_dir().resolve()
     except OSError:
         bundled = False
-    return (f"the bundled data of pspctl {__version__}" if bundled
-            else f"the data folder “{Path(data.data_dir).name}”")
+    if bundled:
+        return f"the bundled data of pspctl {__version__}"
+    what = "workbook" if Path(data.data_dir).is_file() else "data folder"
+    return f"the {what} “{Path(data.data_dir).name}”"
 
 
 def made_at() -> str:
@@ -88,14 +90,14 @@ def made_at() -> str:
 
 
 def checksums(data: Dataset) -> list[tuple[str, str]]:
-    """The SHA-256 of each data file read, by name."""
+    """The SHA-256 of each data file read (the workbook's, for a workbook), by name."""
     found = []
-    for spec in TABLES:
-        path = Path(data.data_dir) / spec.filename
+    source = Path(data.data_dir)
+    for path in [source] if source.is_file() else [source / s.filename for s in TABLES]:
         try:
-            found.append((spec.filename, hashlib.sha256(path.read_bytes()).hexdigest()))
+            found.append((path.name, hashlib.sha256(path.read_bytes()).hexdigest()))
         except OSError:
-            found.append((spec.filename, "(could not be read again)"))
+            found.append((path.name, "(could not be read again)"))
     return found
 
 

@@ -50,10 +50,10 @@ DataDirOpt = Annotated[
     typer.Option(
         "--data-dir",
         envvar="PSPCTL_DATA_DIR",
-        metavar="DIR",
+        metavar="DIR|BOOK",
         show_default=False,
-        help="Read psp.csv, funding.csv, totals.csv and outcomes.csv from DIR instead of the "
-        "bundled data.",
+        help="Read psp.csv, funding.csv, totals.csv and outcomes.csv from DIR, or the sheets of "
+        "those names from a workbook (.xlsx, .xlsm, .ods), instead of the bundled data.",
     ),
 ]
 FormatOpt = Annotated[
@@ -583,8 +583,9 @@ def reconcile(
 
 EditionArg = Annotated[
     Path,
-    typer.Argument(metavar="DIR", show_default=False,
-                   help="A data folder (psp.csv, funding.csv, totals.csv, outcomes.csv)."),
+    typer.Argument(metavar="DIR|BOOK", show_default=False,
+                   help="A data folder (psp.csv, funding.csv, totals.csv, outcomes.csv) or a "
+                   "workbook with sheets of those names."),
 ]
 
 
@@ -704,7 +705,7 @@ def report(
     output: Annotated[Path, _file_option("audit pack, FILE.md, FILE.html or FILE.xlsx")],
     against: Annotated[
         Path | None,
-        typer.Option("--against", metavar="DIR", show_default=False,
+        typer.Option("--against", metavar="DIR|BOOK", show_default=False,
                      help="An earlier edition of the data: the pack adds what differs from it "
                      "(as pspctl diff DIR)."),
     ] = None,
@@ -740,12 +741,14 @@ def report(
 
 class ExportFormat(str, Enum):
     threesixtygiving = "360giving"
+    workbook = "workbook"
 
 
 StandardOpt = Annotated[
     ExportFormat,
     typer.Option("--format", "-f", case_sensitive=False,
-                 help="The open-data standard to export to."),
+                 help="360giving (grants in the 360Giving Data Standard) or workbook (the data "
+                 "as an .xlsx workbook)."),
 ]
 
 FundingOrgIdOpt = Annotated[
@@ -787,19 +790,30 @@ def export(
     output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:
-    """Export the government funding as grants in the 360Giving Data Standard.
+    """Export the government funding as 360Giving grants, or the data as a workbook.
 
-    One grant per PSP per financial year, with the standard's column titles (Identifier,
-    Title, Description, Currency, Amount Awarded, Award Date, Recipient Org:Identifier,
-    Recipient Org:Name, Funding Org:Identifier, Funding Org:Name), planned dates from the
-    financial year and a Data Source pointing at the report. -o grants.json writes a 360Giving
-    JSON package, -o grants.csv (or stdout) a CSV. The report gives no identifiers and no award
-    dates: identifiers must be given (exit 2 names the missing ones), and the award date is the
-    first day of the financial year.
+    --format workbook -o FILE.xlsx writes the four tables as the sheets psp, funding, totals and
+    outcomes (money as numbers), which pspctl reads wherever it reads a data folder: export,
+    correct in a spreadsheet, then validate, reconcile and diff the result.
+
+    --format 360giving: one grant per PSP per financial year, with the standard's column
+    titles (Identifier, Title, Description, Currency, Amount Awarded, Award Date, Recipient
+    Org:Identifier, Recipient Org:Name, Funding Org:Identifier, Funding Org:Name), planned
+    dates from the financial year and a Data Source pointing at the report. -o grants.json
+    writes a 360Giving JSON package, -o grants.csv (or stdout) a CSV. The report gives no
+    identifiers and no award dates: identifiers must be given (exit 2 names the missing ones),
+    and the award date is the first day of the financial year.
     """
     from . import export as exporter
     from . import loader, render
 
+    if standard is ExportFormat.workbook:
+        given = [name for name, value in (("--funding-org-id", funding_org_id),
+                                          ("--id-prefix", id_prefix),
+                                          ("--recipient-org-id", recipient_org_id),
+                                          ("--data-source", data_source)) if value]
+        _data_workbook(data_dir, output, force, given)
+        return
     suffix = output.suffix.lower() if output is not None else ""
     if suffix not in ("", ".json", ".csv"):
         raise UsageError(f"-o {output}: a 360Giving export is written as .json (a data "
@@ -817,6 +831,19 @@ def export(
     text = (exporter.package_json(grants) if as_json
             else render.render(grants, Format.csv))
     write_text(text, output, force)
+
+
+def _data_workbook(data_dir: Path | None, output: Path | None, force: bool,
+                   given: list[str]) -> None:
+    """``export --format workbook``: the data as an .xlsx workbook, never to stdout."""
+    from . import loader, views
+    from .writers import xlsx
+
+    if given:
+        raise UsageError(f"{', '.join(given)}: only for --format 360giving")
+    if output is None or output.suffix.lower() != ".xlsx":
+        raise UsageError("--format workbook is written to a file: give -o FILE.xlsx")
+    write_text(xlsx.write(views.data_view(loader.load(data_dir))), output, force)
 
 
 def _recipients(psp: pd.DataFrame, items: list[str]) -> dict[str, str]:

@@ -43,7 +43,9 @@ class Problem:
     """One thing wrong with an input file, in the spirit of Frictionless's error reports.
 
     ``line`` is the physical line in the file where the record starts (the header is line 1);
-    ``column`` is the column's name. Either is ``None`` where it does not apply.
+    ``column`` is the column's name. Either is ``None`` where it does not apply. ``place`` is
+    where in a workbook: ``funding!F5`` (a cell), ``funding row 5`` or ``funding`` (a sheet);
+    there ``line`` is the sheet's row.
     """
 
     file: str
@@ -51,8 +53,12 @@ class Problem:
     column: str | None
     kind: str
     message: str
+    place: str | None = None
 
     def __str__(self) -> str:
+        if self.place is not None:
+            column = f": column {self.column}" if self.column is not None else ""
+            return f"{self.file}: {self.place}{column}: {self.message} [{self.kind}]"
         where = self.file
         if self.line is not None:
             where += f":{self.line}"

@@ -18,7 +18,7 @@ import itertools
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,16 +119,23 @@ def validate(data_dir: str | Path | None = None) -> list[Problem]:
 # --- reading -----------------------------------------------------------------------------------
 
 
+#: The files read as workbooks wherever a data folder is accepted.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
+
+
 def _read(data_dir: str | Path | None) -> tuple[Dataset | None, list[Problem]]:
-    directory = Path(data_dir) if data_dir is not None else bundled_data_dir()
-    if not directory.is_dir():
-        raise InputError(f"{directory}: data directory not found")
-    problems: list[Problem] = []
-    frames: dict[str, pd.DataFrame] = {}
-    for spec in TABLES:
-        frame, found = _read_table(directory / spec.filename, spec)
-        frames[spec.name] = frame
-        problems.extend(found)
+    source = Path(data_dir) if data_dir is not None else bundled_data_dir()
+    place: Callable[[Problem], Problem] | None = None
+    if source.suffix.lower() in WORKBOOK_SUFFIXES and not source.is_dir():
+        tables, place = _read_workbook(source)
+    elif source.is_dir():
+        tables = {spec.name: _read_table(source / spec.filename, spec) for spec in TABLES}
+    elif source.exists():
+        raise InputError(f"{source}: not a data folder, nor a workbook (.xlsx, .xlsm or .ods)")
+    else:
+        raise InputError(f"{source}: data directory not found")
+    frames = {name: frame for name, (frame, _) in tables.items()}
+    problems = [p for _, found in tables.values() for p in found]
     psp_unread = frames["psp"].empty and any(p.file == PSP.filename for p in problems)
     known = set(frames["psp"]["psp_id"].dropna())
     for spec in TABLES:
@@ -144,17 +151,31 @@ def _read(data_dir: str | Path | None) -> tuple[Dataset | None, list[Problem]]:
         for capped in _capped([p for p in problems if p.file == spec.filename], spec.filename)
     ]
     if problems:
-        return None, problems
+        return None, [place(p) for p in problems] if place is not None else problems
     return (
         Dataset(
             psp=frames["psp"],
             funding=frames["funding"],
             totals=frames["totals"],
             outcomes=frames["outcomes"],
-            data_dir=directory,
+            data_dir=source,
         ),
         [],
     )
+
+
+def _read_workbook(path: Path) -> tuple[dict[str, tuple[pd.DataFrame, list[Problem]]],
+                                        Callable[[Problem], Problem]]:
+    """A workbook's tables, read the one exact way (:mod:`pspctl._workbook`)."""
+    from ._workbook import read_tables
+
+    limit = _max_bytes()
+    with _Input(path) as source:
+        raw = source.read(limit) if source.size <= limit else b""
+        if source.size > limit or len(raw) > limit:
+            raise InputError(str(_too_large(path.name, max(source.size, len(raw)), limit)[0]))
+        source.unchanged(len(raw))
+    return read_tables(raw, path.name, path.suffix.lower())
 
 
 class _Input:

@@ -21,6 +21,7 @@ from .money import pretty_money
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .loader import Dataset
     from .reports import Comparison, Differences, PspDetail, Reconciliation, Review
 
 #: What a column holds; writers lay out, escape and format by it, never by the column's name.
@@ -159,7 +160,10 @@ def validate_view(problems: Sequence[Problem], where: str) -> View:
     count = len(problems)
     verdict = (f"{count} problem{'s' if count != 1 else ''} in {where}" if problems
                else f"valid: {where}")
-    return View((table(None, PROBLEM_COLUMNS, problems_frame(problems)),), notes=(verdict,))
+    columns: tuple[Column, ...] = PROBLEM_COLUMNS
+    if any(p.place is not None for p in problems):  # a workbook's: the sheet and the cell
+        columns = (columns[0], Column("place", "text"), *columns[1:])
+    return View((table(None, columns, problems_frame(problems)),), notes=(verdict,))
 
 
 # --- list and show -----------------------------------------------------------------------------
@@ -386,3 +390,33 @@ def diff_view(result: Differences) -> View:
                        blank=""), empty="none")),
         verdict=verdict, data=table("Changes", CHANGE_COLUMNS, result.changes),
         sectioned=True)
+
+
+# --- the data itself -----------------------------------------------------------------------------
+
+
+def data_view(data: Dataset) -> View:
+    """The data as it is read: one section per table, titled as its file (``psp``, ``funding``,
+    ``totals``, ``outcomes``) with the file's columns; money as exact pounds. What ``export
+    --format workbook`` writes, and what a workbook source reads back to the same facts."""
+    import pandas as pd
+
+    from .money import gbp
+    from .schema import TABLES
+
+    sections = []
+    for spec in TABLES:
+        frame = getattr(data, spec.name)
+        columns: list[Column] = []
+        cells: dict[str, list[Any]] = {}
+        for column in spec.columns:
+            if column.kind == "amount":
+                columns.append(Column(column.name, "money"))
+                cells[column.name] = [gbp(v) for v in frame["amount_pence"].tolist()]
+            else:
+                columns.append(Column(column.name, "count" if column.kind == "integer"
+                                      else "text"))
+                cells[column.name] = [None if pd.isna(v) else v
+                                      for v in frame[column.name].astype(object).tolist()]
+        sections.append(table(spec.name, columns, pd.DataFrame(cells, dtype=object)))
+    return View(tuple(sections))

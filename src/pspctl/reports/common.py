@@ -156,9 +156,11 @@ def with_total(
 
 
 def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
-    """One row per problem: ``file``, ``line``, ``column``, ``kind``, ``message``."""
-    rows = [(p.file, p.line, p.column, p.kind, p.message) for p in problems]
-    frame = pd.DataFrame(rows, columns=["file", "line", "column", "kind", "message"], dtype=object)
+    """One row per problem: ``file``, ``line``, ``column``, ``kind``, ``message`` and, in a
+    workbook, ``place`` (``funding!F5``)."""
+    rows = [(p.file, p.line, p.column, p.kind, p.message, p.place) for p in problems]
+    frame = pd.DataFrame(rows, columns=["file", "line", "column", "kind", "message", "place"],
+                         dtype=object)
     typed: pd.DataFrame = frame.astype({"line": "Int64"})
     return typed
 

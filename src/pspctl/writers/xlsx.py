@@ -21,6 +21,8 @@ from .cells import human_cell, missing, rows_of
 
 INSTALL = ("workbooks need XlsxWriter, an optional extra: pip install 'pspctl[xlsx]' (from a "
            "checkout: pip install '.[xlsx]')")
+#: The rows of a worksheet (Excel's limit, and LibreOffice's).
+MAX_ROWS = 1_048_576
 #: The number formats of the kinds that are numbers.
 NUMBER_FORMATS = {"money": '"£"#,##0.00', "share": "0.0%", "ratio": "0.00", "count": "0",
                   "year": "0"}
@@ -88,6 +90,9 @@ def _sheet(sheet: Any, table: Table, formats: dict[str, Any]) -> None:
     for n, column in enumerate(columns):
         sheet.write_string(0, n, column.name, formats["header"])
     names = [c.name for c in columns]
+    if len(table.body) + 2 > MAX_ROWS:  # with its header and a totals row
+        raise UsageError(f"{table.title or 'the table'} has {len(table.body):,} rows, more than "
+                         f"a worksheet holds ({MAX_ROWS:,} with the header): write csv instead")
     rows = rows_of(table.body[names])
     footer = [] if table.footer is None or not rows else rows_of(table.footer[names])
     for r, row in enumerate(rows, start=1):

@@ -1,0 +1,279 @@
+"""Workbooks as data (.xlsx, .xlsm, .ods): sheets ``psp``, ``funding``, ``totals`` and
+``outcomes`` holding the columns of the CSV files, read with python-calamine (the optional extra
+``pspctl[xlsx]``; chosen by measurement, bench/README.md).
+
+Each sheet becomes a header and rows of text cells, checked by the same rules as a CSV file
+(:mod:`pspctl._rows`); a problem then names the sheet and the cell (``funding!F5``) instead of a
+line. How a typed cell becomes text:
+
+* **money typed as a number** is exact when, rounded to 15 significant digits (what a spreadsheet
+  keeps and shows of a number), it is a whole number of pence; otherwise it is a ``bad-amount``
+  problem. Every valid amount (at most 12 digits of pounds and 2 of pence) has at most 14
+  significant digits, so the figure typed is the figure read, and a sum a spreadsheet computed
+  (``0.1 + 0.2``) is read as the 0.30 it shows. Money typed as text follows the usual rule.
+* a whole number is written without a decimal point (``2016``), a date as ``YYYY-MM-DD``,
+  ``TRUE``/``FALSE`` as words; the column's rule then judges the text.
+* a formula is read as the value the spreadsheet saved with it; a cell holding an error
+  (``#DIV/0!``, ``#REF!``) is a problem, never a blank.
+
+Rows wholly blank at the end of a sheet are ignored; sheets of other names are ignored, as other
+files are in a data folder.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import math
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from ._rows import checked_header, empty_frame, table_from_rows
+from .errors import InputError, Problem, UsageError
+from .schema import TABLES, TableSpec
+
+INSTALL = ("reading workbooks needs python-calamine, an optional extra: pip install "
+           "'pspctl[xlsx]' (from a checkout: pip install '.[xlsx]')")
+#: Significant digits a spreadsheet keeps of a number (IEEE doubles, as Excel shows them).
+SIGNIFICANT_DIGITS = 15
+
+Tables = dict[str, tuple[pd.DataFrame, list[Problem]]]
+
+
+def read_tables(raw: bytes, name: str, suffix: str
+                ) -> tuple[Tables, Callable[[Problem], Problem]]:
+    """The four tables of the workbook ``raw`` (called ``name``) and the function that places a
+    table's problem in its sheet and cell. A file that is not a workbook, or lacks one of the
+    sheets, is an :class:`InputError` (as a missing file of a data folder is)."""
+    try:
+        from python_calamine import CalamineWorkbook
+    except ImportError:
+        raise UsageError(INSTALL) from None
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        names = set(book.sheet_names)
+        sheets = {spec.name: book.get_sheet_by_name(spec.name).to_python(skip_empty_area=False)
+                  for spec in TABLES if spec.name in names}
+    except Exception as err:  # calamine raises its own errors, and ValueError, for bad files
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise InputError(f"{name}: cannot be read as a workbook ({reason})") from None
+    missing = [spec.name for spec in TABLES if spec.name not in sheets]
+    if missing:
+        raise InputError(f"{name}: no sheet {', '.join(map(repr, missing))}: a workbook of "
+                         "pspctl data holds the sheets psp, funding, totals and outcomes")
+    errors = _error_cells(raw, suffix)
+    tables: Tables = {}
+    headers: dict[str, list[str]] = {}
+    for spec in TABLES:
+        found: list[Problem] = []
+        if (spec.name, None) in errors:
+            found.append(Problem(spec.filename, None, None, "error-value",
+                                 "a cell of this sheet holds an error value (#DIV/0!, #REF!, "
+                                 "...), not a figure: correct the formula or type the value"))
+        cells = {ref: shown for (sheet, ref), shown in errors.items()
+                 if sheet == spec.name and ref is not None}
+        header, frame = _table(sheets[spec.name], spec, cells, found)
+        headers[spec.name] = header or []
+        tables[spec.name] = (frame, found)
+    return tables, _placer(name, headers)
+
+
+def _table(rows: list[list[Any]], spec: TableSpec, errors: dict[str, str],
+           problems: list[Problem]) -> tuple[list[str] | None, pd.DataFrame]:
+    """One sheet as a table: its header and its typed frame (empty when it has problems). A row
+    with a cell holding an error (``errors``: {cell: what it shows}) is that one problem."""
+    while rows and all(_blank(cell) for cell in rows[-1]):
+        rows = rows[:-1]
+    if not rows:
+        problems.append(Problem(spec.filename, None, None, "empty-file", "sheet is empty"))
+        return None, empty_frame(spec)
+    labels = [errors.get(f"{_letter(n)}1", _text(cell, "text")) for n, cell in enumerate(rows[0])]
+    while labels and not labels[-1].strip():
+        labels.pop()
+    known = len(problems)
+    header = checked_header(labels, spec, problems)
+    if header is None or len(problems) > known:
+        return header, empty_frame(spec)
+    kinds = [_kind(spec, label) for label in header]
+    body = []
+    for number, row in enumerate(rows[1:], start=2):
+        extra = [n for n in range(len(header), len(row)) if not _blank(row[n])]
+        wrong = [n for n in range(len(header)) if f"{_letter(n)}{number}" in errors]
+        if wrong:
+            shown = errors[f"{_letter(wrong[0])}{number}"]
+            problems.append(Problem(spec.filename, number, header[wrong[0]], "error-value",
+                                    f"the cell holds {shown!r}, an error, not a figure: correct "
+                                    "the formula or type the value"))
+        elif extra:
+            problems.append(Problem(spec.filename, number, None, "extra-cell",
+                                    f"a cell beyond the last column ({_letter(extra[0])}"
+                                    f"{number}): the header has {len(header)} columns"))
+        else:
+            cells = list(row[:len(header)]) + [""] * (len(header) - len(row))
+            body.append((number, [_cell(spec, number, header[n], kinds[n], cell, problems)
+                                  for n, cell in enumerate(cells)]))
+    numbers = {(p.line, p.column) for p in problems if p.kind == "bad-amount"}
+    before = len(problems)
+    frame = table_from_rows(header, body, spec, problems)
+    # a number that is not money was reported and left blank: its blank is not another problem
+    problems[before:] = [p for p in problems[before:] if (p.line, p.column) not in numbers]
+    return header, frame
+
+
+def _kind(spec: TableSpec, label: str) -> str:
+    return next((c.kind for c in spec.columns if c.name == label), "text")
+
+
+def _blank(cell: Any) -> bool:
+    return isinstance(cell, str) and not cell.strip()
+
+
+def _cell(spec: TableSpec, row: int, label: str, kind: str, cell: Any,
+          problems: list[Problem]) -> str:
+    """A cell as the text a CSV file would hold; a number that cannot be money exactly is a
+    problem (and the cell left blank, so that no other rule speaks of it again)."""
+    if kind == "amount" and isinstance(cell, float) and not isinstance(cell, bool):
+        text = _money(cell)
+        if text is None:
+            problems.append(Problem(spec.filename, row, label, "bad-amount",
+                                    f"the number {cell!r} is not a whole number of pence "
+                                    f"(rounded to {SIGNIFICANT_DIGITS} significant digits, "
+                                    "as a spreadsheet keeps it)"))
+            return ""
+        return text
+    return _text(cell, kind)
+
+
+def _money(number: float) -> str | None:
+    """A number as pounds with at most two decimals, or ``None`` when it is not a whole number
+    of pence to within floating-point rounding (:data:`SIGNIFICANT_DIGITS`)."""
+    if not math.isfinite(number):
+        return None
+    value = Decimal(f"{number:.{SIGNIFICANT_DIGITS}g}")
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2 and value != value.quantize(Decimal("0.01")):
+        return None
+    return f"{value:f}"
+
+
+def _text(cell: Any, kind: str) -> str:
+    """Any other cell as text: whole numbers without a point, dates in ISO 8601, booleans as
+    TRUE or FALSE."""
+    if isinstance(cell, str):
+        return cell
+    if isinstance(cell, bool):
+        return "TRUE" if cell else "FALSE"
+    if isinstance(cell, int):
+        return str(cell)
+    if isinstance(cell, float):
+        if cell.is_integer() and abs(cell) < 1e15:
+            return str(int(cell))
+        return f"{cell:.{SIGNIFICANT_DIGITS}g}" if math.isfinite(cell) else str(cell)
+    if isinstance(cell, (datetime.datetime, datetime.date, datetime.time)):
+        return cell.isoformat()
+    return str(cell)
+
+
+# --- error cells: calamine reads them as blanks, so they are found in the file itself ---------
+
+_SHEET = re.compile(rb'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
+_RELATION = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"')
+_RELATION_REVERSED = re.compile(rb'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
+_ERROR_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+[0-9]+)"[^>]*?\bt="e"[^>]*>.*?<v>([^<]*)</v>',
+                         re.S)
+_ERROR_CELL_REVERSED = re.compile(
+    rb'<c\b[^>]*?\bt="e"[^>]*?\br="([A-Z]+[0-9]+)"[^>]*>.*?<v>([^<]*)</v>', re.S)
+_ODS_TABLE = re.compile(rb'<table:table\b[^>]*?\btable:name="([^"]*)"')
+_ODS_ERROR = b'calcext:value-type="error"'
+
+
+def _error_cells(raw: bytes, suffix: str) -> dict[tuple[str, str | None], str]:
+    """{(sheet, cell): the error shown} for every cell holding an error value; an .ods file
+    names the sheet only (``None`` for the cell)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            if suffix == ".ods":
+                return _ods_errors(archive.read("content.xml"))
+            return _xlsx_errors(archive)
+    except (zipfile.BadZipFile, KeyError):
+        return {}
+
+
+def _xlsx_errors(archive: zipfile.ZipFile) -> dict[tuple[str, str | None], str]:
+    book = archive.read("xl/workbook.xml")
+    relations = archive.read("xl/_rels/workbook.xml.rels")
+    targets = {rid: target for rid, target in _RELATION.findall(relations)}
+    targets.update({rid: target for target, rid in _RELATION_REVERSED.findall(relations)})
+    found: dict[tuple[str, str | None], str] = {}
+    for sheet, rid in _SHEET.findall(book):
+        title = _unescaped(sheet)
+        if title not in {s.name for s in TABLES} or rid not in targets:
+            continue
+        target = targets[rid].decode("utf-8").lstrip("/")
+        part = target if target.startswith("xl/") else f"xl/{target}"
+        xml = archive.read(part)
+        if b't="e"' not in xml:
+            continue
+        for pattern in (_ERROR_CELL, _ERROR_CELL_REVERSED):
+            for ref, shown in pattern.findall(xml):
+                found[(title, ref.decode("ascii"))] = _unescaped(shown)
+    return found
+
+
+def _ods_errors(content: bytes) -> dict[tuple[str, str | None], str]:
+    found: dict[tuple[str, str | None], str] = {}
+    starts = [(m.start(), _unescaped(m.group(1))) for m in _ODS_TABLE.finditer(content)]
+    for n, (start, title) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(content)
+        if title in {s.name for s in TABLES} and content.find(_ODS_ERROR, start, end) >= 0:
+            found[(title, None)] = "an error value"
+    return found
+
+
+def _unescaped(text: bytes) -> str:
+    value = text.decode("utf-8", errors="replace")
+    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"),
+                         ("&amp;", "&")):
+        value = value.replace(entity, char)
+    return value
+
+
+# --- places ------------------------------------------------------------------------------------
+
+
+def _letter(index: int) -> str:
+    """The column letter of a 0-based column index: 0 is A, 26 is AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _placer(name: str, headers: dict[str, list[str]]) -> Callable[[Problem], Problem]:
+    """The function that turns a table's problem (``funding.csv``, a line) into the workbook's
+    (``name``, ``funding!F5``): the row is the line, the column the header's place of its
+    name."""
+    sheets = {spec.filename: spec.name for spec in TABLES}
+
+    def place(problem: Problem) -> Problem:
+        sheet = sheets.get(problem.file)
+        if sheet is None:
+            return problem
+        header = list(headers.get(sheet, ()))
+        if problem.line is None:
+            where = sheet
+        elif problem.column in header:
+            where = f"{sheet}!{_letter(header.index(problem.column))}{problem.line}"
+        else:
+            where = f"{sheet} row {problem.line}"
+        return replace(problem, file=name, place=where)
+
+    return place
