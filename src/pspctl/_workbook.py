@@ -101,22 +101,29 @@ def _table(rows: list[list[Any]], spec: TableSpec, errors: dict[str, str],
     if header is None or len(problems) > known:
         return header, empty_frame(spec)
     kinds = [_kind(spec, label) for label in header]
+    width = len(header)
+    wrong: dict[int, tuple[int, str]] = {}  # row: the first of its cells holding an error
+    for ref, shown in sorted(errors.items(), key=lambda item: _column_index(item[0]),
+                             reverse=True):
+        column = _column_index(ref)
+        if column < width:
+            wrong[int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))] = (column, shown)
     body = []
     for number, row in enumerate(rows[1:], start=2):
-        extra = [n for n in range(len(header), len(row)) if not _blank(row[n])]
-        wrong = [n for n in range(len(header)) if f"{_letter(n)}{number}" in errors]
-        if wrong:
-            shown = errors[f"{_letter(wrong[0])}{number}"]
-            problems.append(Problem(spec.filename, number, header[wrong[0]], "error-value",
+        if number in wrong:
+            column, shown = wrong[number]
+            problems.append(Problem(spec.filename, number, header[column], "error-value",
                                     f"the cell holds {shown!r}, an error, not a figure: correct "
                                     "the formula or type the value"))
-        elif extra:
+        elif len(row) > width and any(not _blank(cell) for cell in row[width:]):
+            extra = next(n for n in range(width, len(row)) if not _blank(row[n]))
             problems.append(Problem(spec.filename, number, None, "extra-cell",
-                                    f"a cell beyond the last column ({_letter(extra[0])}"
-                                    f"{number}): the header has {len(header)} columns"))
+                                    f"a cell beyond the last column ({_letter(extra)}"
+                                    f"{number}): the header has {width} columns"))
         else:
-            cells = list(row[:len(header)]) + [""] * (len(header) - len(row))
-            body.append((number, [_cell(spec, number, header[n], kinds[n], cell, problems)
+            cells = row[:width] if len(row) >= width else [*row, *[""] * (width - len(row))]
+            body.append((number, [cell if type(cell) is str
+                                  else _cell(spec, number, header[n], kinds[n], cell, problems)
                                   for n, cell in enumerate(cells)]))
     numbers = {(p.line, p.column) for p in problems if p.kind == "bad-amount"}
     before = len(problems)
@@ -155,11 +162,11 @@ def _money(number: float) -> str | None:
     of pence to within floating-point rounding (:data:`SIGNIFICANT_DIGITS`)."""
     if not math.isfinite(number):
         return None
-    value = Decimal(f"{number:.{SIGNIFICANT_DIGITS}g}")
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2 and value != value.quantize(Decimal("0.01")):
-        return None
-    return f"{value:f}"
+    text = f"{number:.{SIGNIFICANT_DIGITS}g}"
+    if "e" in text:  # very small or very large: written out in full
+        text = f"{Decimal(text):f}"
+    decimals = text.partition(".")[2]
+    return text if len(decimals.rstrip("0")) <= 2 else None
 
 
 def _text(cell: Any, kind: str) -> str:
@@ -245,6 +252,16 @@ def _unescaped(text: bytes) -> str:
 
 
 # --- places ------------------------------------------------------------------------------------
+
+
+def _column_index(ref: str) -> int:
+    """The 0-based column of a cell reference: ``F5`` is 5, ``AA1`` is 26."""
+    index = 0
+    for char in ref:
+        if not char.isalpha():
+            break
+        index = index * 26 + ord(char) - 64
+    return index - 1
 
 
 def _letter(index: int) -> str:

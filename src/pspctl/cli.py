@@ -808,12 +808,9 @@ def export(
     from . import loader, render
 
     if standard is ExportFormat.workbook:
-        given = [name for name, value in (("--funding-org-id", funding_org_id),
-                                          ("--id-prefix", id_prefix),
-                                          ("--recipient-org-id", recipient_org_id),
-                                          ("--data-source", data_source)) if value]
-        _data_workbook(data_dir, output, force, given)
-        return
+        return _data_workbook(data_dir, output, force, {
+            "--funding-org-id": funding_org_id, "--id-prefix": id_prefix,
+            "--recipient-org-id": recipient_org_id, "--data-source": data_source})
     suffix = output.suffix.lower() if output is not None else ""
     if suffix not in ("", ".json", ".csv"):
         raise UsageError(f"-o {output}: a 360Giving export is written as .json (a data "
@@ -834,11 +831,12 @@ def export(
 
 
 def _data_workbook(data_dir: Path | None, output: Path | None, force: bool,
-                   given: list[str]) -> None:
+                   options: dict[str, Any]) -> None:
     """``export --format workbook``: the data as an .xlsx workbook, never to stdout."""
     from . import loader, views
     from .writers import xlsx
 
+    given = [name for name, value in options.items() if value]
     if given:
         raise UsageError(f"{', '.join(given)}: only for --format 360giving")
     if output is None or output.suffix.lower() != ".xlsx":

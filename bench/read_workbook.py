@@ -1,0 +1,46 @@
+"""Read a workbook of pspctl data with each candidate library, the way pspctl needs it: every
+cell of the four sheets, with its type (a number stays a number). Median of --runs, each in a
+fresh process, so that imports count too.
+
+    python bench/read_workbook.py BOOK.xlsx [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+
+READERS = {
+    "python-calamine": (
+        "from python_calamine import CalamineWorkbook\n"
+        "book = CalamineWorkbook.from_path(PATH)\n"
+        "rows = {n: book.get_sheet_by_name(n).to_python(skip_empty_area=False)\n"
+        "        for n in ('psp', 'funding', 'totals', 'outcomes')}\n"),
+    "openpyxl (read-only)": (
+        "import openpyxl\n"
+        "book = openpyxl.load_workbook(PATH, read_only=True, data_only=True)\n"
+        "rows = {n: [list(r) for r in book[n].iter_rows(values_only=True)]\n"
+        "        for n in ('psp', 'funding', 'totals', 'outcomes')}\n"),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("book")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    times: dict[str, list[float]] = {name: [] for name in READERS}
+    for _ in range(args.runs):  # alternated, so that both see the same machine
+        for name, code in READERS.items():
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", f"PATH = {args.book!r}\n{code}"], check=True)
+            times[name].append(time.perf_counter() - start)
+    for name, measured in times.items():
+        print(f"{name}: median {statistics.median(measured):.2f} s of {args.runs}")
+
+
+if __name__ == "__main__":
+    main()
