@@ -20,7 +20,16 @@ from . import reports
 from ._version import __version__
 from .errors import UsageError
 from .loader import TABLES, Dataset
-from .views import View, compare_view, diff_view, matrix_view, reconcile_view, review_view
+from .views import (
+    Table,
+    View,
+    compare_view,
+    diff_view,
+    largest_rows,
+    matrix_view,
+    reconcile_view,
+    review_view,
+)
 from .writers import html as html_writer
 from .writers import markdown as markdown_writer
 
@@ -101,7 +110,8 @@ def checksums(data: Dataset) -> list[tuple[str, str]]:
     return found
 
 
-def _source_section(data: Dataset) -> list[tuple[str, str]]:
+def _source_section(data: Dataset, sums: list[tuple[str, str]] | None = None
+                    ) -> list[tuple[str, str]]:
     from .export import data_source
 
     counts = (f"{len(data.psp)} PSPs, {len(data.funding)} funding figures, "
@@ -109,7 +119,8 @@ def _source_section(data: Dataset) -> list[tuple[str, str]]:
     address = data_source(data)
     link = (f' (<a href="{html.escape(address, quote=True)}">{html.escape(address)}</a>)'
             if address else "")
-    sums = "; ".join(f"<code>{name}</code> {digest}" for name, digest in checksums(data))
+    listed = "; ".join(f"<code>{name}</code> {digest}"
+                       for name, digest in (checksums(data) if sums is None else sums))
     return [
         ("p", f"The figures are those of the research report <em>{reports.REPORT_TITLE}</em> "
               f"(Scottish Government){link}, section 3.1 and Table 3 "
@@ -119,48 +130,122 @@ def _source_section(data: Dataset) -> list[tuple[str, str]]:
         ("p", f"Data: {html.escape(data_name(data))}: {counts}. "
               "A blank figure means not stated, never zero; no figure was changed to make a "
               "total agree. Money is summed exactly, in pence."),
-        ("p", f"SHA-256 of the data files: {sums}."),
+        ("p", f"SHA-256 of the data files: {listed}."),
         ("p", f"Made {made_at()} by pspctl {__version__} from the same views as its "
               "commands (<code>pspctl funding</code>, <code>pspctl reconcile</code>, "
               "<code>pspctl compare</code>)."),
     ]
 
 
-def build(data: Dataset, fmt: str, charts: dict[str, bytes] | None = None,
-          chart_stem: str = "chart", against: Dataset | None = None) -> Pack:
-    """The audit pack as ``md``, ``html`` or ``xlsx``; ``charts`` maps chart kinds to SVG
-    bytes; ``against``, an earlier edition, adds the differences from it. Its sections are the
-    views of the commands (``funding``, ``reconcile``, ``compare``, ``review``, ``diff``),
-    written by the same writers: the same figures, the same notes."""
-    if fmt not in FORMATS:
-        raise UsageError(f"{WRITTEN_AS}, not .{fmt}")
+#: A table of the pack with more rows than this shows this many and the rest as one line (the
+#: complete table goes beside the pack); reconciliation results are never shortened.
+PACK_ROWS = 20
+
+
+Section = tuple[str, View, tuple[tuple[str, str], ...]]
+
+
+def sections(data: Dataset, against: Dataset | None = None) -> list[Section]:
+    """The pack's sections, each a heading, the view of a command (``funding``, ``reconcile``,
+    ``compare``, ``review``, ``diff``) and, for its first tables, what their rows are and the
+    name of the complete table (a table without them, as reconciliation results, is never
+    shortened). The charts are drawn from the same views (:func:`chart_views`)."""
+    from ._progress import stage
+
+    stage("reconciling")
     result = reports.reconcile(data)
-    sections = [
-        ("Table 3, recomputed from its cells", matrix_view(reports.funding_matrix(data))),
-        ("Reconciliation", reconcile_view(result, collapsed=True)),
-        ("Additional funds against government funds", compare_view(reports.compare(data))),
-        ("Analytical review", review_view(reports.review(data))),
+    stage("reviewing")
+    found: list[Section] = [
+        ("Table 3, recomputed from its cells", matrix_view(reports.funding_matrix(data)),
+         (("PSPs", "table-3"),)),
+        ("Reconciliation", reconcile_view(result, collapsed=True), ()),
+        ("Additional funds against government funds", compare_view(reports.compare(data)),
+         (("PSPs", "additional-funds"),)),
+        ("Analytical review", review_view(reports.review(data)),
+         (("observations", "observations"),)),
     ]
     if against is not None:
-        sections.append(("Differences from the earlier edition",
-                         diff_view(reports.differences(against, data))))
+        found.append(("Differences from the earlier edition",
+                      diff_view(reports.differences(against, data)),
+                      (("changes", "changes"),)))
+    return found
+
+
+def chart_views(found: list[Section]) -> dict[str, View]:
+    """The views the charts are drawn from, as :func:`pspctl.charts.draw` takes them."""
+    return {"matrix": found[0][1], "compare": found[2][1]}
+
+
+def build(data: Dataset, fmt: str, charts: dict[str, bytes] | None = None,
+          chart_stem: str = "chart", against: Dataset | None = None,
+          found: list[Section] | None = None, sums: list[tuple[str, str]] | None = None
+          ) -> Pack:
+    """The audit pack as ``md``, ``html`` or ``xlsx``; ``charts`` maps chart kinds to SVG
+    bytes; ``against``, an earlier edition, adds the differences from it; ``found``: the
+    :func:`sections`, and ``sums`` the :func:`checksums`, when they are made already. The
+    sections are written by the same writers as the commands: the same figures, the same
+    notes. A long table shows its largest rows and
+    the rest as one line (:func:`~pspctl.views.largest_rows`); the complete table is beside
+    the pack (``STEM-NAME.csv``), or a sheet of the workbook."""
+    from ._progress import stage
+
+    if fmt not in FORMATS:
+        raise UsageError(f"{WRITTEN_AS}, not .{fmt}")
+    if found is None:
+        found = sections(data, against)
+    stage("writing the pack")
+    shown, complete = _scaled(found, chart_stem, fmt)
+    about = _source_section(data, sums)
     charts = charts or {}
     if fmt == "xlsx":
-        return _workbook(data, sections)
-    if fmt == "md":
-        return _markdown(data, sections, charts, chart_stem)
-    return _html(data, sections, charts)
+        return _workbook(about, shown, complete)
+    pack = (_markdown(about, shown, charts, chart_stem) if fmt == "md"
+            else _html(about, shown, charts))
+    for name, table in complete:
+        pack.attachments[name] = _csv(table)
+    return pack
 
 
-def _markdown(data: Dataset, sections: list[tuple[str, View]], charts: dict[str, bytes],
-              stem: str) -> Pack:
+def _csv(table: Table) -> bytes:
+    """A complete table as CSV (RFC 4180, UTF-8): what goes beside the pack."""
+    from .writers import delimited
+
+    return delimited.write_csv(View((table,))).encode("utf-8")
+
+
+def _scaled(found: list[Section], stem: str, fmt: str
+            ) -> tuple[list[tuple[str, View]], list[tuple[str, Table]]]:
+    """The sections with every long table shortened, and the complete tables, each with the
+    name it has beside the pack (a file, or a sheet of the workbook). ``long`` names, for the
+    first tables of a section, what their rows are and the name of the complete table; a table
+    without them (reconciliation results) is never shortened."""
+    shown: list[tuple[str, View]] = []
+    complete: list[tuple[str, Table]] = []
+    for heading, view, long in found:
+        tables: list[Table] = []
+        notes = list(view.notes)
+        for n, table in enumerate(view.sections):
+            short, sentence = (largest_rows(table, PACK_ROWS, long[n][0]) if n < len(long)
+                               else (table, None))
+            if sentence is not None:
+                name = (f"{long[n][1]} (all)" if fmt == "xlsx" else f"{stem}-{long[n][1]}.csv")
+                where = (f"the sheet “{name}”" if fmt == "xlsx" else f"{name}, beside this pack")
+                notes.append(f"{sentence} All {len(table.body):,} rows: {where}.")
+                complete.append((name, table))
+            tables.append(short)
+        shown.append((heading, replace(view, sections=tuple(tables), notes=tuple(notes))))
+    return shown, complete
+
+
+def _markdown(about: list[tuple[str, str]], sections: list[tuple[str, View]],
+              charts: dict[str, bytes], stem: str) -> Pack:
     def para(text: str) -> str:
         text = re.sub(r"</?em>", "*", text)
         text = re.sub(r'<a href="([^"]*)">[^<]*</a>', r"<\1>", text)
         return re.sub(r"</?code>", "`", text)
 
     parts = [f"# {TITLE}\n", "## What the data is and where it comes from\n"]
-    parts += [para(text) + "\n" for _, text in _source_section(data)]
+    parts += [para(text) + "\n" for _, text in about]
     for heading, view in sections:
         parts.append(f"## {heading}\n")
         if view.verdict:  # up front, in bold, rather than after the tables
@@ -176,23 +261,26 @@ def _markdown(data: Dataset, sections: list[tuple[str, View]], charts: dict[str,
     return Pack("\n".join(parts), attachments)
 
 
-def _workbook(data: Dataset, sections: list[tuple[str, View]]) -> Pack:
-    """The pack as a workbook: a sheet for each section of each view, then the notes (where
-    the data comes from, each view's notes and verdict)."""
+def _workbook(about_data: list[tuple[str, str]], sections: list[tuple[str, View]],
+              complete: list[tuple[str, Table]]) -> Pack:
+    """The pack as a workbook: a sheet for each section of each view, the complete long
+    tables, then the notes (where the data comes from, each view's notes and verdict)."""
     from .writers import xlsx
 
-    about = [html.unescape(re.sub(r"<[^>]+>", "", text)) for _, text in _source_section(data)]
+    about = [html.unescape(re.sub(r"<[^>]+>", "", text)) for _, text in about_data]
     notes = [*about]
     for heading, view in sections:
         notes += [f"{heading}: {line}" for line in
                   [*view.notes, *([view.verdict] if view.verdict else [])]]
     tables = tuple(table for _, view in sections for table in view.sections)
-    return Pack(xlsx.write(View(tables, notes=tuple(notes))))
+    whole = tuple(replace(table, title=name) for name, table in complete)
+    return Pack(xlsx.write(View((*tables, *whole), notes=tuple(notes))))
 
 
-def _html(data: Dataset, sections: list[tuple[str, View]], charts: dict[str, bytes]) -> Pack:
+def _html(about: list[tuple[str, str]], sections: list[tuple[str, View]],
+          charts: dict[str, bytes]) -> Pack:
     body = [f"<h1>{html.escape(TITLE)}</h1>", "<h2>What the data is and where it comes from</h2>"]
-    body += [f"<p>{text}</p>" for _, text in _source_section(data)]
+    body += [f"<p>{text}</p>" for _, text in about]
     for heading, view in sections:
         body.append(f"<h2>{html.escape(heading)}</h2>")
         if view.verdict:  # up front, rather than after the tables

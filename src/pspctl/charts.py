@@ -9,7 +9,7 @@ imported only when a chart is drawn.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -68,32 +68,33 @@ def _labels(data: Dataset) -> dict[str, str]:
 SERIES = 10
 
 
-def _series(rows: list[dict[Any, Any]], by: str, money: list[str], labels: dict[str, str]
+def _series(frame: Any, by: str, money: list[str], labels: dict[str, str]
             ) -> tuple[list[tuple[str, dict[Any, Any]]], str]:
-    """The rows to draw, each with its label: all of them while they are few; else the
-    :data:`SERIES` largest by ``by``, in their order, and the rest added up as one "all other
-    PSPs (N)" row (so that the figures drawn still add up to the total); and what the caption
-    says of it."""
-    if len(rows) <= SERIES + 1:
-        return [(labels[str(r["psp_id"])], r) for r in rows], ""
-    ranked = sorted(range(len(rows)), key=lambda n: -(rows[n][by] or 0))
-    kept = set(ranked[:SERIES])
-    rest = [row for n, row in enumerate(rows) if n not in kept]
+    """The rows of ``frame`` to draw, each with its label: all of them while they are few;
+    else the :data:`SERIES` largest by ``by``, in their order, and the rest added up as one
+    "all other PSPs (N)" row (so that the figures drawn still add up to the total); and what
+    the caption says of it. Only the rows drawn are made into records: a ledger of 20,000
+    PSPs is summed column by column."""
+    if len(frame) <= SERIES + 1:
+        return [(labels[str(r["psp_id"])], r) for r in frame.to_dict("records")], ""
+    sizes = [v or 0 for v in frame[by].tolist()]
+    ranked = sorted(range(len(frame)), key=lambda n: -sizes[n])
+    kept, rest = sorted(ranked[:SERIES]), ranked[SERIES:]
     other: dict[Any, Any] = {"psp_id": None}
     for column in money:
-        stated = [row[column] for row in rest if row[column] is not None]
+        values = frame[column].tolist()
+        stated = [values[n] for n in rest if values[n] is not None]
         other[column] = sum(stated, Decimal(0)) if stated else None
     label = f"All other PSPs ({len(rest)})"
-    drawn = [(labels[str(r["psp_id"])], r) for n, r in enumerate(rows) if n in kept]
+    drawn = [(labels[str(r["psp_id"])], r) for r in frame.iloc[kept].to_dict("records")]
     return [*drawn, (label, other)], (f" The {len(rest)} smaller PSPs are drawn as one: "
                                       f"{label[0].lower()}{label[1:]}.")
 
 
-def _timeline(data: Dataset, figure: Any) -> str:
-    table = views.matrix_view(reports.funding_matrix(data)).records
+def _timeline(data: Dataset, figure: Any, given: Mapping[str, views.View]) -> str:
+    table = (given.get("matrix") or views.matrix_view(reports.funding_matrix(data))).records
     years = [c.name for c in table.columns if c.kind == "money"][:-1]  # the last is the total
-    drawn, said = _series(table.body.to_dict("records"), "total_gbp", [*years, "total_gbp"],
-                          _labels(data))
+    drawn, said = _series(table.body, "total_gbp", [*years, "total_gbp"], _labels(data))
     axes = figure.add_subplot()
     bottom = [0.0] * len(years)
     for n, (label, row) in enumerate(drawn):
@@ -112,8 +113,8 @@ def _timeline(data: Dataset, figure: Any) -> str:
     return SOURCE + said
 
 
-def _psp(data: Dataset, figure: Any) -> str:
-    rows = views.by_psp_view(reports.funding_by_psp(data)).records.body.to_dict("records")
+def _psp(data: Dataset, figure: Any, given: Mapping[str, views.View]) -> str:
+    rows = views.by_psp_view(reports.funding_by_psp(data)).records.body
     drawn, said = _series(rows, "amount_gbp", ["amount_gbp"], _labels(data))
     drawn = drawn[::-1]  # the largest at the top
     axes = figure.add_subplot()
@@ -128,9 +129,9 @@ def _psp(data: Dataset, figure: Any) -> str:
     return SOURCE + said
 
 
-def _compare(data: Dataset, figure: Any) -> str:
-    rows = views.compare_view(reports.compare(data)).records.body.to_dict("records")
-    drawn, said = _series(rows, "government_gbp", ["government_gbp", "additional_gbp"],
+def _compare(data: Dataset, figure: Any, given: Mapping[str, views.View]) -> str:
+    view = given.get("compare") or views.compare_view(reports.compare(data))
+    drawn, said = _series(view.records.body, "government_gbp", ["government_gbp", "additional_gbp"],
                           _labels(data))
     drawn = drawn[::-1]  # the first at the top
     axes = figure.add_subplot()
@@ -155,7 +156,7 @@ def _compare(data: Dataset, figure: Any) -> str:
     return SOURCE_COMPARE + said
 
 
-DRAW: dict[str, Callable[[Dataset, Any], str]] = {
+DRAW: dict[str, Callable[[Dataset, Any, Mapping[str, views.View]], str]] = {
     "timeline": _timeline, "psp": _psp, "compare": _compare,
 }
 KINDS = tuple(DRAW)
@@ -167,27 +168,31 @@ RC = {"svg.fonttype": "none", "svg.hashsalt": "pspctl", "font.size": 10,
       "text.parse_math": False}
 
 
-def figure(kind: str, data: Dataset) -> Any:
-    """The chart ``kind`` as a matplotlib Figure, laid out (to draw, or to measure)."""
+def figure(kind: str, data: Dataset, given: Mapping[str, views.View] | None = None) -> Any:
+    """The chart ``kind`` as a matplotlib Figure, laid out (to draw, or to measure); ``given``:
+    the views of ``data`` it is drawn from (``matrix``, ``compare``), when they are made
+    already."""
     if kind not in DRAW:
         raise UsageError(f"no chart {kind!r}: use one of {', '.join(KINDS)}")
     _matplotlib()
     from matplotlib.figure import Figure
 
     drawn = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
-    caption = DRAW[kind](data, drawn)
+    caption = DRAW[kind](data, drawn, given or {})
     # A caption the layout makes room for, under the axes' own labels: never over them.
     drawn.supxlabel(caption, fontsize=7, x=0.01, ha="left")
     return drawn
 
 
-def draw(kind: str, data: Dataset, fmt: str) -> bytes:
-    """The chart ``kind`` (timeline, psp, compare) as SVG or PNG bytes."""
+def draw(kind: str, data: Dataset, fmt: str,
+         given: Mapping[str, views.View] | None = None) -> bytes:
+    """The chart ``kind`` (timeline, psp, compare) as SVG or PNG bytes; ``given`` as for
+    :func:`figure`."""
     if fmt not in FORMATS:
         raise UsageError(f"{WRITTEN_AS}, not .{fmt}")
     matplotlib = _matplotlib()
     with matplotlib.rc_context(RC):
-        drawn = figure(kind, data)
+        drawn = figure(kind, data, given)
         buffer = io.BytesIO()
         metadata = {"Date": None} if fmt == "svg" else {}
         drawn.savefig(buffer, format=fmt, dpi=DPI, metadata=metadata)

@@ -106,8 +106,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 def say(line: str) -> None:
     """One line on stderr, control characters shown escaped; a stderr that cannot be written
     changes nothing else (the exit code still tells)."""
+    from ._progress import stop
     from .errors import printable
 
+    stop()  # a progress display is cleared first
     try:
         sys.stderr.write(printable(line) + "\n")
         sys.stderr.flush()
@@ -124,13 +126,27 @@ class Terminated(BaseException):
         self.signum = signum
 
 
+def _progress_wanted(options: dict[str, Any]) -> bool:
+    """Progress is shown on a terminal's stderr, unless ``--quiet``, and only when the output
+    is a terminal or a file: a script reading stdout sees no change."""
+    if options.get("quiet"):
+        return False
+    try:
+        return sys.stderr.isatty() and (options.get("output") is not None or _isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
 def _guard(function: F) -> F:
     """The one place where project errors become one line on stderr and an exit code."""
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ._progress import shown
+
         try:
-            return function(*args, **kwargs)
+            with shown(_progress_wanted(kwargs)):
+                return function(*args, **kwargs)
         except PspctlError as err:
             say(f"pspctl: error: {' '.join(str(err).splitlines())}")
             raise typer.Exit(err.exit_code) from None
@@ -223,8 +239,10 @@ def resolve_format(fmt: Format | None, output: Path | None) -> Format:
 def write_text(text: str | bytes, output: Path | None, force: bool) -> None:
     """Write to stdout, or publish ``output`` whole (see :mod:`pspctl.output`)."""
     from . import output as out
+    from ._progress import stop
 
     if output is None:
+        stop()  # a progress display is cleared before the output
         out.write_stdout(text)
     else:
         out.publish([(output, text if isinstance(text, bytes) else text.encode("utf-8"))], force)
@@ -259,7 +277,10 @@ class Target:
         return cls(chosen, output, force, terminal, width, not os.environ.get("NO_COLOR"))
 
     def write(self, text: str | bytes) -> None:
+        from ._progress import stop
         from .output import page
+
+        stop()  # a progress display is cleared before the output
 
         if (self.output is None and self.terminal and self.fmt is Format.table
                 and _settings["pager"] and isinstance(text, str) and page(text)):
@@ -693,11 +714,14 @@ def chart(
     greyscale. Without matplotlib it says in one line how to install it (exit 2).
     """
     from . import charts, loader
+    from ._progress import stage
     from .output import refuse
 
     fmt = _format_of(output, charts.FORMATS, charts.WRITTEN_AS)
     refuse(output, force)  # before drawing, as publishing would after
-    write_text(charts.draw(kind.value, loader.load(data_dir), fmt), output, force)
+    data = loader.load(data_dir)
+    stage("drawing the chart")
+    write_text(charts.draw(kind.value, data, fmt), output, force)
 
 
 @command()
@@ -721,18 +745,26 @@ def report(
     next to the Markdown). Made by the same report functions as the commands, so they agree.
     The HTML is self-contained (no network fetches) and prints well.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     from . import auditpack, charts, loader
+    from ._progress import stage
     from .output import publish
 
     fmt = _format_of(output, auditpack.FORMATS, auditpack.WRITTEN_AS)
     data = loader.load(data_dir)
     earlier = loader.load(against) if against is not None else None
-    drawn: dict[str, bytes] = {}
-    try:
-        drawn = {kind: charts.draw(kind, data, "svg") for kind in charts.KINDS}
-    except UsageError:
-        say(f"pspctl: note: no charts in the pack: {charts.INSTALL}")
-    pack = auditpack.build(data, fmt, drawn, chart_stem=output.stem, against=earlier)
+    with ThreadPoolExecutor(1) as pool:  # hashing the files (no GIL) beside the reports
+        sums = pool.submit(auditpack.checksums, data)
+        found = auditpack.sections(data, earlier)
+        drawn: dict[str, bytes] = {}
+        try:
+            stage("drawing the charts")
+            drawn = {kind: charts.draw(kind, data, "svg", auditpack.chart_views(found))
+                     for kind in charts.KINDS}
+        except UsageError:
+            say(f"pspctl: note: no charts in the pack: {charts.INSTALL}")
+        pack = auditpack.build(data, fmt, drawn, output.stem, earlier, found, sums.result())
     text = pack.text if isinstance(pack.text, bytes) else pack.text.encode("utf-8")
     publish([(output, text),
              *((output.with_name(name), content) for name, content in pack.attachments.items())],

@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from ._paths import bundled_data_dir, opened_inputs
+from ._progress import stage
 from ._rows import checked_header, empty_frame, table_from_rows
 from .errors import DataError, InputError, Problem
 from .rules import (
@@ -129,11 +130,15 @@ def _read(data_dir: str | Path | None) -> tuple[Dataset | None, list[Problem]]:
     if source.suffix.lower() in WORKBOOK_SUFFIXES and not source.is_dir():
         tables, place = _read_workbook(source)
     elif source.is_dir():
-        tables = {spec.name: _read_table(source / spec.filename, spec) for spec in TABLES}
+        tables = {}
+        for spec in TABLES:
+            stage(f"reading {spec.filename}")
+            tables[spec.name] = _read_table(source / spec.filename, spec)
     elif source.exists():
         raise InputError(f"{source}: not a data folder, nor a workbook (.xlsx, .xlsm or .ods)")
     else:
         raise InputError(f"{source}: data directory not found")
+    stage("checking the data")
     frames = {name: frame for name, (frame, _) in tables.items()}
     problems = [p for _, found in tables.values() for p in found]
     psp_unread = frames["psp"].empty and any(p.file == PSP.filename for p in problems)
@@ -169,6 +174,7 @@ def _read_workbook(path: Path) -> tuple[dict[str, tuple[pd.DataFrame, list[Probl
     """A workbook's tables, read the one exact way (:mod:`pspctl._workbook`)."""
     from ._workbook import read_tables
 
+    stage(f"reading {path.name}")
     limit = _max_bytes()
     with _Input(path) as source:
         raw = source.read(limit) if source.size <= limit else b""

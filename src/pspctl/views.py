@@ -420,3 +420,44 @@ def data_view(data: Dataset) -> View:
                                       for v in frame[column.name].astype(object).tolist()]
         sections.append(table(spec.name, columns, pd.DataFrame(cells, dtype=object)))
     return View(tuple(sections))
+
+
+# --- long tables, shortened for a document -------------------------------------------------------
+
+
+def largest_rows(section: Table, keep: int, rows_are: str = "rows") -> tuple[Table, str | None]:
+    """``section`` with at most ``keep`` rows and one more for the rest, and a sentence that
+    says what was shortened (``None`` when the table is short enough to show whole).
+
+    A table with money that adds up keeps its largest rows (by the last such column, largest
+    first by size) and sums every such column over the rest into one line, so that the rows
+    shown still add up to the totals; any other table keeps its first rows in order, and the
+    rest line counts them. ``rows_are`` names the rows in that line (``PSPs``)."""
+    import pandas as pd
+
+    body = section.body
+    if len(body) <= keep + 1:
+        return section, None
+    summed = [c.name for c in section.columns if c.kind == "money" and c.total == "sum"]
+    if summed:
+        by = summed[-1]
+        size = [abs(v) if isinstance(v, Decimal) else Decimal(-1) for v in body[by].tolist()]
+        order = sorted(range(len(body)), key=lambda n: size[n], reverse=True)
+        shown, rest = body.iloc[sorted(order[:keep])], body.iloc[order[keep:]]
+        how = f"the {keep:,} largest by {by}"
+    else:
+        shown, rest = body.iloc[:keep], body.iloc[keep:]
+        how = f"the first {keep:,}"
+    line: dict[str, Any] = {c.name: None for c in section.columns}
+    for name in summed:
+        figures = [v for v in rest[name].tolist() if isinstance(v, Decimal)]
+        line[name] = sum(figures, Decimal("0.00")) if figures else None
+    first = next((c.name for c in section.columns if c.kind in ("id", "text", "year")),
+                 section.columns[0].name)
+    line[section.label or first] = f"all other {rows_are} ({len(rest):,})"
+    short = pd.concat([shown.astype(object), pd.DataFrame([line], dtype=object)],
+                      ignore_index=True)
+    sentence = (f"{section.title or 'The table'}: {how} of {len(body):,} {rows_are} are shown, "
+                f"and the other {len(rest):,} as one line"
+                + (", whose figures are their sums" if summed else "") + ".")
+    return replace(section, body=short, highlight=()), sentence

@@ -38,8 +38,11 @@ def gbp(pence: int | None) -> Decimal | None:
 
 
 def _pounds(pence: int) -> str:
-    """``£2,759,368``: for sentences."""
-    return money.pretty_money(money.gbp(pence))
+    """``£2,759,368``, ``£101,459.50`` or ``-£300``: for sentences (as
+    :func:`~pspctl.money.pretty_money` writes pounds, from whole pence without a Decimal)."""
+    pounds, rest = divmod(abs(int(pence)), 100)
+    sign = "-" if pence < 0 else ""
+    return f"{sign}£{pounds:,}" if not rest else f"{sign}£{pounds:,}.{rest:02d}"
 
 
 def _money(values: pd.Series | Iterable[Any]) -> list[Decimal | None]:

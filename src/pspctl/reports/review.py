@@ -5,8 +5,10 @@ a plain sentence."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 import pandas as pd
 
@@ -46,7 +48,10 @@ def review(data: Dataset, change: Decimal | None = None) -> Review:
     years = sorted({year for _, year, _ in cells})
     by_psp: dict[str, dict[str, int]] = {}
     for psp_id, year, pence in cells:
-        by_psp.setdefault(psp_id, {})[year] = by_psp.get(psp_id, {}).get(year, 0) + pence
+        figures = by_psp.get(psp_id)
+        if figures is None:
+            figures = by_psp[psp_id] = {}
+        figures[year] = figures.get(year, 0) + pence
     rows = [*_repeated(by_psp), *_identical(by_psp, years), *_stated(data, by_psp),
             *_gaps(by_psp)]
     if change is not None:
@@ -71,6 +76,7 @@ def _cells(data: Dataset) -> list[tuple[str, str, int]]:
         government["amount_pence"].tolist())]
 
 
+@lru_cache(maxsize=512)
 def _next(year: str) -> str:
     first = int(year[:4]) + 1
     return f"{first}-{(first + 1) % 100:02d}"
@@ -93,14 +99,19 @@ def _identical(by_psp: dict[str, dict[str, int]], years: list[str]) -> list[tupl
     rows: list[tuple[object, ...]] = []
     for year in years:
         following = _next(year)
-        both = [p for p, f in by_psp.items() if year in f and following in f]
-        if len(both) >= 2 and all(by_psp[p][year] == by_psp[p][following] for p in both):
-            total = sum(by_psp[p][year] for p in both)
-            rows.append(("identical-years", f"{year}, {following}", None,
-                         f"{year}, {following}", gbp(total),
-                         f"the {year} and {following} columns are identical for all "
-                         f"{len(both)} PSPs funded in both ({_pounds(total)} each year): "
-                         "flat funding, or a copied column?"))
+        both, total = 0, 0
+        for figures in by_psp.values():
+            if year in figures and following in figures:
+                if figures[year] != figures[following]:
+                    break  # not identical: no need to look further
+                both, total = both + 1, total + figures[year]
+        else:
+            if both >= 2:
+                rows.append(("identical-years", f"{year}, {following}", None,
+                             f"{year}, {following}", gbp(total),
+                             f"the {year} and {following} columns are identical for all "
+                             f"{both} PSPs funded in both ({_pounds(total)} each year): "
+                             "flat funding, or a copied column?"))
     return rows
 
 
@@ -113,6 +124,10 @@ def _stated(data: Dataset, by_psp: dict[str, dict[str, int]]) -> list[tuple[obje
         figures = by_psp.get(psp_id, {})
         text = "" if pd.isna(note) else str(note)
         final, start = FINAL_YEAR.search(text), START_YEAR.search(text)
+        established = None if pd.isna(established) else int(established)
+        if not figures or not (final or start or (
+                established is not None and _ends(min(figures)) < established)):
+            continue  # nothing stated to check against, or funded only once established
         for year, pence in sorted(figures.items()):
             if final and year > final[1]:
                 rows.append(("outside-stated-years", f"{psp_id} {year}", psp_id, year,
@@ -122,11 +137,17 @@ def _stated(data: Dataset, by_psp: dict[str, dict[str, int]]) -> list[tuple[obje
                 rows.append(("outside-stated-years", f"{psp_id} {year}", psp_id, year,
                              gbp(pence), f"{psp_id} has {_pounds(pence)} in {year}, before the "
                              f"start-up year its Table 3 note states ({start[1]})"))
-            if not pd.isna(established) and int(year[:4]) + 1 < int(established):
+            if established is not None and _ends(year) < established:
                 rows.append(("before-established", f"{psp_id} {year}", psp_id, year,
                              gbp(pence), f"{psp_id} has {_pounds(pence)} in {year}, which "
-                             f"ends before it was established ({int(established)})"))
+                             f"ends before it was established ({established})"))
     return rows
+
+
+@lru_cache(maxsize=512)
+def _ends(year: str) -> int:
+    """The calendar year in which a financial year ends (2015-16 ends in 2016)."""
+    return int(year[:4]) + 1
 
 
 def _gaps(by_psp: dict[str, dict[str, int]]) -> list[tuple[object, ...]]:
@@ -163,5 +184,6 @@ def _changes(by_psp: dict[str, dict[str, int]], change: Decimal) -> list[tuple[o
 
 def _round(cells: list[tuple[str, str, int]], years: list[str]) -> list[tuple[str, int, int]]:
     """Per year: the cells, and those that are whole thousands of pounds."""
-    return [(year, sum(1 for _, y, _ in cells if y == year),
-             sum(1 for _, y, p in cells if y == year and p % 100_000 == 0)) for year in years]
+    counts = Counter(y for _, y, _ in cells)
+    rounds = Counter(y for _, y, p in cells if p % 100_000 == 0)
+    return [(year, counts[year], rounds[year]) for year in years]
