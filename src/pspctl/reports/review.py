@@ -141,6 +141,8 @@ def _stated(data: Dataset, by_psp: dict[str, dict[str, int]]) -> list[tuple[obje
                 rows.append(("before-established", f"{psp_id} {year}", psp_id, year,
                              gbp(pence), f"{psp_id} has {_pounds(pence)} in {year}, which "
                              f"ends before it was established ({established})"))
+            elif not final and (not start or year >= start[1]):
+                break  # the years are in order: no later one can be outside
     return rows
 
 
