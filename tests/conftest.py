@@ -80,3 +80,18 @@ def run(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str, s
 
     result = CliRunner().invoke(app, args, env=env)
     return result.exit_code, result.stdout, result.stderr
+
+
+def read_terminal(master: int) -> bytes:
+    """Everything a pseudo-terminal shows until the program on it ends (its other side
+    closed): what a person at that terminal saw."""
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the other side is closed
+            break
+        if not chunk:
+            break
+        shown += chunk
+    return shown

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import run, write_ledger
+from conftest import read_terminal, run, write_ledger
 from hypothesis import given
 from hypothesis import strategies as st
 from test_auditpack import markdown_rows
@@ -162,15 +162,7 @@ def _with_terminal(args: list[str], stdout_piped: bool = False,
                                env={**os.environ, "COLUMNS": "80", "LINES": "200",
                                     "PSPCTL_PROGRESS_AFTER": "0", **(env or {})})
     os.close(slave)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        shown += chunk
+    shown = read_terminal(master)
     piped = process.stdout.read() if process.stdout else b""
     assert process.wait(timeout=60) in (0, 1)
     os.close(master)

@@ -13,7 +13,7 @@ import sys
 from decimal import Decimal
 
 import pytest
-from conftest import TESTS
+from conftest import TESTS, read_terminal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -134,15 +134,7 @@ def _in_a_terminal(args: list[str], env: dict[str, str], lines: int = 12) -> str
                                stdout=slave, stderr=slave,
                                env={**os.environ, "COLUMNS": "80", "LINES": str(lines), **env})
     os.close(slave)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        out += chunk
+    out = read_terminal(master)
     assert process.wait(timeout=60) == 0
     os.close(master)
     return out.decode("utf-8").replace("\r\n", "\n")

@@ -36,7 +36,7 @@ import pandas as pd
 
 from ._rows import checked_header, empty_frame, table_from_rows
 from .errors import InputError, Problem, UsageError
-from .schema import TABLES, TableSpec
+from .schema import TABLES, TableSpec, column_letter
 
 INSTALL = ("reading workbooks needs python-calamine, an optional extra: pip install "
            "'pspctl[xlsx]' (from a checkout: pip install '.[xlsx]')")
@@ -93,7 +93,8 @@ def _table(rows: list[list[Any]], spec: TableSpec, errors: dict[str, str],
     if not rows:
         problems.append(Problem(spec.filename, None, None, "empty-file", "sheet is empty"))
         return None, empty_frame(spec)
-    labels = [errors.get(f"{_letter(n)}1", _text(cell, "text")) for n, cell in enumerate(rows[0])]
+    labels = [errors.get(f"{column_letter(n)}1", _text(cell, "text"))
+              for n, cell in enumerate(rows[0])]
     while labels and not labels[-1].strip():
         labels.pop()
     known = len(problems)
@@ -118,7 +119,7 @@ def _table(rows: list[list[Any]], spec: TableSpec, errors: dict[str, str],
         elif len(row) > width and any(not _blank(cell) for cell in row[width:]):
             extra = next(n for n in range(width, len(row)) if not _blank(row[n]))
             problems.append(Problem(spec.filename, number, None, "extra-cell",
-                                    f"a cell beyond the last column ({_letter(extra)}"
+                                    f"a cell beyond the last column ({column_letter(extra)}"
                                     f"{number}): the header has {width} columns"))
         else:
             cells = row[:width] if len(row) >= width else [*row, *[""] * (width - len(row))]
@@ -264,16 +265,6 @@ def _column_index(ref: str) -> int:
     return index - 1
 
 
-def _letter(index: int) -> str:
-    """The column letter of a 0-based column index: 0 is A, 26 is AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def _placer(name: str, headers: dict[str, list[str]]) -> Callable[[Problem], Problem]:
     """The function that turns a table's problem (``funding.csv``, a line) into the workbook's
     (``name``, ``funding!F5``): the row is the line, the column the header's place of its
@@ -288,7 +279,7 @@ def _placer(name: str, headers: dict[str, list[str]]) -> Callable[[Problem], Pro
         if problem.line is None:
             where = sheet
         elif problem.column in header:
-            where = f"{sheet}!{_letter(header.index(problem.column))}{problem.line}"
+            where = f"{sheet}!{column_letter(header.index(problem.column))}{problem.line}"
         else:
             where = f"{sheet} row {problem.line}"
         return replace(problem, file=name, place=where)

@@ -50,7 +50,7 @@ p { overflow-wrap: anywhere; }
 table { border-collapse: collapse; margin: .8rem 0; font-size: .8rem; width: 100%; }
 th, td { border: 1px solid #888; padding: .2rem .35rem; vertical-align: top;
          overflow-wrap: anywhere; }
-th { background: #e8e8e8; text-align: left; }
+th { background: #e8e8e8; text-align: left; overflow-wrap: normal; }
 td.number { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap;
             overflow-wrap: normal; }
 td.key { white-space: nowrap; overflow-wrap: normal; }
@@ -114,8 +114,8 @@ def _source_section(data: Dataset, sums: list[tuple[str, str]] | None = None
                     ) -> list[tuple[str, str]]:
     from .export import data_source
 
-    counts = (f"{len(data.psp)} PSPs, {len(data.funding)} funding figures, "
-              f"{len(data.totals)} published totals, {len(data.outcomes)} outcomes")
+    counts = (f"{len(data.psp):,} PSPs, {len(data.funding):,} funding figures, "
+              f"{len(data.totals):,} published totals, {len(data.outcomes):,} outcomes")
     address = data_source(data)
     link = (f' (<a href="{html.escape(address, quote=True)}">{html.escape(address)}</a>)'
             if address else "")

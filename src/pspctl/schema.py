@@ -141,3 +141,14 @@ def check_year(year: str, option: str = "year") -> str:
 def expected_columns(spec: TableSpec) -> str:
     """The columns of a file, for messages: ``psp_id, name, ..., recipient_org_id (optional)``."""
     return ", ".join(c.name + (" (optional)" if c.optional else "") for c in spec.columns)
+
+
+def column_letter(index: int) -> str:
+    """The spreadsheet letter of a 0-based column: 0 is A, 26 is AA (a workbook's cells are
+    named by it, as written and as read)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

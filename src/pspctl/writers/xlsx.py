@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..errors import UsageError
+from ..schema import column_letter
 from ..views import Column, Table, View
 from .cells import human_cell, missing, rows_of
 
@@ -74,19 +75,9 @@ def _sheet_name(title: str, taken: set[str]) -> str:
     return name
 
 
-def _letter(index: int) -> str:
-    """The column letter of a 0-based column index: 0 is A, 26 is AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def _sheet(sheet: Any, table: Table, formats: dict[str, Any]) -> None:
     columns = [c for c in table.columns if c.kind != "records"]
-    place = {c.name: _letter(n) for n, c in enumerate(columns)}
+    place = {c.name: column_letter(n) for n, c in enumerate(columns)}
     for n, column in enumerate(columns):
         sheet.write_string(0, n, column.name, formats["header"])
     names = [c.name for c in columns]
@@ -142,7 +133,7 @@ def _total_cell(sheet: Any, r: int, n: int, column: Column, value: Any, last: in
                 formats: dict[str, Any]) -> None:
     """A cell of a totals row: a live SUM of the cells above for a column that adds up."""
     if column.total == "sum" and last:
-        letter = _letter(n)
+        letter = column_letter(n)
         sheet.write_formula(r, n, f"=SUM({letter}2:{letter}{last + 1})",
                             formats[f"total {column.kind}"],
                             _number(value) if not missing(value) else 0)
