@@ -5,6 +5,7 @@ penny, and error cells never read as blanks."""
 from __future__ import annotations
 
 import math
+import os
 import shutil
 import subprocess
 import sys
@@ -260,6 +261,16 @@ def test_not_a_workbook_and_a_missing_sheet_are_unreadable_input(tmp_path: Path)
     other.write_text("x", encoding="utf-8")
     with pytest.raises(InputError, match="not a data folder, nor a workbook"):
         loader.load(other)
+
+
+def test_a_fifo_named_as_a_workbook_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "book.xlsx"
+    os.mkfifo(fifo)
+    result = subprocess.run([sys.executable, "-m", "pspctl", "validate", "--data-dir", str(fifo)],
+                            capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (f"pspctl: error: {fifo}: is not a regular file (a pipe, a socket "
+                             "or a device): pspctl reads files only\n")
 
 
 def test_without_python_calamine_one_line_says_how_to_install_it(

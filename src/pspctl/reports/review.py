@@ -70,10 +70,13 @@ def review(data: Dataset, change: Decimal | None = None) -> Review:
 
 
 def _cells(data: Dataset) -> list[tuple[str, str, int]]:
+    """The government cells as (psp_id, year, pence): text as objects (an id or a year read
+    the fast way is a categorical, of str all the same), pence as Python ints; a government
+    cell always has its year (a validate rule)."""
     government = data.funding[data.funding["stream"] == GOVERNMENT]
-    return [(str(p), str(y), int(a)) for p, y, a in zip(
-        government["psp_id"].tolist(), government["year"].tolist(),
-        government["amount_pence"].tolist())]
+    return list(zip(government["psp_id"].astype(object).tolist(),
+                    government["year"].astype(object).tolist(),
+                    government["amount_pence"].tolist()))
 
 
 @lru_cache(maxsize=512)
