@@ -115,6 +115,10 @@ def test_a_bad_cell_on_each_sheet_is_named_by_its_sheet_and_cell(tmp_path: Path)
         'financial year as YYYY-YY with consecutive years, from 1900-01 to 2099-00, e.g. '
         '2013-14"\n'
         "edited.xlsx,outcomes!C2,2,value,bad-integer,'12.5' is not a whole number\n")
+    code, out, _ = run(["validate", "--data-dir", str(bad), "-f", "markdown"])
+    assert out.splitlines()[0].split() == [  # for people the place says the row
+        "|", "file", "|", "place", "|", "column", "|", "kind", "|", "message", "|"]
+    assert out.splitlines()[3].startswith("| edited.xlsx | funding!F5  | amount_gbp  | ")
     with pytest.raises(Exception) as raised:
         loader.load(bad)
     assert str(raised.value).startswith(

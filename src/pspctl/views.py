@@ -160,10 +160,15 @@ def validate_view(problems: Sequence[Problem], where: str) -> View:
     count = len(problems)
     verdict = (f"{count} problem{'s' if count != 1 else ''} in {where}" if problems
                else f"valid: {where}")
-    columns: tuple[Column, ...] = PROBLEM_COLUMNS
-    if any(p.place is not None for p in problems):  # a workbook's: the sheet and the cell
-        columns = (columns[0], Column("place", "text"), *columns[1:])
-    return View((table(None, columns, problems_frame(problems)),), notes=(verdict,))
+    frame = problems_frame(problems)
+    if not any(p.place is not None for p in problems):
+        return View((table(None, PROBLEM_COLUMNS, frame),), notes=(verdict,))
+    # A workbook's problems: the sheet and the cell for people (the row is in it), and the
+    # row too for machines.
+    file, line, *rest = PROBLEM_COLUMNS
+    place = Column("place", "text")
+    return View((table(None, (file, place, *rest), frame),), notes=(verdict,),
+                data=table(None, (file, place, line, *rest), frame))
 
 
 # --- list and show -----------------------------------------------------------------------------
