@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -265,6 +266,20 @@ def test_not_a_workbook_and_a_missing_sheet_are_unreadable_input(tmp_path: Path)
     other.write_text("x", encoding="utf-8")
     with pytest.raises(InputError, match="not a data folder, nor a workbook"):
         loader.load(other)
+
+
+def test_a_workbook_that_would_expand_past_the_size_limit_is_refused(tmp_path: Path) -> None:
+    book = exported(tmp_path)
+    size = book.stat().st_size
+    code, out, err = run(["validate", "--data-dir", str(book)],
+                         env={"PSPCTL_MAX_BYTES": str(size + 1)})
+    assert (code, out) == (2, "")
+    assert re.fullmatch(r"pspctl: error: book\.xlsx: expands to [0-9,]+ bytes, over the limit "
+                        rf"of {size + 1:,} \(set PSPCTL_MAX_BYTES to raise it\)\n", err), err
+    assert run(["validate", "--data-dir", str(book)], env={"PSPCTL_MAX_BYTES": "100"}) == (
+        2, "", "pspctl: error: book.xlsx: file is "
+        f"{size / 1024:.1f} KiB, over the limit of 100 bytes (set PSPCTL_MAX_BYTES to raise "
+        "it) [too-large]\n")
 
 
 def test_a_fifo_named_as_a_workbook_is_refused_at_once(tmp_path: Path) -> None:

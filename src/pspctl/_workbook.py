@@ -46,15 +46,20 @@ SIGNIFICANT_DIGITS = 15
 Tables = dict[str, tuple[pd.DataFrame, list[Problem]]]
 
 
-def read_tables(raw: bytes, name: str, suffix: str
+def read_tables(raw: bytes, name: str, suffix: str, limit: int
                 ) -> tuple[Tables, Callable[[Problem], Problem]]:
     """The four tables of the workbook ``raw`` (called ``name``) and the function that places a
-    table's problem in its sheet and cell. A file that is not a workbook, or lacks one of the
-    sheets, is an :class:`InputError` (as a missing file of a data folder is)."""
+    table's problem in its sheet and cell. A file that is not a workbook, lacks one of the
+    sheets, or would expand to more than ``limit`` bytes (a workbook is a zip archive: a small
+    file can hold gigabytes) is an :class:`InputError`, as a missing file of a folder is."""
     try:
         from python_calamine import CalamineWorkbook
     except ImportError:
         raise UsageError(INSTALL) from None
+    expanded = _expanded_size(raw)
+    if expanded > limit:
+        raise InputError(f"{name}: expands to {expanded:,} bytes, over the limit of {limit:,} "
+                         "(set PSPCTL_MAX_BYTES to raise it)")
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
         names = set(book.sheet_names)
@@ -132,6 +137,16 @@ def _table(rows: list[list[Any]], spec: TableSpec, errors: dict[str, str],
     # a number that is not money was reported and left blank: its blank is not another problem
     problems[before:] = [p for p in problems[before:] if (p.line, p.column) not in numbers]
     return header, frame
+
+
+def _expanded_size(raw: bytes) -> int:
+    """What the parts of a workbook's zip archive say they expand to (0 for a file that is not
+    a zip archive: calamine says what it is)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        return 0
 
 
 def _kind(spec: TableSpec, label: str) -> str:
