@@ -186,6 +186,18 @@ def test_an_error_cell_is_a_problem_never_a_blank(tmp_path: Path) -> None:
     ]
 
 
+def test_a_formula_saved_without_its_value_is_a_problem_never_a_blank(tmp_path: Path) -> None:
+    # openpyxl, as many programs, saves a formula without computing it: calamine reads blank
+    book = edited(exported(tmp_path), {"funding!E2": '=LOWER("GOVERNMENT")',
+                                       "totals!F3": "=SUM(1,2)"})
+    assert [(p.place, p.kind) for p in loader.validate(book)] == [
+        ("funding!E2", "no-value"), ("totals!F3", "no-value")]
+    assert str(loader.validate(book)[0]) == (
+        "edited.xlsx: funding!E2: column funder_sector: the cell holds a formula saved without "
+        "its value (a program wrote the file, no spreadsheet calculated it): open and save it in "
+        "a spreadsheet, or type the value [no-value]")
+
+
 def _small_tables() -> dict[str, list[list[object]]]:
     return {
         "psp": [["psp_id", "name", "table_label", "established", "sector", "focus", "lead",

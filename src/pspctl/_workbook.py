@@ -78,10 +78,9 @@ def read_tables(raw: bytes, name: str, suffix: str, limit: int
     for spec in TABLES:
         found: list[Problem] = []
         if (spec.name, None) in errors:
-            found.append(Problem(spec.filename, None, None, "error-value",
-                                 "a cell of this sheet holds an error value (#DIV/0!, #REF!, "
-                                 "...), not a figure: correct the formula or type the value"))
-        cells = {ref: shown for (sheet, ref), shown in errors.items()
+            kind, _, message = errors[(spec.name, None)]
+            found.append(Problem(spec.filename, None, None, kind, message))
+        cells = {ref: what for (sheet, ref), what in errors.items()
                  if sheet == spec.name and ref is not None}
         header, frame = _table(sheets[spec.name], spec, cells, found)
         headers[spec.name] = header or []
@@ -89,17 +88,18 @@ def read_tables(raw: bytes, name: str, suffix: str, limit: int
     return tables, _placer(name, headers)
 
 
-def _table(rows: list[list[Any]], spec: TableSpec, errors: dict[str, str],
+def _table(rows: list[list[Any]], spec: TableSpec, errors: dict[str, tuple[str, str, str]],
            problems: list[Problem]) -> tuple[list[str] | None, pd.DataFrame]:
     """One sheet as a table: its header and its typed frame (empty when it has problems). A row
-    with a cell holding an error (``errors``: {cell: what it shows}) is that one problem."""
+    with a cell calamine cannot tell (``errors``: {cell: (kind, what it shows, message)}) is
+    that one problem."""
     while rows and all(_blank(cell) for cell in rows[-1]):
         rows = rows[:-1]
     if not rows:
         problems.append(Problem(spec.filename, None, None, "empty-file", "sheet is empty"))
         return None, empty_frame(spec)
-    labels = [errors.get(f"{column_letter(n)}1", _text(cell, "text"))
-              for n, cell in enumerate(rows[0])]
+    labels = [errors[ref][1] if (ref := f"{column_letter(n)}1") in errors
+              else _text(cell, "text") for n, cell in enumerate(rows[0])]
     while labels and not labels[-1].strip():
         labels.pop()
     known = len(problems)
@@ -108,19 +108,17 @@ def _table(rows: list[list[Any]], spec: TableSpec, errors: dict[str, str],
         return header, empty_frame(spec)
     kinds = [_kind(spec, label) for label in header]
     width = len(header)
-    wrong: dict[int, tuple[int, str]] = {}  # row: the first of its cells holding an error
-    for ref, shown in sorted(errors.items(), key=lambda item: _column_index(item[0]),
-                             reverse=True):
+    wrong: dict[int, tuple[int, str, str]] = {}  # row: the first of its cells not told
+    for ref, (kind, _, message) in sorted(errors.items(), reverse=True,
+                                          key=lambda item: _column_index(item[0])):
         column = _column_index(ref)
         if column < width:
-            wrong[int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))] = (column, shown)
+            wrong[int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))] = (column, kind, message)
     body = []
     for number, row in enumerate(rows[1:], start=2):
         if number in wrong:
-            column, shown = wrong[number]
-            problems.append(Problem(spec.filename, number, header[column], "error-value",
-                                    f"the cell holds {shown!r}, an error, not a figure: correct "
-                                    "the formula or type the value"))
+            column, kind, message = wrong[number]
+            problems.append(Problem(spec.filename, number, header[column], kind, message))
         elif len(row) > width and any(not _blank(cell) for cell in row[width:]):
             extra = next(n for n in range(width, len(row)) if not _blank(row[n]))
             problems.append(Problem(spec.filename, number, None, "extra-cell",
@@ -203,22 +201,28 @@ def _text(cell: Any, kind: str) -> str:
     return str(cell)
 
 
-# --- error cells: calamine reads them as blanks, so they are found in the file itself ---------
+# --- cells calamine cannot tell: found in the file itself -----------------------------------------
+# calamine reads a cell holding an error (#DIV/0!) as an empty string, and a formula saved
+# without its value (a file a program wrote, never opened in a spreadsheet) as blank too.
 
 _SHEET = re.compile(rb'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
 _RELATION = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"')
 _RELATION_REVERSED = re.compile(rb'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
-_ERROR_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+[0-9]+)"[^>]*?\bt="e"[^>]*>.*?<v>([^<]*)</v>',
-                         re.S)
-_ERROR_CELL_REVERSED = re.compile(
-    rb'<c\b[^>]*?\bt="e"[^>]*?\br="([A-Z]+[0-9]+)"[^>]*>.*?<v>([^<]*)</v>', re.S)
+#: A cell with its contents (a self-closing <c .../> has none and is not matched).
+_CELL = re.compile(rb'<c\b([^>]*?)(?<!/)>(.*?)</c>', re.S)
+_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
+_ERROR_TYPE = re.compile(rb'\bt="e"')
+_VALUE = re.compile(rb'<v>([^<]*)</v>')
 _ODS_TABLE = re.compile(rb'<table:table\b[^>]*?\btable:name="([^"]*)"')
 _ODS_ERROR = b'calcext:value-type="error"'
 
+#: {(sheet, cell or None for the whole sheet): (kind, what the cell shows, message)}
+Unreadable = dict[tuple[str, str | None], tuple[str, str, str]]
 
-def _error_cells(raw: bytes, suffix: str) -> dict[tuple[str, str | None], str]:
-    """{(sheet, cell): the error shown} for every cell holding an error value; an .ods file
-    names the sheet only (``None`` for the cell)."""
+
+def _error_cells(raw: bytes, suffix: str) -> Unreadable:
+    """Every cell holding an error value, or a formula without a saved value; an .ods file
+    names the sheet of an error only."""
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             if suffix == ".ods":
@@ -228,34 +232,52 @@ def _error_cells(raw: bytes, suffix: str) -> dict[tuple[str, str | None], str]:
         return {}
 
 
-def _xlsx_errors(archive: zipfile.ZipFile) -> dict[tuple[str, str | None], str]:
+def _xlsx_errors(archive: zipfile.ZipFile) -> Unreadable:
     book = archive.read("xl/workbook.xml")
     relations = archive.read("xl/_rels/workbook.xml.rels")
     targets = {rid: target for rid, target in _RELATION.findall(relations)}
     targets.update({rid: target for target, rid in _RELATION_REVERSED.findall(relations)})
-    found: dict[tuple[str, str | None], str] = {}
+    found: Unreadable = {}
     for sheet, rid in _SHEET.findall(book):
         title = _unescaped(sheet)
         if title not in {s.name for s in TABLES} or rid not in targets:
             continue
         target = targets[rid].decode("utf-8").lstrip("/")
-        part = target if target.startswith("xl/") else f"xl/{target}"
-        xml = archive.read(part)
-        if b't="e"' not in xml:
-            continue
-        for pattern in (_ERROR_CELL, _ERROR_CELL_REVERSED):
-            for ref, shown in pattern.findall(xml):
-                found[(title, ref.decode("ascii"))] = _unescaped(shown)
+        xml = archive.read(target if target.startswith("xl/") else f"xl/{target}")
+        if b't="e"' in xml or b"<f" in xml:
+            found.update(_unreadable_cells(title, xml))
     return found
 
 
-def _ods_errors(content: bytes) -> dict[tuple[str, str | None], str]:
-    found: dict[tuple[str, str | None], str] = {}
+def _unreadable_cells(title: str, xml: bytes) -> Unreadable:
+    found: Unreadable = {}
+    for attributes, body in _CELL.findall(xml):
+        ref = _REF.search(attributes)
+        if ref is None:
+            continue
+        value = _VALUE.search(body)
+        if _ERROR_TYPE.search(attributes):
+            shown = _unescaped(value[1]) if value else "an error"
+            found[(title, ref[1].decode("ascii"))] = (
+                "error-value", shown, f"the cell holds {shown!r}, an error, not a figure: "
+                "correct the formula or type the value")
+        elif value is None and b"<f" in body:
+            found[(title, ref[1].decode("ascii"))] = (
+                "no-value", "", "the cell holds a formula saved without its value (a program "
+                "wrote the file, no spreadsheet calculated it): open and save it in a "
+                "spreadsheet, or type the value")
+    return found
+
+
+def _ods_errors(content: bytes) -> Unreadable:
+    found: Unreadable = {}
     starts = [(m.start(), _unescaped(m.group(1))) for m in _ODS_TABLE.finditer(content)]
     for n, (start, title) in enumerate(starts):
         end = starts[n + 1][0] if n + 1 < len(starts) else len(content)
         if title in {s.name for s in TABLES} and content.find(_ODS_ERROR, start, end) >= 0:
-            found[(title, None)] = "an error value"
+            found[(title, None)] = ("error-value", "", "a cell of this sheet holds an error "
+                                    "value (#DIV/0!, #REF!, ...), not a figure: correct the "
+                                    "formula or type the value")
     return found
 
 
