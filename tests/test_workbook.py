@@ -10,16 +10,18 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from conftest import REPO, TESTS, data_dir_from, run
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import Ledger, ledgers
 
-from pspctl import loader
+from pspctl import loader, reports
 from pspctl.errors import InputError, UsageError
 from pspctl.money import parse_pence
 
@@ -63,6 +65,21 @@ def test_export_and_read_back_hold_the_same_facts_to_the_penny(tmp_path: Path) -
     code, out, err = run(["diff", str(DATA), str(tmp_path / "book.xlsx")])
     assert (code, err) == (0, "")
     assert out.splitlines()[-1] == "the editions hold the same facts"
+
+
+@settings(max_examples=25, deadline=None)
+@given(ledgers(offs=False))
+def test_any_ledger_round_trips_through_a_workbook(ledger: Ledger) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        folder = ledger.write(Path(directory) / "folder")
+        book = Path(directory) / "book.xlsx"
+        assert run(["export", "--format", "workbook", "-o", str(book), "--data-dir",
+                    str(folder)]) == (0, "", "")
+        from_csv, from_book = loader.load(folder), loader.load(book)
+    for name in ("psp", "funding", "totals", "outcomes"):
+        pd.testing.assert_frame_equal(getattr(from_book, name), getattr(from_csv, name),
+                                      check_dtype=False)
+    assert reports.differences(from_csv, from_book).same
 
 
 def test_the_workbook_has_the_sheets_and_columns_of_the_files(tmp_path: Path) -> None:
