@@ -73,7 +73,8 @@ def _cells(data: Dataset) -> list[tuple[str, str, int]]:
     """The government cells as (psp_id, year, pence): text as objects (an id or a year read
     the fast way is a categorical, of str all the same), pence as Python ints; a government
     cell always has its year (a validate rule)."""
-    government = data.funding[data.funding["stream"] == GOVERNMENT]
+    government = data.funding.loc[data.funding["stream"] == GOVERNMENT,
+                                  ["psp_id", "year", "amount_pence"]]
     return list(zip(government["psp_id"].astype(object).tolist(),
                     government["year"].astype(object).tolist(),
                     government["amount_pence"].tolist()))
