@@ -103,8 +103,12 @@ def checksums(data: Dataset) -> list[tuple[str, str]]:
     found = []
     source = Path(data.data_dir)
     for path in [source] if source.is_file() else [source / s.filename for s in TABLES]:
+        digest = hashlib.sha256()
         try:
-            found.append((path.name, hashlib.sha256(path.read_bytes()).hexdigest()))
+            with path.open("rb") as data_file:  # in pieces: a ledger can be gigabytes
+                for piece in iter(lambda: data_file.read(1 << 20), b""):
+                    digest.update(piece)
+            found.append((path.name, digest.hexdigest()))
         except OSError:
             found.append((path.name, "(could not be read again)"))
     return found
@@ -184,9 +188,9 @@ def build(data: Dataset, fmt: str, charts: dict[str, bytes] | None = None,
     bytes; ``against``, an earlier edition, adds the differences from it; ``found``: the
     :func:`sections`, and ``sums`` the :func:`checksums`, when they are made already. The
     sections are written by the same writers as the commands: the same figures, the same
-    notes. A long table shows its largest rows and
-    the rest as one line (:func:`~pspctl.views.largest_rows`); the complete table is beside
-    the pack (``STEM-NAME.csv``), or a sheet of the workbook."""
+    notes. A long table shows its largest rows and the rest as one line
+    (:func:`~pspctl.views.largest_rows`); the complete table is beside the pack
+    (``STEM-NAME.csv``), or a sheet of the workbook."""
     from ._progress import stage
 
     if fmt not in FORMATS:
