@@ -71,15 +71,26 @@ def test_a_2000_psp_pack_is_small_adds_up_and_has_its_tables_beside_it(tmp_path:
     assert table3[-1][-1] == f"£{Decimal(total):,}"
     assert sum(Decimal(row[-1].strip("£").replace(",", "")) for row in body) == Decimal(total)
     assert ("Scottish Government funds (Table 3): the 20 largest by total_gbp of 2,000 PSPs are "
-            "shown, and the other 1,980 as one line, whose figures are their sums. All 2,000 "
-            "rows: pack-table-3.csv, beside this pack.") in text
+            "shown, and the other 1,980 as one line, whose figures are their sums.\n") in text
+    assert "All 2,000 rows: [pack-table-3.csv](pack-table-3.csv), beside this pack.\n" in text
     with (tmp_path / "pack-table-3.csv").open(encoding="utf-8", newline="") as complete:
         rows = list(csv.DictReader(complete))
     assert len(rows) == 2000
     assert sum(Decimal(r["total_gbp"]) for r in rows) == Decimal(total)
     additional = (tmp_path / "pack-additional-funds.csv").read_text(encoding="utf-8")
     assert len(additional.splitlines()) == 2001
-    assert "All 2,000 rows: pack-additional-funds.csv, beside this pack." in text
+    assert ("All 2,000 rows: [pack-additional-funds.csv](pack-additional-funds.csv), beside "
+            "this pack.") in text
+
+
+def test_the_html_pack_links_its_complete_tables_whatever_its_name(tmp_path: Path) -> None:
+    data = _ledger(tmp_path / "big", 40)
+    pack = tmp_path / "a <b> & c.html"
+    assert run(["report", "-o", str(pack), "--data-dir", str(data)])[0] == 0
+    text = pack.read_text(encoding="utf-8")
+    assert ('<p>All 40 rows: <a href="a%20%3Cb%3E%20%26%20c-table-3.csv">a &lt;b&gt; &amp; '
+            "c-table-3.csv</a>, beside this pack.</p>") in text
+    assert (tmp_path / "a <b> & c-table-3.csv").is_file()
 
 
 def test_reconciliation_results_are_never_shortened(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 from . import reports
 from ._version import __version__
@@ -217,32 +218,40 @@ def _csv(table: Table) -> bytes:
     return delimited.write_csv(View((table,))).encode("utf-8")
 
 
+#: A section as a document shows it: its heading, its view, and the complete tables beside the
+#: pack that it names (how many rows, the file's name).
+Shown = tuple[str, View, list[tuple[int, str]]]
+
+
 def _scaled(found: list[Section], stem: str, fmt: str
-            ) -> tuple[list[tuple[str, View]], list[tuple[str, Table]]]:
+            ) -> tuple[list[Shown], list[tuple[str, Table]]]:
     """The sections with every long table shortened, and the complete tables, each with the
-    name it has beside the pack (a file, or a sheet of the workbook). ``long`` names, for the
-    first tables of a section, what their rows are and the name of the complete table; a table
-    without them (reconciliation results) is never shortened."""
-    shown: list[tuple[str, View]] = []
+    name it has beside the pack (a file, or a sheet of the workbook, which a note names).
+    ``long`` names, for the first tables of a section, what their rows are and the name of the
+    complete table; a table without them (reconciliation results) is never shortened."""
+    shown: list[Shown] = []
     complete: list[tuple[str, Table]] = []
     for heading, view, long in found:
         tables: list[Table] = []
         notes = list(view.notes)
+        beside: list[tuple[int, str]] = []
         for n, table in enumerate(view.sections):
             short, sentence = (largest_rows(table, PACK_ROWS, long[n][0]) if n < len(long)
                                else (table, None))
             if sentence is not None:
-                name = (f"{long[n][1]} (all)" if fmt == "xlsx" else f"{stem}-{long[n][1]}.csv")
-                where = (f"the sheet “{name}”" if fmt == "xlsx" else f"{name}, beside this pack")
-                notes.append(f"{sentence} All {len(table.body):,} rows: {where}.")
+                name = f"{long[n][1]} (all)" if fmt == "xlsx" else f"{stem}-{long[n][1]}.csv"
+                notes.append(sentence + (f" All {len(table.body):,} rows: the sheet “{name}”."
+                                         if fmt == "xlsx" else ""))
+                beside.append((len(table.body), name))
                 complete.append((name, table))
             tables.append(short)
-        shown.append((heading, replace(view, sections=tuple(tables), notes=tuple(notes))))
+        shown.append((heading, replace(view, sections=tuple(tables), notes=tuple(notes)),
+                      beside if fmt != "xlsx" else []))
     return shown, complete
 
 
-def _markdown(about: list[tuple[str, str]], sections: list[tuple[str, View]],
-              charts: dict[str, bytes], stem: str) -> Pack:
+def _markdown(about: list[tuple[str, str]], sections: list[Shown], charts: dict[str, bytes],
+              stem: str) -> Pack:
     def para(text: str) -> str:
         text = re.sub(r"</?em>", "*", text)
         text = re.sub(r'<a href="([^"]*)">[^<]*</a>', r"<\1>", text)
@@ -250,11 +259,13 @@ def _markdown(about: list[tuple[str, str]], sections: list[tuple[str, View]],
 
     parts = [f"# {TITLE}\n", "## What the data is and where it comes from\n"]
     parts += [para(text) + "\n" for _, text in about]
-    for heading, view in sections:
+    for heading, view, beside in sections:
         parts.append(f"## {heading}\n")
         if view.verdict:  # up front, in bold, rather than after the tables
             parts.append(f"**{markdown_writer.markdown_text(view.verdict)}**\n")
         parts.append(markdown_writer.write(replace(view, verdict=None), labels=True))
+        parts += [f"All {rows:,} rows: [{markdown_writer.markdown_text(name)}]({quote(name)}), "
+                  "beside this pack.\n" for rows, name in beside]
     attachments = {}
     if charts:
         parts.append("## Charts\n")
@@ -265,7 +276,7 @@ def _markdown(about: list[tuple[str, str]], sections: list[tuple[str, View]],
     return Pack("\n".join(parts), attachments)
 
 
-def _workbook(about_data: list[tuple[str, str]], sections: list[tuple[str, View]],
+def _workbook(about_data: list[tuple[str, str]], sections: list[Shown],
               complete: list[tuple[str, Table]]) -> Pack:
     """The pack as a workbook: a sheet for each section of each view, the complete long
     tables, then the notes (where the data comes from, each view's notes and verdict)."""
@@ -273,23 +284,25 @@ def _workbook(about_data: list[tuple[str, str]], sections: list[tuple[str, View]
 
     about = [html.unescape(re.sub(r"<[^>]+>", "", text)) for _, text in about_data]
     notes = [*about]
-    for heading, view in sections:
+    for heading, view, _ in sections:
         notes += [f"{heading}: {line}" for line in
                   [*view.notes, *([view.verdict] if view.verdict else [])]]
-    tables = tuple(table for _, view in sections for table in view.sections)
+    tables = tuple(table for _, view, _ in sections for table in view.sections)
     whole = tuple(replace(table, title=name) for name, table in complete)
     return Pack(xlsx.write(View((*tables, *whole), notes=tuple(notes))))
 
 
-def _html(about: list[tuple[str, str]], sections: list[tuple[str, View]],
+def _html(about: list[tuple[str, str]], sections: list[Shown],
           charts: dict[str, bytes]) -> Pack:
     body = [f"<h1>{html.escape(TITLE)}</h1>", "<h2>What the data is and where it comes from</h2>"]
     body += [f"<p>{text}</p>" for _, text in about]
-    for heading, view in sections:
+    for heading, view, beside in sections:
         body.append(f"<h2>{html.escape(heading)}</h2>")
         if view.verdict:  # up front, rather than after the tables
             body.append(f'<p class="verdict">{html.escape(view.verdict)}</p>')
         body.append(html_writer.write(replace(view, verdict=None), labels=True))
+        body += [f'<p>All {rows:,} rows: <a href="{html.escape(quote(name), quote=True)}">'
+                 f"{html.escape(name)}</a>, beside this pack.</p>" for rows, name in beside]
     if charts:
         body.append("<h2>Charts</h2>")
         for kind, svg in charts.items():
