@@ -375,3 +375,39 @@ def test_workbooks_saved_by_libreoffice_xlsx_and_ods(tmp_path: Path) -> None:
     code, out, _ = run(["diff", str(DATA), str(good / "book.ods")])
     assert (code, out.splitlines()[-1]) == (0, "the editions hold the same facts")
     shutil.rmtree(profile, ignore_errors=True)
+
+
+# --- hostile text ------------------------------------------------------------------------------
+
+TEXT = st.lists(st.sampled_from(  # "_x0041_" is how OOXML escapes a character: kept literally
+    [*'ab ,"\r\n\t|<>=&;-+@\\', "\x1b", "\x07", "\x9b", "\x7f", "£", "漢", "–", "é", "_x0041_"]),
+    min_size=1, max_size=12).map("".join).filter(lambda t: t.strip() != "")
+
+
+@settings(max_examples=60, deadline=None)
+@given(TEXT, TEXT)
+def test_hostile_text_round_trips_through_a_workbook(name: str, funder: str) -> None:
+    """Text a spreadsheet would run as a formula, control characters, XML's escapes: what goes
+    into the workbook comes back, cell for cell."""
+    import csv as csv_module
+
+    with tempfile.TemporaryDirectory() as directory:
+        folder = Path(directory) / "folder"
+        folder.mkdir()
+        for spec_name, rows in _small_tables().items():
+            with (folder / f"{spec_name}.csv").open("w", newline="", encoding="utf-8") as out:
+                csv_module.writer(out).writerows(rows)
+        psp = (folder / "psp.csv").read_text(encoding="utf-8")
+        with (folder / "psp.csv").open("w", newline="", encoding="utf-8") as out:
+            rows = list(csv_module.reader(psp.splitlines()))
+            rows[1][1] = name
+            csv_module.writer(out).writerows(rows)
+        with (folder / "funding.csv").open("a", newline="", encoding="utf-8") as out:
+            csv_module.writer(out).writerow(["p0", "2014-15", "government", funder, "", "5", "t"])
+        book = Path(directory) / "book.xlsx"
+        assert run(["export", "--format", "workbook", "-o", str(book), "--data-dir",
+                    str(folder)])[0] == 0
+        from_csv, from_book = loader.load(folder), loader.load(book)
+    assert from_book.psp.at[0, "name"] == from_csv.psp.at[0, "name"] == name.strip()
+    assert from_book.funding["funder"].tolist() == from_csv.funding["funder"].tolist()
+    assert reports.differences(from_csv, from_book).same
