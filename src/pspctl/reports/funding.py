@@ -79,7 +79,8 @@ def funding_by_psp(
     """Government funding per PSP, largest first: ``psp_id``, ``name``, ``amount_gbp`` and on
     request ``share`` (of the total, 0..1)."""
     cells = _government(data, psps, start, end)
-    sums = cells.groupby("psp_id")["amount_pence"].sum()
+    summed = cells.groupby("psp_id", observed=True)["amount_pence"].sum()
+    sums = dict(zip(map(str, summed.index.tolist()), summed.tolist()))  # no Series.get per PSP
     ids = _psp_order(data, psps)
     order = {psp_id: n for n, psp_id in enumerate(ids)}
     ranked = sorted(ids, key=lambda i: (-int(sums.get(i, 0)), order[i]))
