@@ -45,3 +45,17 @@ def test_export_errors_name_the_functions_parameters() -> None:
         "the report gives no identifiers, so they must be given: funding_org_id (the funder's "
         "org-id); a recipient org-id for beta, gamma (recipient_org_id in psp.csv, or "
         "recipient_org_ids)")
+
+
+def test_figures_stay_exact_whatever_the_callers_decimal_context() -> None:
+    # A notebook may lower the precision of its decimal context; pspctl's pounds do not follow.
+    import decimal
+
+    with decimal.localcontext() as context:
+        context.prec = 6
+        data = pspctl.load()
+        matrix = pspctl.funding_matrix(data)
+        by_psp = pspctl.funding_by_psp(data)
+    low_moss = matrix.set_index("psp_id").loc["low-moss"]
+    assert str(low_moss["total_gbp"]) == "945139.00"
+    assert str(sum(by_psp["amount_gbp"], Decimal(0))) == "2759068.00"

@@ -7,7 +7,7 @@ nothing heavy.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import Context, Decimal
 
 #: What an amount may look like: ``1234``, ``1234.5``, ``1,234.00``, ``£1,234`` (and a minus sign,
 #: which the loader reports as a negative amount). Digits are ASCII ``0-9`` only: Python's ``\d``
@@ -29,9 +29,15 @@ def parse_pence(text: str) -> int:
     return -pence if match["neg1"] or match["neg2"] else pence
 
 
+#: The context pounds are made in: exact for any 64-bit number of pence, whatever the caller's
+#: own context (a notebook may lower its precision, and arithmetic rounds to it).
+_EXACT = Context(prec=40)
+_PENNY = Decimal("0.01")
+
+
 def gbp(pence: int) -> Decimal:
-    """Integer pence as exact ``Decimal`` pounds."""
-    return Decimal(int(pence)).scaleb(-2)
+    """Integer pence as exact ``Decimal`` pounds, with two decimals (``183000.30``)."""
+    return _EXACT.multiply(Decimal(int(pence)), _PENNY)
 
 
 def _two_decimals(value: Decimal) -> str | None:
