@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Mapping
-from decimal import Decimal
 from typing import Any
 
 from . import reports, views
 from .errors import UsageError
 from .loader import Dataset
+from .money import total
 
 FORMATS = ("svg", "png")
 WRITTEN_AS = "charts are written as .svg or .png"
@@ -84,7 +84,7 @@ def _series(frame: Any, by: str, money: list[str], labels: dict[str, str]
     for column in money:
         values = frame[column].tolist()
         stated = [values[n] for n in rest if values[n] is not None]
-        other[column] = sum(stated, Decimal(0)) if stated else None
+        other[column] = total(stated) if stated else None
     label = f"All other PSPs ({len(rest)})"
     drawn = [(labels[str(r["psp_id"])], r) for r in frame.iloc[kept].to_dict("records")]
     return [*drawn, (label, other)], (f" The {len(rest)} smaller PSPs are drawn as one: "

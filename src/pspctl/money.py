@@ -6,7 +6,9 @@ nothing heavy.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterable
 from decimal import Context, Decimal
 
 #: What an amount may look like: ``1234``, ``1234.5``, ``1,234.00``, ``£1,234`` (and a minus sign,
@@ -38,6 +40,12 @@ _PENNY = Decimal("0.01")
 def gbp(pence: int) -> Decimal:
     """Integer pence as exact ``Decimal`` pounds, with two decimals (``183000.30``)."""
     return _EXACT.multiply(Decimal(int(pence)), _PENNY)
+
+
+def total(amounts: Iterable[Decimal]) -> Decimal:
+    """The exact sum of ``amounts`` (``0.00`` for none), in pspctl's own context as
+    :func:`gbp` makes pounds: a caller's lowered precision cannot round a total."""
+    return functools.reduce(_EXACT.add, amounts, Decimal("0.00"))
 
 
 def _two_decimals(value: Decimal) -> str | None:

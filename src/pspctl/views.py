@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import Problem, shortened
 from .money import pretty_money
+from .money import total as money_total
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -138,7 +139,7 @@ def table(title: str | None, columns: Sequence[Column], frame: pd.DataFrame, *,
 
 def _total(column: Column, values: list[Any]) -> Any:
     if column.total == "sum":
-        return sum((v for v in values if isinstance(v, Decimal)), Decimal("0.00"))
+        return money_total(v for v in values if isinstance(v, Decimal))
     if column.total == "one":
         return 1.0 if values else None
     return None
@@ -279,7 +280,7 @@ def split_notes(result: Comparison) -> list[str]:
     """How much additional funding was stated, and how it splits by kind of funder."""
     split, by_psp = result.by_funder_type, result.by_psp
     stated = by_psp["additional_gbp"].notna().sum()
-    total = sum(split["amount_gbp"].tolist(), start=Decimal(0))
+    total = money_total(split["amount_gbp"].tolist())
     lines = [f"Additional funds stated for {stated} of {len(by_psp)} PSPs: "
              f"{pretty_money(total)} in all."]
     for kind, amount, psps in split[["funder_type", "amount_gbp", "psps"]].values.tolist():
@@ -456,7 +457,7 @@ def largest_rows(section: Table, keep: int, rows_are: str = "rows") -> tuple[Tab
     line: dict[str, Any] = {c.name: None for c in section.columns}
     for name in summed:
         figures = [v for v in rest[name].tolist() if isinstance(v, Decimal)]
-        line[name] = sum(figures, Decimal("0.00")) if figures else None
+        line[name] = money_total(figures) if figures else None
     first = next((c.name for c in section.columns if c.kind in ("id", "text", "year")),
                  section.columns[0].name)
     line[section.label or first] = f"all other {rows_are} ({len(rest):,})"

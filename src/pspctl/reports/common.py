@@ -148,7 +148,7 @@ def with_total(
             row[column] = None
         elif any(isinstance(v, Decimal) for v in values):
             stated = [v for v in values if isinstance(v, Decimal)]
-            row[column] = sum(stated, Decimal("0.00"))
+            row[column] = money.total(stated)
         elif column == "share":
             row[column] = 1.0 if values else None
         else:
