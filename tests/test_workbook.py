@@ -411,3 +411,19 @@ def test_hostile_text_round_trips_through_a_workbook(name: str, funder: str) -> 
     assert from_book.psp.at[0, "name"] == from_csv.psp.at[0, "name"] == name.strip()
     assert from_book.funding["funder"].tolist() == from_csv.funding["funder"].tolist()
     assert reports.differences(from_csv, from_book).same
+
+
+def test_shell_completion_reads_a_workbook_too(tmp_path: Path) -> None:
+    book = exported(tmp_path)
+
+    def completed(words: str) -> list[str]:
+        env = {**os.environ, "_PSPCTL_COMPLETE": "complete_bash", "COMP_WORDS": words,
+               "COMP_CWORD": str(len(words.split()))}
+        return subprocess.run([sys.executable, "-m", "pspctl"], capture_output=True, text=True,
+                              env=env, timeout=60).stdout.split()
+
+    assert completed(f"pspctl show --data-dir {book} ") == [
+        "low-moss", "nhs-lothian", "east-renfrewshire", "the-life-i-want",
+        "spt-community-transport", "elevate"]
+    assert completed(f"pspctl funding --data-dir {book} --from ") == [
+        "2012-13", "2013-14", "2014-15", "2015-16", "2016-17", "2017-18"]

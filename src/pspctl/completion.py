@@ -39,16 +39,46 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return []
 
 
+#: The files read as workbooks (as the loader reads them).
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
+
+
+def _table(source: Path, name: str) -> list[dict[str, str]]:
+    """The rows of table ``name`` (``psp``): its CSV file in a folder, or its sheet in a
+    workbook (when python-calamine is installed and the file is small); ``[]`` otherwise."""
+    if source.suffix.lower() not in WORKBOOK_SUFFIXES:
+        return _rows(source / f"{name}.csv")
+    try:
+        from python_calamine import CalamineWorkbook
+
+        if source.stat().st_size > MAX_BYTES:
+            return []
+        cells = CalamineWorkbook.from_path(str(source)).get_sheet_by_name(name).to_python()
+    except Exception:  # no calamine, no such sheet, not a workbook: nothing to offer
+        return []
+    if not cells:
+        return []
+    header = [str(cell).strip() for cell in cells[0]]
+    return [{label: _text(cell) for label, cell in zip(header, row)} for row in cells[1:]]
+
+
+def _text(cell: object) -> str:
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
+
+
 def psp_ids(data_dir: str | os.PathLike[str] | None = None) -> list[tuple[str, str]]:
-    """``(psp_id, name)`` of every PSP in psp.csv."""
+    """``(psp_id, name)`` of every PSP in psp.csv (or a workbook's sheet psp)."""
     return [
         (row.get("psp_id") or "", row.get("name") or "")
-        for row in _rows(_data_dir(data_dir) / "psp.csv")
+        for row in _table(_data_dir(data_dir), "psp")
         if row.get("psp_id")
     ]
 
 
 def years(data_dir: str | os.PathLike[str] | None = None) -> list[str]:
-    """The financial years that have funding in funding.csv, in order."""
-    found = {row.get("year") or "" for row in _rows(_data_dir(data_dir) / "funding.csv")}
+    """The financial years that have funding in funding.csv (or a workbook's sheet funding),
+    in order."""
+    found = {row.get("year") or "" for row in _table(_data_dir(data_dir), "funding")}
     return sorted(y for y in found if y)
