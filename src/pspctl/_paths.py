@@ -16,3 +16,6 @@ def bundled_data_dir() -> Path:
 
 #: Every data file this process has opened to read: output may never be written over one.
 opened_inputs: set[Path] = set()
+
+#: The files read as workbooks wherever a data folder is accepted.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")

@@ -11,7 +11,7 @@ import io
 import os
 from pathlib import Path
 
-from ._paths import bundled_data_dir
+from ._paths import WORKBOOK_SUFFIXES, bundled_data_dir
 
 MAX_BYTES = 4 << 20
 
@@ -37,10 +37,6 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(io.StringIO(text, newline="")))
     except csv.Error:
         return []
-
-
-#: The files read as workbooks (as the loader reads them).
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
 
 
 def _table(source: Path, name: str) -> list[dict[str, str]]:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._paths import bundled_data_dir, opened_inputs
+from ._paths import WORKBOOK_SUFFIXES, bundled_data_dir, opened_inputs
 from ._progress import stage
 from ._rows import checked_header, empty_frame, table_from_rows
 from .errors import DataError, InputError, Problem
@@ -118,10 +118,6 @@ def validate(data_dir: str | Path | None = None) -> list[Problem]:
 
 
 # --- reading -----------------------------------------------------------------------------------
-
-
-#: The files read as workbooks wherever a data folder is accepted.
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
 
 
 def _read(data_dir: str | Path | None) -> tuple[Dataset | None, list[Problem]]:
