@@ -90,9 +90,9 @@ def read_tables(raw: bytes, name: str, suffix: str, limit: int
 
 def _table(rows: list[list[Any]], spec: TableSpec, errors: dict[str, tuple[str, str, str]],
            problems: list[Problem]) -> tuple[list[str] | None, pd.DataFrame]:
-    """One sheet as a table: its header and its typed frame (empty when it has problems). A row
-    with a cell calamine cannot tell (``errors``: {cell: (kind, what it shows, message)}) is
-    that one problem."""
+    """One sheet as a table: its header and its typed frame (empty when it has problems). A cell
+    calamine cannot tell (``errors``: {cell: (kind, what it shows, message)}) is its problem,
+    and the rest of its row is checked as ever."""
     while rows and all(_blank(cell) for cell in rows[-1]):
         rows = rows[:-1]
     if not rows:
@@ -108,32 +108,32 @@ def _table(rows: list[list[Any]], spec: TableSpec, errors: dict[str, tuple[str, 
         return header, empty_frame(spec)
     kinds = [_kind(spec, label) for label in header]
     width = len(header)
-    wrong: dict[int, tuple[int, str, str]] = {}  # row: the first of its cells not told
-    for ref, (kind, _, message) in sorted(errors.items(), reverse=True,
-                                          key=lambda item: _column_index(item[0])):
-        column = _column_index(ref)
-        if column < width:
-            wrong[int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))] = (column, kind, message)
+    wrong: dict[int, list[tuple[int, str, str]]] = {}  # row: its cells calamine cannot tell
+    for ref, (kind, _, message) in sorted(errors.items(), key=lambda i: _column_index(i[0])):
+        if _column_index(ref) < width:
+            wrong.setdefault(int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")), []).append(
+                (_column_index(ref), kind, message))
     body = []
     for number, row in enumerate(rows[1:], start=2):
-        if number in wrong:
-            column, kind, message = wrong[number]
-            problems.append(Problem(spec.filename, number, header[column], kind, message))
-        elif len(row) > width and any(not _blank(cell) for cell in row[width:]):
+        if len(row) > width and any(not _blank(cell) for cell in row[width:]):
             extra = next(n for n in range(width, len(row)) if not _blank(row[n]))
             problems.append(Problem(spec.filename, number, None, "extra-cell",
                                     f"a cell beyond the last column ({column_letter(extra)}"
                                     f"{number}): the header has {width} columns"))
-        else:
-            cells = row[:width] if len(row) >= width else [*row, *[""] * (width - len(row))]
-            body.append((number, [cell if type(cell) is str
-                                  else _cell(spec, number, header[n], kinds[n], cell, problems)
-                                  for n, cell in enumerate(cells)]))
-    numbers = {(p.line, p.column) for p in problems if p.kind == "bad-amount"}
+            continue
+        cells = row[:width] if len(row) >= width else [*row, *[""] * (width - len(row))]
+        for column, kind, message in wrong.get(number, ()):  # reported, then read as blank
+            problems.append(Problem(spec.filename, number, header[column], kind, message))
+            cells[column] = ""
+        body.append((number, [cell if type(cell) is str
+                              else _cell(spec, number, header[n], kinds[n], cell, problems)
+                              for n, cell in enumerate(cells)]))
+    # a cell reported already (an error, a number that is not money) was read as blank: its
+    # blank is not another problem
+    reported = {(p.line, p.column) for p in problems if p.line is not None}
     before = len(problems)
     frame = table_from_rows(header, body, spec, problems)
-    # a number that is not money was reported and left blank: its blank is not another problem
-    problems[before:] = [p for p in problems[before:] if (p.line, p.column) not in numbers]
+    problems[before:] = [p for p in problems[before:] if (p.line, p.column) not in reported]
     return header, frame
 
 
@@ -215,14 +215,14 @@ _ERROR_TYPE = re.compile(rb'\bt="e"')
 _VALUE = re.compile(rb'<v>([^<]*)</v>')
 _ODS_TABLE = re.compile(rb'<table:table\b[^>]*?\btable:name="([^"]*)"')
 _ODS_ERROR = b'calcext:value-type="error"'
+_SHEETS = frozenset(spec.name for spec in TABLES)
 
 #: {(sheet, cell or None for the whole sheet): (kind, what the cell shows, message)}
 Unreadable = dict[tuple[str, str | None], tuple[str, str, str]]
 
 
 def _error_cells(raw: bytes, suffix: str) -> Unreadable:
-    """Every cell holding an error value, or a formula without a saved value; an .ods file
-    names the sheet of an error only."""
+    """Every cell holding an error value, or a formula without a saved value."""
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             if suffix == ".ods":
@@ -240,7 +240,7 @@ def _xlsx_errors(archive: zipfile.ZipFile) -> Unreadable:
     found: Unreadable = {}
     for sheet, rid in _SHEET.findall(book):
         title = _unescaped(sheet)
-        if title not in {s.name for s in TABLES} or rid not in targets:
+        if title not in _SHEETS or rid not in targets:
             continue
         target = targets[rid].decode("utf-8").lstrip("/")
         xml = archive.read(target if target.startswith("xl/") else f"xl/{target}")
@@ -257,10 +257,8 @@ def _unreadable_cells(title: str, xml: bytes) -> Unreadable:
             continue
         value = _VALUE.search(body)
         if _ERROR_TYPE.search(attributes):
-            shown = _unescaped(value[1]) if value else "an error"
-            found[(title, ref[1].decode("ascii"))] = (
-                "error-value", shown, f"the cell holds {shown!r}, an error, not a figure: "
-                "correct the formula or type the value")
+            found[(title, ref[1].decode("ascii"))] = _error(
+                _unescaped(value[1]) if value else "an error")
         elif value is None and b"<f" in body:
             found[(title, ref[1].decode("ascii"))] = (
                 "no-value", "", "the cell holds a formula saved without its value (a program "
@@ -269,16 +267,57 @@ def _unreadable_cells(title: str, xml: bytes) -> Unreadable:
     return found
 
 
+_ODS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_VALUE_TYPE = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
+_ODS_CELLS = (f"{_ODS}table-cell", f"{_ODS}covered-table-cell")
+
+
 def _ods_errors(content: bytes) -> Unreadable:
+    """The error cells of an .ods file's content.xml, each with its place: rows and cells
+    counted as the file repeats them (``number-rows-repeated``, ``number-columns-repeated``).
+    Read only when an error is there at all; a file that cannot be parsed names the sheet."""
+    if _ODS_ERROR not in content:
+        return {}
+    from xml.etree.ElementTree import ParseError, iterparse
+
+    found: Unreadable = {}
+    sheet, row, column = "", 0, 0
+    try:
+        for event, element in iterparse(io.BytesIO(content), events=("start", "end")):
+            if event == "start" and element.tag == f"{_ODS}table":
+                sheet, row = element.get(f"{_ODS}name", ""), 0
+            elif event == "start" and element.tag == f"{_ODS}table-row":
+                column = 0
+            elif event == "end" and element.tag == f"{_ODS}table-row":
+                row += int(element.get(f"{_ODS}number-rows-repeated", "1"))
+                element.clear()
+            elif event == "end" and element.tag in _ODS_CELLS:
+                if element.get(_ODS_VALUE_TYPE) == "error" and sheet in _SHEETS:
+                    shown = "".join(element.itertext()).strip() or "an error"
+                    found[(sheet, f"{column_letter(column)}{row + 1}")] = _error(shown)
+                column += int(element.get(f"{_ODS}number-columns-repeated", "1"))
+    except (ParseError, ValueError):
+        return _ods_sheets_with_errors(content)
+    return found
+
+
+def _ods_sheets_with_errors(content: bytes) -> Unreadable:
+    """The sheets of an .ods file that hold an error somewhere: for a file whose content
+    cannot be parsed cell by cell."""
     found: Unreadable = {}
     starts = [(m.start(), _unescaped(m.group(1))) for m in _ODS_TABLE.finditer(content)]
     for n, (start, title) in enumerate(starts):
         end = starts[n + 1][0] if n + 1 < len(starts) else len(content)
-        if title in {s.name for s in TABLES} and content.find(_ODS_ERROR, start, end) >= 0:
+        if title in _SHEETS and content.find(_ODS_ERROR, start, end) >= 0:
             found[(title, None)] = ("error-value", "", "a cell of this sheet holds an error "
                                     "value (#DIV/0!, #REF!, ...), not a figure: correct the "
                                     "formula or type the value")
     return found
+
+
+def _error(shown: str) -> tuple[str, str, str]:
+    return ("error-value", shown, f"the cell holds {shown!r}, an error, not a figure: correct "
+            "the formula or type the value")
 
 
 def _unescaped(text: bytes) -> str:

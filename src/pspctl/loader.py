@@ -146,6 +146,7 @@ def _read(data_dir: str | Path | None) -> tuple[Dataset | None, list[Problem]]:
     problems.extend(_too_large_to_total(frames))
     order = {spec.filename: n for n, spec in enumerate(TABLES)}
     problems.sort(key=lambda p: (order.get(p.file, len(order)), p.line or 0))
+    problems = _one_per_cell(problems)
     problems = [
         capped
         for spec in TABLES
@@ -163,6 +164,21 @@ def _read(data_dir: str | Path | None) -> tuple[Dataset | None, list[Problem]]:
         ),
         [],
     )
+
+
+def _one_per_cell(problems: list[Problem]) -> list[Problem]:
+    """The first problem of each cell: a cell a source reported already (a workbook's error
+    cell, read as blank) is not also blank for the rules between the cells of a row."""
+    seen: set[tuple[str, int, str]] = set()
+    kept = []
+    for problem in problems:
+        if problem.line is not None and problem.column is not None:
+            cell = (problem.file, problem.line, problem.column)
+            if cell in seen:
+                continue
+            seen.add(cell)
+        kept.append(problem)
+    return kept
 
 
 def _read_workbook(path: Path) -> tuple[dict[str, tuple[pd.DataFrame, list[Problem]]],
