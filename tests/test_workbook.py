@@ -428,3 +428,30 @@ def test_shell_completion_reads_a_workbook_too(tmp_path: Path) -> None:
         "spt-community-transport", "elevate"]
     assert completed(f"pspctl funding --data-dir {book} --from ") == [
         "2012-13", "2013-14", "2014-15", "2015-16", "2016-17", "2017-18"]
+
+
+def test_an_ods_error_cell_is_placed_counting_repeated_rows_and_cells() -> None:
+    from pspctl._workbook import _ods_errors
+
+    content = (
+        b'<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        b' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+        b' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+        b' xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0">'
+        b"<office:body><office:spreadsheet>"
+        b'<table:table table:name="notes"><table:table-row><table:table-cell '
+        b'calcext:value-type="error"><text:p>#REF!</text:p></table:table-cell></table:table-row>'
+        b"</table:table>"
+        b'<table:table table:name="funding">'
+        b'<table:table-row table:number-rows-repeated="3"><table:table-cell '
+        b'table:number-columns-repeated="4"/></table:table-row>'
+        b'<table:table-row><table:table-cell table:number-columns-repeated="2"/>'
+        b'<table:covered-table-cell/><table:table-cell calcext:value-type="error">'
+        b"<text:p>#DIV/0!</text:p></table:table-cell></table:table-row>"
+        b"</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    assert _ods_errors(content) == {("funding", "D4"): (
+        "error-value", "#DIV/0!", "the cell holds '#DIV/0!', an error, not a figure: correct "
+        "the formula or type the value")}
+    # a content.xml that cannot be parsed: the sheet is named, never nothing
+    assert list(_ods_errors(content[:-30])) == [("funding", None)]
