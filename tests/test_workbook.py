@@ -11,8 +11,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -181,20 +183,11 @@ def test_trailing_blank_rows_and_other_sheets_are_ignored(tmp_path: Path) -> Non
 
 
 def test_an_error_cell_is_a_problem_never_a_blank(tmp_path: Path) -> None:
-    import xlsxwriter
+    def errors(workbook: Any) -> None:
+        workbook.get_worksheet_by_name("funding").write_formula("F2", "=1/0", None, "#DIV/0!")
+        workbook.get_worksheet_by_name("psp").write_formula("E2", "=NA()", None, "#N/A")
 
-    book = tmp_path / "errors.xlsx"
-    workbook = xlsxwriter.Workbook(book)
-    for spec_name, rows in _small_tables().items():
-        sheet = workbook.add_worksheet(spec_name)
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if value is not None:
-                    sheet.write(r, c, value)
-    workbook.get_worksheet_by_name("funding").write_formula("F2", "=1/0", None, "#DIV/0!")
-    workbook.get_worksheet_by_name("psp").write_formula("E2", "=NA()", None, "#N/A")
-    workbook.close()
-    problems = loader.validate(book)
+    problems = loader.validate(_book(tmp_path / "errors.xlsx", _small_tables(), errors))
     assert [(p.place, p.kind, p.message) for p in problems] == [
         ("psp!E2", "error-value", "the cell holds '#N/A', an error, not a figure: correct the "
          "formula or type the value"),
@@ -262,7 +255,10 @@ def test_sums_a_spreadsheet_made_are_read_as_shown(tmp_path: Path) -> None:
     assert data.funding["amount_pence"].tolist() == [30]
 
 
-def _book(path: Path, tables: dict[str, list[list[object]]]) -> Path:
+def _book(path: Path, tables: dict[str, list[list[object]]],
+          then: Callable[[Any], None] | None = None) -> Path:
+    """A workbook of ``tables`` written with XlsxWriter; ``then`` writes more before it is
+    closed."""
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(path)
@@ -272,6 +268,8 @@ def _book(path: Path, tables: dict[str, list[list[object]]]) -> Path:
             for c, value in enumerate(row):
                 if value is not None:
                     sheet.write(r, c, value)
+    if then is not None:
+        then(workbook)
     workbook.close()
     return path
 
@@ -392,19 +390,15 @@ def test_hostile_text_round_trips_through_a_workbook(name: str, funder: str) -> 
     into the workbook comes back, cell for cell."""
     import csv as csv_module
 
+    tables = _small_tables()
+    tables["psp"][1][1] = name
+    tables["funding"].append(["p0", "2014-15", "government", funder, None, 5, "t"])
     with tempfile.TemporaryDirectory() as directory:
         folder = Path(directory) / "folder"
         folder.mkdir()
-        for spec_name, rows in _small_tables().items():
+        for spec_name, rows in tables.items():
             with (folder / f"{spec_name}.csv").open("w", newline="", encoding="utf-8") as out:
                 csv_module.writer(out).writerows(rows)
-        psp = (folder / "psp.csv").read_text(encoding="utf-8")
-        with (folder / "psp.csv").open("w", newline="", encoding="utf-8") as out:
-            rows = list(csv_module.reader(psp.splitlines()))
-            rows[1][1] = name
-            csv_module.writer(out).writerows(rows)
-        with (folder / "funding.csv").open("a", newline="", encoding="utf-8") as out:
-            csv_module.writer(out).writerow(["p0", "2014-15", "government", funder, "", "5", "t"])
         book = Path(directory) / "book.xlsx"
         assert run(["export", "--format", "workbook", "-o", str(book), "--data-dir",
                     str(folder)])[0] == 0

@@ -51,8 +51,6 @@ def shown(enabled: bool) -> Iterator[None]:
     finally:
         timer.cancel()
         stop()
-        with _lock:
-            _state["on"] = False
 
 
 def stop() -> None:

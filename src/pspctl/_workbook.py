@@ -23,6 +23,7 @@ files are in a data folder.
 from __future__ import annotations
 
 import datetime
+import html
 import io
 import math
 import re
@@ -99,7 +100,7 @@ def _table(rows: list[list[Any]], spec: TableSpec, errors: dict[str, tuple[str, 
         problems.append(Problem(spec.filename, None, None, "empty-file", "sheet is empty"))
         return None, empty_frame(spec)
     labels = [errors[ref][1] if (ref := f"{column_letter(n)}1") in errors
-              else _text(cell, "text") for n, cell in enumerate(rows[0])]
+              else _text(cell) for n, cell in enumerate(rows[0])]
     while labels and not labels[-1].strip():
         labels.pop()
     known = len(problems)
@@ -128,13 +129,9 @@ def _table(rows: list[list[Any]], spec: TableSpec, errors: dict[str, tuple[str, 
         body.append((number, [cell if type(cell) is str
                               else _cell(spec, number, header[n], kinds[n], cell, problems)
                               for n, cell in enumerate(cells)]))
-    # a cell reported already (an error, a number that is not money) was read as blank: its
-    # blank is not another problem
-    reported = {(p.line, p.column) for p in problems if p.line is not None}
-    before = len(problems)
-    frame = table_from_rows(header, body, spec, problems)
-    problems[before:] = [p for p in problems[before:] if (p.line, p.column) not in reported]
-    return header, frame
+    # a cell reported here (an error, a number that is not money) is read as blank: the loader
+    # keeps one problem per cell, the first, so its blank is not another
+    return header, table_from_rows(header, body, spec, problems)
 
 
 def _expanded_size(raw: bytes) -> int:
@@ -159,7 +156,7 @@ def _cell(spec: TableSpec, row: int, label: str, kind: str, cell: Any,
           problems: list[Problem]) -> str:
     """A cell as the text a CSV file would hold; a number that cannot be money exactly is a
     problem (and the cell left blank, so that no other rule speaks of it again)."""
-    if kind == "amount" and isinstance(cell, float) and not isinstance(cell, bool):
+    if kind == "amount" and isinstance(cell, float):
         text = _money(cell)
         if text is None:
             problems.append(Problem(spec.filename, row, label, "bad-amount",
@@ -168,7 +165,7 @@ def _cell(spec: TableSpec, row: int, label: str, kind: str, cell: Any,
                                     "as a spreadsheet keeps it)"))
             return ""
         return text
-    return _text(cell, kind)
+    return _text(cell)
 
 
 def _money(number: float) -> str | None:
@@ -183,7 +180,7 @@ def _money(number: float) -> str | None:
     return text if len(decimals.rstrip("0")) <= 2 else None
 
 
-def _text(cell: Any, kind: str) -> str:
+def _text(cell: Any) -> str:
     """Any other cell as text: whole numbers without a point, dates in ISO 8601, booleans as
     TRUE or FALSE."""
     if isinstance(cell, str):
@@ -321,11 +318,8 @@ def _error(shown: str) -> tuple[str, str, str]:
 
 
 def _unescaped(text: bytes) -> str:
-    value = text.decode("utf-8", errors="replace")
-    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"),
-                         ("&amp;", "&")):
-        value = value.replace(entity, char)
-    return value
+    """An attribute's or an element's text as XML escaped it (``&amp;``, ``&#163;``)."""
+    return html.unescape(text.decode("utf-8", errors="replace"))
 
 
 # --- places ------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from . import reports
+from ._progress import stage
 from ._version import __version__
 from .errors import UsageError
 from .loader import TABLES, Dataset
@@ -155,8 +156,6 @@ def sections(data: Dataset, against: Dataset | None = None) -> list[Section]:
     ``compare``, ``review``, ``diff``) and, for its first tables, what their rows are and the
     name of the complete table (a table without them, as reconciliation results, is never
     shortened). The charts are drawn from the same views (:func:`chart_views`)."""
-    from ._progress import stage
-
     stage("reconciling")
     result = reports.reconcile(data)
     stage("reviewing")
@@ -192,8 +191,6 @@ def build(data: Dataset, fmt: str, charts: dict[str, bytes] | None = None,
     notes. A long table shows its largest rows and the rest as one line
     (:func:`~pspctl.views.largest_rows`); the complete table is beside the pack
     (``STEM-NAME.csv``), or a sheet of the workbook."""
-    from ._progress import stage
-
     if fmt not in FORMATS:
         raise UsageError(f"{WRITTEN_AS}, not .{fmt}")
     if found is None:

@@ -239,10 +239,8 @@ def resolve_format(fmt: Format | None, output: Path | None) -> Format:
 def write_text(text: str | bytes, output: Path | None, force: bool) -> None:
     """Write to stdout, or publish ``output`` whole (see :mod:`pspctl.output`)."""
     from . import output as out
-    from ._progress import stop
 
     if output is None:
-        stop()  # a progress display is cleared before the output
         out.write_stdout(text)
     else:
         out.publish([(output, text if isinstance(text, bytes) else text.encode("utf-8"))], force)
@@ -277,10 +275,7 @@ class Target:
         return cls(chosen, output, force, terminal, width, not os.environ.get("NO_COLOR"))
 
     def write(self, text: str | bytes) -> None:
-        from ._progress import stop
         from .output import page
-
-        stop()  # a progress display is cleared before the output
 
         if (self.output is None and self.terminal and self.fmt is Format.table
                 and _settings["pager"] and isinstance(text, str) and page(text)):
@@ -865,7 +860,7 @@ def export(
 def _data_workbook(data_dir: Path | None, output: Path | None, force: bool,
                    options: dict[str, Any]) -> None:
     """``export --format workbook``: the data as an .xlsx workbook, never to stdout."""
-    from . import loader, views
+    from . import loader, reports, views
     from .writers import xlsx
 
     given = [name for name, value in options.items() if value]
@@ -873,7 +868,8 @@ def _data_workbook(data_dir: Path | None, output: Path | None, force: bool,
         raise UsageError(f"{', '.join(given)}: only for --format 360giving")
     if output is None or output.suffix.lower() != ".xlsx":
         raise UsageError("--format workbook is written to a file: give -o FILE.xlsx")
-    write_text(xlsx.write(views.data_view(loader.load(data_dir))), output, force)
+    write_text(xlsx.write(views.data_view(reports.data_tables(loader.load(data_dir)))),
+               output, force)
 
 
 def _recipients(psp: pd.DataFrame, items: list[str]) -> dict[str, str]:

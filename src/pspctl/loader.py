@@ -104,7 +104,8 @@ class Dataset:
 
 
 def load(data_dir: str | Path | None = None) -> Dataset:
-    """Load and validate the CSV files of ``data_dir`` (the bundled data when ``None``)."""
+    """Load and validate the CSV files of the folder ``data_dir``, or the sheets of the workbook
+    ``data_dir`` (the bundled data when ``None``)."""
     dataset, problems = _read(data_dir)
     if problems:
         raise DataError(problems)
@@ -113,7 +114,8 @@ def load(data_dir: str | Path | None = None) -> Dataset:
 
 
 def validate(data_dir: str | Path | None = None) -> list[Problem]:
-    """Every problem in the CSV files of ``data_dir``; an empty list when they are valid."""
+    """Every problem in the data of ``data_dir`` (a folder or a workbook, as for :func:`load`);
+    an empty list when they are valid."""
     return _read(data_dir)[1]
 
 

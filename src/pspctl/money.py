@@ -53,9 +53,14 @@ def _two_decimals(value: Decimal) -> str | None:
     (``"2759368.00"``), else ``None``: the hot path of every money cell written."""
     if isinstance(value, Decimal):
         text = str(value)
-        if text[-3:-2] == "." and "E" not in text:  # exponent -2
+        if _in_pence(text):
             return text
     return None
+
+
+def _in_pence(text: str) -> bool:
+    """Whether a ``Decimal``'s text has exactly two decimals (its exponent is -2)."""
+    return text[-3:-2] == "." and "E" not in text
 
 
 def plain_money(value: Decimal) -> str:
@@ -67,6 +72,16 @@ def plain_money(value: Decimal) -> str:
     if value == value.to_integral_value():
         return str(value.quantize(Decimal(1)))
     return str(value.quantize(Decimal("0.01")))
+
+
+def plain_money_column(values: Iterable[Decimal | None]) -> list[str]:
+    """:func:`plain_money` of each value (``""`` for ``None``), a column at once: the pounds
+    :func:`gbp` makes are written by cutting their text, without a call per cell."""
+    values = list(values)
+    texts = ["" if v is None else str(v) for v in values]
+    if all(_in_pence(t) for t in texts if t):
+        return [t[:-3] if t.endswith(".00") else t for t in texts]
+    return ["" if v is None else plain_money(v) for v in values]
 
 
 def pretty_money(value: Decimal) -> str:

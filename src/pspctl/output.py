@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ._paths import opened_inputs
+from ._progress import stop as stop_progress
 from .errors import OutputError
 
 #: Set by the command line when the process started with stdout closed: output that would go
@@ -31,6 +32,7 @@ def write_stdout(data: str | bytes) -> None:
     as in ``| head``, is not an error)."""
     if stdout_closed or sys.stdout is None:
         raise OutputError("cannot write output: stdout is closed (write to a file with -o FILE)")
+    stop_progress()  # a progress display on the terminal is cleared before the output
     if isinstance(data, str):
         data = _encoded(data)
     try:
@@ -186,6 +188,7 @@ def page(text: str) -> bool:
         chosen = os.environ.get("PAGER") or "less -FRX"
     if not chosen.strip() or text.count("\n") < shutil.get_terminal_size().lines:
         return False
+    stop_progress()
     try:  # as stdout would take it; else stdout says what it cannot write
         data = _encoded(text)
     except OutputError:

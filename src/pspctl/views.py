@@ -22,7 +22,6 @@ from .money import total as money_total
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .loader import Dataset
     from .reports import Comparison, Differences, PspDetail, Reconciliation, Review
 
 #: What a column holds; writers lay out, escape and format by it, never by the column's name.
@@ -401,31 +400,18 @@ def diff_view(result: Differences) -> View:
 # --- the data itself -----------------------------------------------------------------------------
 
 
-def data_view(data: Dataset) -> View:
-    """The data as it is read: one section per table, titled as its file (``psp``, ``funding``,
-    ``totals``, ``outcomes``) with the file's columns; money as exact pounds. What ``export
-    --format workbook`` writes, and what a workbook source reads back to the same facts."""
-    import pandas as pd
-
-    from .money import gbp
+def data_view(tables: dict[str, pd.DataFrame]) -> View:
+    """The data as it is read (``reports.data_tables``): one section per table, titled as its
+    file (``psp``, ``funding``, ``totals``, ``outcomes``) with the file's columns. What
+    ``export --format workbook`` writes, and what a workbook source reads back to the same
+    facts."""
     from .schema import TABLES
 
-    sections = []
-    for spec in TABLES:
-        frame = getattr(data, spec.name)
-        columns: list[Column] = []
-        cells: dict[str, list[Any]] = {}
-        for column in spec.columns:
-            if column.kind == "amount":
-                columns.append(Column(column.name, "money"))
-                cells[column.name] = [gbp(v) for v in frame["amount_pence"].tolist()]
-            else:
-                columns.append(Column(column.name, "count" if column.kind == "integer"
-                                      else "text"))
-                cells[column.name] = [None if pd.isna(v) else v
-                                      for v in frame[column.name].astype(object).tolist()]
-        sections.append(table(spec.name, columns, pd.DataFrame(cells, dtype=object)))
-    return View(tuple(sections))
+    kinds: dict[str, Kind] = {"amount": "money", "integer": "count"}
+    return View(tuple(
+        table(spec.name, [Column(c.name, kinds.get(c.kind, "text")) for c in spec.columns],
+              tables[spec.name])
+        for spec in TABLES))
 
 
 # --- long tables, shortened for a document -------------------------------------------------------

@@ -13,7 +13,7 @@ import pandas as pd
 from .. import money
 from ..errors import Problem, UsageError, shortened
 from ..loader import Dataset
-from ..schema import check_year
+from ..schema import TABLES, check_year
 
 GOVERNMENT = "government"
 ADDITIONAL = "additional"
@@ -196,3 +196,16 @@ def _by_psp(frame: pd.DataFrame, ids: list[str], column: str, how: str) -> list[
     values = column_values.groupby(frame["psp_id"], observed=True).agg(how)
     values.index = values.index.astype(str)
     return _objects(values.reindex(ids))
+
+
+def data_tables(data: Dataset) -> dict[str, pd.DataFrame]:
+    """The data as its files hold it: one frame per table (``psp``, ``funding``, ``totals``,
+    ``outcomes``) with the file's columns in their order, money as exact pounds
+    (``amount_gbp``), a blank cell as ``None``."""
+    return {
+        spec.name: pd.DataFrame(
+            {c.name: _money(getattr(data, spec.name)["amount_pence"]) if c.kind == "amount"
+             else _objects(getattr(data, spec.name)[c.name]) for c in spec.columns},
+            dtype=object)
+        for spec in TABLES
+    }

@@ -13,7 +13,7 @@ from functools import lru_cache
 import pandas as pd
 
 from ..loader import Dataset
-from .common import GOVERNMENT, _pounds, gbp
+from .common import _government, _pounds, gbp
 
 OBSERVATION_COLUMNS = ["check", "scope", "psp_id", "years", "amount_gbp", "note"]
 #: What a Table 3 row note says about the years a PSP may have cells in.
@@ -73,8 +73,7 @@ def _cells(data: Dataset) -> list[tuple[str, str, int]]:
     """The government cells as (psp_id, year, pence): text as objects (an id or a year read
     the fast way is a categorical, of str all the same), pence as Python ints; a government
     cell always has its year (a validate rule)."""
-    government = data.funding.loc[data.funding["stream"] == GOVERNMENT,
-                                  ["psp_id", "year", "amount_pence"]]
+    government = _government(data)
     return list(zip(government["psp_id"].astype(object).tolist(),
                     government["year"].astype(object).tolist(),
                     government["amount_pence"].tolist()))

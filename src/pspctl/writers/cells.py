@@ -91,7 +91,13 @@ def human_column(kind: str, values: list[Any]) -> list[str]:
 
 def neutralise(text: str) -> str:
     """Spreadsheet safety: a text cell a spreadsheet would run as a formula gets a leading '."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return neutralised([text])[0]
+
+
+def neutralised(texts: list[str | None]) -> list[str]:
+    """:func:`neutralise` of each text (``""`` for ``None``), a column at once."""
+    return ["" if t is None else "'" + t if t.startswith(FORMULA_PREFIXES) else t
+            for t in texts]
 
 
 def is_numeric(values: Sequence[Any]) -> bool:

@@ -6,9 +6,9 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from ..money import plain_money
+from ..money import plain_money_column
 from ..views import View
-from .cells import FORMULA_PREFIXES, machine_cell, neutralise, python
+from .cells import machine_cell, neutralise, neutralised, python
 
 
 def machine_column(kind: str, values: list[Any]) -> list[str]:
@@ -16,13 +16,9 @@ def machine_column(kind: str, values: list[Any]) -> list[str]:
     the common columns (all money, all text) in one pass without a call per cell."""
     types = set(map(type, values))
     if types <= {Decimal, type(None)}:
-        texts = ["" if v is None else str(v) for v in values]
-        if all(t[-3:-2] == "." and "E" not in t for t in texts if t):  # pence, as gbp makes
-            return [t[:-3] if t.endswith(".00") else t for t in texts]  # plain_money's way
-        return ["" if v is None else plain_money(v) for v in values]
+        return plain_money_column(values)
     if types <= {str, type(None)}:
-        return ["" if v is None else "'" + v if v.startswith(FORMULA_PREFIXES) else v
-                for v in values]  # neutralise, without a call per cell
+        return neutralised(values)
     return [neutralise(v) if isinstance(v, str) else machine_cell(kind, python(v))
             for v in values]
 
