@@ -1,6 +1,6 @@
 """Workbooks as data (.xlsx, .xlsm, .ods): sheets ``psp``, ``funding``, ``totals`` and
-``outcomes`` holding the columns of the CSV files, read with python-calamine (the optional extra
-``pspctl[xlsx]``; chosen by measurement, bench/README.md).
+``outcomes`` holding the columns of the CSV files, their cells read by :mod:`pspctl._sheets`
+(pspctl's own reader, on the standard library: bench/README.md says why).
 
 Each sheet becomes a header and rows of text cells, checked by the same rules as a CSV file
 (:mod:`pspctl._rows`); a problem then names the sheet and the cell (``funding!F5``) instead of a
@@ -13,17 +13,17 @@ line. How a typed cell becomes text:
   (``0.1 + 0.2``) is read as the 0.30 it shows. Money typed as text follows the usual rule.
 * a whole number is written without a decimal point (``2016``), a date as ``YYYY-MM-DD``,
   ``TRUE``/``FALSE`` as words; the column's rule then judges the text.
-* a formula is read as the value the spreadsheet saved with it; a cell holding an error
-  (``#DIV/0!``, ``#REF!``) is a problem, never a blank.
+* a formula is read as the value a spreadsheet computed and saved with it; a formula without
+  one (or in a workbook that asks to be recalculated when opened, as files programs write do)
+  is a ``no-value`` problem, and a cell holding an error (``#DIV/0!``, ``#N/A``) an
+  ``error-value`` problem: never a figure, never a blank.
 
-Rows wholly blank at the end of a sheet are ignored; sheets of other names are ignored, as other
-files are in a data folder.
+Rows wholly blank at the end of a sheet are ignored, however far down; blank rows between rows
+are a problem, as in CSV. Sheets of other names are ignored, as other files are in a data folder.
 """
 
 from __future__ import annotations
 
-import datetime
-import html
 import io
 import math
 import re
@@ -36,11 +36,10 @@ from typing import Any
 import pandas as pd
 
 from ._rows import checked_header, empty_frame, table_from_rows
-from .errors import InputError, Problem, UsageError
-from .schema import TABLES, TableSpec, column_letter
+from ._sheets import Number, Sheet, Unreadable, blank, read_book, without_gc
+from .errors import InputError, Problem
+from .schema import MAX_COLUMNS, TABLES, TableSpec, column_letter, expected_columns
 
-INSTALL = ("reading workbooks needs python-calamine, an optional extra: pip install "
-           "'pspctl[xlsx]' (from a checkout: pip install '.[xlsx]')")
 #: Significant digits a spreadsheet keeps of a number (IEEE doubles, as Excel shows them).
 SIGNIFICANT_DIGITS = 15
 
@@ -51,87 +50,110 @@ def read_tables(raw: bytes, name: str, suffix: str, limit: int
                 ) -> tuple[Tables, Callable[[Problem], Problem]]:
     """The four tables of the workbook ``raw`` (called ``name``) and the function that places a
     table's problem in its sheet and cell. A file that is not a workbook, lacks one of the
-    sheets, or would expand to more than ``limit`` bytes (a workbook is a zip archive: a small
-    file can hold gigabytes) is an :class:`InputError`, as a missing file of a folder is."""
-    try:
-        from python_calamine import CalamineWorkbook
-    except ImportError:
-        raise UsageError(INSTALL) from None
+    sheets, is protected by a password, is malformed, or would expand to more than ``limit``
+    bytes (a workbook is a zip archive: a small file can hold gigabytes) is an
+    :class:`InputError`, as a missing file of a folder is. ``suffix`` is the file's; what the
+    file is, is read from its content."""
+    del suffix  # an .xlsx and an .ods are told apart by what they hold
     expanded = _expanded_size(raw)
     if expanded > limit:
         raise InputError(f"{name}: expands to {expanded:,} bytes, over the limit of {limit:,} "
                          "(set PSPCTL_MAX_BYTES to raise it)")
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
-        names = set(book.sheet_names)
-        sheets = {spec.name: book.get_sheet_by_name(spec.name).to_python(skip_empty_area=False)
-                  for spec in TABLES if spec.name in names}
-    except Exception as err:  # calamine raises its own errors, and ValueError, for bad files
-        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise InputError(f"{name}: cannot be read as a workbook ({reason})") from None
-    missing = [spec.name for spec in TABLES if spec.name not in sheets]
-    if missing:
-        raise InputError(f"{name}: no sheet {', '.join(map(repr, missing))}: a workbook of "
-                         "pspctl data holds the sheets psp, funding, totals and outcomes")
-    errors = _error_cells(raw, suffix)
+    with without_gc():
+        return _tables(read_book(raw, name, [spec.name for spec in TABLES]), name)
+
+
+def _tables(sheets: dict[str, Sheet | tuple[str, str]], name: str
+            ) -> tuple[Tables, Callable[[Problem], Problem]]:
     tables: Tables = {}
     headers: dict[str, list[str]] = {}
     for spec in TABLES:
         found: list[Problem] = []
-        if (spec.name, None) in errors:
-            kind, _, message = errors[(spec.name, None)]
+        sheet = sheets[spec.name]
+        if isinstance(sheet, Sheet):
+            header, frame = _table(sheet, spec, found)
+        else:
+            kind, message = sheet
             found.append(Problem(spec.filename, None, None, kind, message))
-        cells = {ref: what for (sheet, ref), what in errors.items()
-                 if sheet == spec.name and ref is not None}
-        header, frame = _table(sheets[spec.name], spec, cells, found)
+            header, frame = None, empty_frame(spec)
         headers[spec.name] = header or []
         tables[spec.name] = (frame, found)
     return tables, _placer(name, headers)
 
 
-def _table(rows: list[list[Any]], spec: TableSpec, errors: dict[str, tuple[str, str, str]],
-           problems: list[Problem]) -> tuple[list[str] | None, pd.DataFrame]:
+def _table(sheet: Sheet, spec: TableSpec, problems: list[Problem]
+           ) -> tuple[list[str] | None, pd.DataFrame]:
     """One sheet as a table: its header and its typed frame (empty when it has problems). A cell
-    calamine cannot tell (``errors``: {cell: (kind, what it shows, message)}) is its problem,
+    whose figure cannot be known (an error, a formula without a computed value) is its problem,
     and the rest of its row is checked as ever."""
-    while rows and all(_blank(cell) for cell in rows[-1]):
-        rows = rows[:-1]
-    if not rows:
-        problems.append(Problem(spec.filename, None, None, "empty-file", "sheet is empty"))
+    name = spec.filename
+    for ref, kind, message in sheet.problems:
+        problems.append(Problem(name, _row_of(ref), None, kind, f"{ref}: {message}")
+                        if ref else Problem(name, None, None, kind, message))
+    rows = sheet.rows
+    last = len(rows)  # rows wholly blank at the end of a sheet are not read
+    while last and all(blank(cell) for cell in rows[last - 1][1]) \
+            and rows[last - 1][0] not in sheet.beyond:
+        last -= 1
+    rows = rows[:last]
+    if not rows and not sheet.beyond:
+        problems.append(Problem(name, None, None, "empty-file", "sheet is empty"))
         return None, empty_frame(spec)
-    labels = [errors[ref][1] if (ref := f"{column_letter(n)}1") in errors
-              else _text(cell) for n, cell in enumerate(rows[0])]
-    while labels and not labels[-1].strip():
-        labels.pop()
     known = len(problems)
-    header = checked_header(labels, spec, problems)
-    if header is None or len(problems) > known:
+    header = _header(sheet, rows[0][1] if rows and rows[0][0] == 1 else [], spec, problems)
+    if header is None or len(problems) > known:  # its place is named; its rows not read
         return header, empty_frame(spec)
     kinds = [_kind(spec, label) for label in header]
     width = len(header)
-    wrong: dict[int, list[tuple[int, str, str]]] = {}  # row: its cells calamine cannot tell
-    for ref, (kind, _, message) in sorted(errors.items(), key=lambda i: _column_index(i[0])):
-        if _column_index(ref) < width:
-            wrong.setdefault(int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")), []).append(
-                (_column_index(ref), kind, message))
-    body = []
-    for number, row in enumerate(rows[1:], start=2):
-        if len(row) > width and any(not _blank(cell) for cell in row[width:]):
-            extra = next(n for n in range(width, len(row)) if not _blank(row[n]))
-            problems.append(Problem(spec.filename, number, None, "extra-cell",
+    body: list[tuple[int, list[str]]] = []
+    expected = 2
+    for number, row in rows:
+        if number == 1:
+            continue
+        if number > expected:  # rows the file does not hold: blank
+            problems.append(_blank_rows(name, expected, number - 1))
+        expected = number + 1
+        extra = next((n for n in range(width, len(row)) if not blank(row[n])),
+                     sheet.beyond.get(number))
+        if extra is not None:
+            problems.append(Problem(name, number, None, "extra-cell",
                                     f"a cell beyond the last column ({column_letter(extra)}"
                                     f"{number}): the header has {width} columns"))
             continue
         cells = row[:width] if len(row) >= width else [*row, *[""] * (width - len(row))]
-        for column, kind, message in wrong.get(number, ()):  # reported, then read as blank
-            problems.append(Problem(spec.filename, number, header[column], kind, message))
-            cells[column] = ""
         body.append((number, [cell if type(cell) is str
-                              else _cell(spec, number, header[n], kinds[n], cell, problems)
+                              else _cell(name, number, header[n], kinds[n], cell, problems)
                               for n, cell in enumerate(cells)]))
     # a cell reported here (an error, a number that is not money) is read as blank: the loader
     # keeps one problem per cell, the first, so its blank is not another
     return header, table_from_rows(header, body, spec, problems)
+
+
+def _header(sheet: Sheet, first: list[Any], spec: TableSpec, problems: list[Problem]
+            ) -> list[str] | None:
+    """The labels of the sheet's first row, checked (their problems added); ``None`` when
+    there are none to read the rows by."""
+    if 1 in sheet.beyond:
+        problems.append(Problem(spec.filename, 1, None, "too-many-columns",
+                                f"a cell in column {column_letter(sheet.beyond[1])} of the "
+                                f"header row: a header has at most {MAX_COLUMNS:,} columns; "
+                                f"expected columns: {expected_columns(spec)}"))
+        return None
+    labels = [cell.shown if isinstance(cell, Unreadable) else _text(cell) for cell in first]
+    while labels and not labels[-1].strip():
+        labels.pop()
+    return checked_header(labels, spec, problems)
+
+
+def _blank_rows(name: str, first: int, last: int) -> Problem:
+    if first == last:
+        return Problem(name, first, None, "blank-row", "blank row")
+    return Problem(name, first, None, "blank-row",
+                   f"blank rows {first:,} to {last:,} ({last - first + 1:,} rows)")
+
+
+def _row_of(ref: str) -> int:
+    return int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
 
 
 def _expanded_size(raw: bytes) -> int:
@@ -148,24 +170,34 @@ def _kind(spec: TableSpec, label: str) -> str:
     return next((c.kind for c in spec.columns if c.name == label), "text")
 
 
-def _blank(cell: Any) -> bool:
-    return isinstance(cell, str) and not cell.strip()
-
-
-def _cell(spec: TableSpec, row: int, label: str, kind: str, cell: Any,
+def _cell(name: str, row: int, label: str, kind: str, cell: Any,
           problems: list[Problem]) -> str:
-    """A cell as the text a CSV file would hold; a number that cannot be money exactly is a
-    problem (and the cell left blank, so that no other rule speaks of it again)."""
-    if kind == "amount" and isinstance(cell, float):
-        text = _money(cell)
+    """A cell as the text a CSV file would hold; a cell whose figure cannot be known, or a
+    number that cannot be money exactly, is a problem (and the cell left blank, so that no
+    other rule speaks of it again)."""
+    if isinstance(cell, Unreadable):
+        problems.append(Problem(name, row, label, cell.kind, cell.message))
+        return ""
+    if kind == "amount":
+        if _PLAIN_MONEY.match(cell):
+            return str.__str__(cell)
+        try:
+            number = float(cell)
+        except ValueError:
+            return str.__str__(cell)
+        text = _money(number)
         if text is None:
-            problems.append(Problem(spec.filename, row, label, "bad-amount",
-                                    f"the number {cell!r} is not a whole number of pence "
+            problems.append(Problem(name, row, label, "bad-amount",
+                                    f"the number {cell} is not a whole number of pence "
                                     f"(rounded to {SIGNIFICANT_DIGITS} significant digits, "
                                     "as a spreadsheet keeps it)"))
             return ""
         return text
     return _text(cell)
+
+
+#: A number as a spreadsheet writes a whole number of pence: the text is the figure.
+_PLAIN_MONEY = re.compile(r"-?(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,2})?\Z")
 
 
 def _money(number: float) -> str | None:
@@ -181,158 +213,20 @@ def _money(number: float) -> str | None:
 
 
 def _text(cell: Any) -> str:
-    """Any other cell as text: whole numbers without a point, dates in ISO 8601, booleans as
-    TRUE or FALSE."""
-    if isinstance(cell, str):
-        return cell
-    if isinstance(cell, bool):
-        return "TRUE" if cell else "FALSE"
-    if isinstance(cell, int):
-        return str(cell)
-    if isinstance(cell, float):
-        if cell.is_integer() and abs(cell) < 1e15:
-            return str(int(cell))
-        return f"{cell:.{SIGNIFICANT_DIGITS}g}" if math.isfinite(cell) else str(cell)
-    if isinstance(cell, (datetime.datetime, datetime.date, datetime.time)):
-        return cell.isoformat()
-    return str(cell)
-
-
-# --- cells calamine cannot tell: found in the file itself -----------------------------------------
-# calamine reads a cell holding an error (#DIV/0!) as an empty string, and a formula saved
-# without its value (a file a program wrote, never opened in a spreadsheet) as blank too.
-
-_SHEET = re.compile(rb'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
-_RELATION = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"')
-_RELATION_REVERSED = re.compile(rb'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
-#: A cell with its contents (a self-closing <c .../> has none and is not matched).
-_CELL = re.compile(rb'<c\b([^>]*?)(?<!/)>(.*?)</c>', re.S)
-_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
-_ERROR_TYPE = re.compile(rb'\bt="e"')
-_VALUE = re.compile(rb'<v>([^<]*)</v>')
-_ODS_TABLE = re.compile(rb'<table:table\b[^>]*?\btable:name="([^"]*)"')
-_ODS_ERROR = b'calcext:value-type="error"'
-_SHEETS = frozenset(spec.name for spec in TABLES)
-
-#: {(sheet, cell or None for the whole sheet): (kind, what the cell shows, message)}
-Unreadable = dict[tuple[str, str | None], tuple[str, str, str]]
-
-
-def _error_cells(raw: bytes, suffix: str) -> Unreadable:
-    """Every cell holding an error value, or a formula without a saved value."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            if suffix == ".ods":
-                return _ods_errors(archive.read("content.xml"))
-            return _xlsx_errors(archive)
-    except (zipfile.BadZipFile, KeyError):
-        return {}
-
-
-def _xlsx_errors(archive: zipfile.ZipFile) -> Unreadable:
-    book = archive.read("xl/workbook.xml")
-    relations = archive.read("xl/_rels/workbook.xml.rels")
-    targets = {rid: target for rid, target in _RELATION.findall(relations)}
-    targets.update({rid: target for target, rid in _RELATION_REVERSED.findall(relations)})
-    found: Unreadable = {}
-    for sheet, rid in _SHEET.findall(book):
-        title = _unescaped(sheet)
-        if title not in _SHEETS or rid not in targets:
-            continue
-        target = targets[rid].decode("utf-8").lstrip("/")
-        xml = archive.read(target if target.startswith("xl/") else f"xl/{target}")
-        if b't="e"' in xml or b"<f" in xml:
-            found.update(_unreadable_cells(title, xml))
-    return found
-
-
-def _unreadable_cells(title: str, xml: bytes) -> Unreadable:
-    found: Unreadable = {}
-    for attributes, body in _CELL.findall(xml):
-        ref = _REF.search(attributes)
-        if ref is None:
-            continue
-        value = _VALUE.search(body)
-        if _ERROR_TYPE.search(attributes):
-            found[(title, ref[1].decode("ascii"))] = _error(
-                _unescaped(value[1]) if value else "an error")
-        elif value is None and b"<f" in body:
-            found[(title, ref[1].decode("ascii"))] = (
-                "no-value", "", "the cell holds a formula saved without its value (a program "
-                "wrote the file, no spreadsheet calculated it): open and save it in a "
-                "spreadsheet, or type the value")
-    return found
-
-
-_ODS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-_ODS_VALUE_TYPE = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
-_ODS_CELLS = (f"{_ODS}table-cell", f"{_ODS}covered-table-cell")
-
-
-def _ods_errors(content: bytes) -> Unreadable:
-    """The error cells of an .ods file's content.xml, each with its place: rows and cells
-    counted as the file repeats them (``number-rows-repeated``, ``number-columns-repeated``).
-    Read only when an error is there at all; a file that cannot be parsed names the sheet."""
-    if _ODS_ERROR not in content:
-        return {}
-    from xml.etree.ElementTree import ParseError, iterparse
-
-    found: Unreadable = {}
-    sheet, row, column = "", 0, 0
-    try:
-        for event, element in iterparse(io.BytesIO(content), events=("start", "end")):
-            if event == "start" and element.tag == f"{_ODS}table":
-                sheet, row = element.get(f"{_ODS}name", ""), 0
-            elif event == "start" and element.tag == f"{_ODS}table-row":
-                column = 0
-            elif event == "end" and element.tag == f"{_ODS}table-row":
-                row += int(element.get(f"{_ODS}number-rows-repeated", "1"))
-                element.clear()
-            elif event == "end" and element.tag in _ODS_CELLS:
-                if element.get(_ODS_VALUE_TYPE) == "error" and sheet in _SHEETS:
-                    shown = "".join(element.itertext()).strip() or "an error"
-                    found[(sheet, f"{column_letter(column)}{row + 1}")] = _error(shown)
-                column += int(element.get(f"{_ODS}number-columns-repeated", "1"))
-    except (ParseError, ValueError):
-        return _ods_sheets_with_errors(content)
-    return found
-
-
-def _ods_sheets_with_errors(content: bytes) -> Unreadable:
-    """The sheets of an .ods file that hold an error somewhere: for a file whose content
-    cannot be parsed cell by cell."""
-    found: Unreadable = {}
-    starts = [(m.start(), _unescaped(m.group(1))) for m in _ODS_TABLE.finditer(content)]
-    for n, (start, title) in enumerate(starts):
-        end = starts[n + 1][0] if n + 1 < len(starts) else len(content)
-        if title in _SHEETS and content.find(_ODS_ERROR, start, end) >= 0:
-            found[(title, None)] = ("error-value", "", "a cell of this sheet holds an error "
-                                    "value (#DIV/0!, #REF!, ...), not a figure: correct the "
-                                    "formula or type the value")
-    return found
-
-
-def _error(shown: str) -> tuple[str, str, str]:
-    return ("error-value", shown, f"the cell holds {shown!r}, an error, not a figure: correct "
-            "the formula or type the value")
-
-
-def _unescaped(text: bytes) -> str:
-    """An attribute's or an element's text as XML escaped it (``&amp;``, ``&#163;``)."""
-    return html.unescape(text.decode("utf-8", errors="replace"))
+    """Any other cell as text: a number whole without a point (``2016``), otherwise as a
+    spreadsheet keeps it (15 significant digits)."""
+    if isinstance(cell, Number):
+        try:
+            number = float(cell)
+        except ValueError:
+            return str.__str__(cell)
+        if number.is_integer() and abs(number) < 1e15:
+            return str(int(number))
+        return f"{number:.{SIGNIFICANT_DIGITS}g}" if math.isfinite(number) else str(number)
+    return str(cell) if not isinstance(cell, Unreadable) else ""
 
 
 # --- places ------------------------------------------------------------------------------------
-
-
-def _column_index(ref: str) -> int:
-    """The 0-based column of a cell reference: ``F5`` is 5, ``AA1`` is 26."""
-    index = 0
-    for char in ref:
-        if not char.isalpha():
-            break
-        index = index * 26 + ord(char) - 64
-    return index - 1
 
 
 def _placer(name: str, headers: dict[str, list[str]]) -> Callable[[Problem], Problem]:
