@@ -1,6 +1,6 @@
-"""Read a workbook of pspctl data with each candidate library, the way pspctl needs it: every
+"""Read a workbook of pspctl data with each candidate reader, the way pspctl needs it: every
 cell of the four sheets, with its type (a number stays a number). Median of --runs, each in a
-fresh process, so that imports count too.
+fresh process, so that imports count too; a library not installed is left out.
 
     python bench/read_workbook.py BOOK.xlsx [--runs 3]
 """
@@ -8,12 +8,17 @@ fresh process, so that imports count too.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import statistics
 import subprocess
 import sys
 import time
 
 READERS = {
+    "pspctl (its own reader, standard library)": (
+        "from pspctl._sheets import read_book\n"
+        "with open(PATH, 'rb') as f:\n"
+        "    rows = read_book(f.read(), PATH, ('psp', 'funding', 'totals', 'outcomes'))\n"),
     "python-calamine": (
         "from python_calamine import CalamineWorkbook\n"
         "book = CalamineWorkbook.from_path(PATH)\n"
@@ -32,9 +37,11 @@ def main() -> None:
     parser.add_argument("book")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    times: dict[str, list[float]] = {name: [] for name in READERS}
-    for _ in range(args.runs):  # alternated, so that both see the same machine
-        for name, code in READERS.items():
+    readers = {name: code for name, code in READERS.items()  # those installed here
+               if importlib.util.find_spec(code.split()[1].split(".")[0]) is not None}
+    times: dict[str, list[float]] = {name: [] for name in readers}
+    for _ in range(args.runs):  # alternated, so that each sees the same machine
+        for name, code in readers.items():
             start = time.perf_counter()
             subprocess.run([sys.executable, "-c", f"PATH = {args.book!r}\n{code}"], check=True)
             times[name].append(time.perf_counter() - start)

@@ -75,8 +75,9 @@ def test_a_formula_a_program_wrote_is_no_figure(tmp_path: Path) -> None:
     assert problems(path) == [
         "program.xlsx: funding!F2: column amount_gbp: the cell holds a formula, and the workbook "
         "asks to be recalculated when it is opened (a program wrote it: its saved values are "
-        "placeholders, not figures a spreadsheet computed): open and save it in a spreadsheet, "
-        "or type the value [no-value]"]
+        "placeholders, not figures a spreadsheet computed): open it in a spreadsheet that "
+        "recalculates it (Excel does; LibreOffice when its Recalculation on File Load is "
+        "Always), save it, or type the value [no-value]"]
     code, out, err = run(["validate", "--data-dir", str(path)])
     assert (code, err) == (1, "")
     assert "funding!F2" in out and "no-value" in out
@@ -420,3 +421,65 @@ def test_the_plain_path_reads_what_spreadsheets_write(tmp_path: Path) -> None:
         assert _sheets.read_book(raw, "b.xlsx", ["funding"])["funding"] == read
     finally:
         _sheets._SheetCells = original
+
+
+def test_a_program_s_formulas_read_once_a_spreadsheet_has_computed_them(tmp_path: Path) -> None:
+    """XlsxWriter's formulas are no figures; the same workbook opened, recalculated and saved by
+    LibreOffice (set to recalculate on load, as the no-value message says) is valid and
+    exact."""
+    import xlsxwriter
+    from test_xlsx import PROFILE, soffice
+
+    office = soffice()
+    path = tmp_path / "program.xlsx"
+    workbook = xlsxwriter.Workbook(path)
+    for title, rows in SMALL.items():
+        sheet = workbook.add_worksheet(title)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if r and rows[0][c] == "amount_gbp":
+                    sheet.write_formula(r, c, f"={value}*2-{value}")
+                elif value is not None:
+                    sheet.write(r, c, value)
+    workbook.close()
+    assert [(p.place, p.kind) for p in loader.validate(path)] == [
+        ("funding!F2", "no-value"), ("totals!F2", "no-value")]
+    profile = tmp_path / "profile"
+    (profile / "user").mkdir(parents=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(PROFILE, encoding="utf-8")
+    subprocess.run([office, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                    "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir",
+                    str(tmp_path / "saved"), str(path)],
+                   check=True, capture_output=True, timeout=180)
+    assert run(["funding", "--by-year", "-f", "csv", "--data-dir",
+                str(tmp_path / "saved" / "program.xlsx")]) == (
+        0, "year,amount_gbp\n2013-14,51139\n", "")
+
+
+def test_export_writes_the_data_or_nothing(tmp_path: Path) -> None:
+    import csv
+    import shutil
+
+    folder = tmp_path / "data"
+    shutil.copytree(DATA, folder, ignore=shutil.ignore_patterns("*.json", "*.md"))
+    with open(folder / "psp.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[3][rows[0].index("table_note")] = "n" * 40_000
+    with open(folder / "psp.csv", "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    assert run(["validate", "--data-dir", str(folder)])[0] == 0
+    target = tmp_path / "edition.xlsx"
+    assert run(["export", "--format", "workbook", "-o", str(target), "--data-dir",
+                str(folder)]) == (
+        2, "", "pspctl: error: psp!I4 (row 4, column table_note): a text of 40,000 characters, "
+        "more than a workbook cell holds (32,767): nothing written; write csv instead, which "
+        "holds it whole\n")
+    assert not target.exists()
+    # a text that fits, however long, is written whole and reads back the same
+    rows[3][rows[0].index("table_note")] = "n" * 32_767
+    with open(folder / "psp.csv", "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    assert run(["export", "--format", "workbook", "-o", str(target), "--data-dir",
+                str(folder)]) == (0, "", "")
+    assert run(["diff", str(folder), str(target)])[1].splitlines()[-1] == (
+        "the editions hold the same facts")

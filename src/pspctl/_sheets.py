@@ -629,7 +629,8 @@ _NO_VALUE = Unreadable(
 _NO_VALUE_RECALCULATE = Unreadable(
     "no-value", "", "the cell holds a formula, and the workbook asks to be recalculated when it "
     "is opened (a program wrote it: its saved values are placeholders, not figures a "
-    "spreadsheet computed): open and save it in a spreadsheet, or type the value")
+    "spreadsheet computed): open it in a spreadsheet that recalculates it (Excel does; "
+    "LibreOffice when its Recalculation on File Load is Always), save it, or type the value")
 
 
 def _error(shown: str) -> Unreadable:

@@ -158,7 +158,7 @@ def _row_of(ref: str) -> int:
 
 def _expanded_size(raw: bytes) -> int:
     """What the parts of a workbook's zip archive say they expand to (0 for a file that is not
-    a zip archive: calamine says what it is)."""
+    a zip archive: the reader says what it is)."""
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             return sum(info.file_size for info in archive.infolist())

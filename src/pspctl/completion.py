@@ -41,27 +41,21 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 def _table(source: Path, name: str) -> list[dict[str, str]]:
     """The rows of table ``name`` (``psp``): its CSV file in a folder, or its sheet in a
-    workbook (when python-calamine is installed and the file is small); ``[]`` otherwise."""
+    workbook (when the file is small); ``[]`` otherwise."""
     if source.suffix.lower() not in WORKBOOK_SUFFIXES:
         return _rows(source / f"{name}.csv")
-    try:
-        from python_calamine import CalamineWorkbook
+    from ._sheets import text_rows
 
+    try:
         if source.stat().st_size > MAX_BYTES:
             return []
-        cells = CalamineWorkbook.from_path(str(source)).get_sheet_by_name(name).to_python()
-    except Exception:  # no calamine, no such sheet, not a workbook: nothing to offer
+        cells = text_rows(source.read_bytes(), name)
+    except Exception:  # not a file, not a workbook, no such sheet: nothing to offer
         return []
     if not cells:
         return []
-    header = [str(cell).strip() for cell in cells[0]]
-    return [{label: _text(cell) for label, cell in zip(header, row)} for row in cells[1:]]
-
-
-def _text(cell: object) -> str:
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell).strip()
+    header = [cell.strip() for cell in cells[0]]
+    return [{label: cell.strip() for label, cell in zip(header, row)} for row in cells[1:]]
 
 
 def psp_ids(data_dir: str | os.PathLike[str] | None = None) -> list[tuple[str, str]]:

@@ -15,15 +15,18 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from ..errors import UsageError
+from ..errors import OutputError, UsageError
 from ..schema import column_letter
 from ..views import Column, Table, View
 from .cells import human_cell, missing, rows_of
 
 INSTALL = ("workbooks need XlsxWriter, an optional extra: pip install 'pspctl[xlsx]' (from a "
            "checkout: pip install '.[xlsx]')")
-#: The rows of a worksheet (Excel's limit, and LibreOffice's).
+#: The rows and columns of a worksheet (Excel's limits, and LibreOffice's).
 MAX_ROWS = 1_048_576
+MAX_COLUMNS = 16_384
+#: The characters a cell holds (UTF-16 code units, as Excel counts them).
+MAX_TEXT = 32_767
 #: The number formats of the kinds that are numbers.
 NUMBER_FORMATS = {"money": '"£"#,##0.00', "share": "0.0%", "ratio": "0.00", "count": "0",
                   "year": "0"}
@@ -57,7 +60,7 @@ def write(view: View, terminal: bool = False, width: int | None = None,
         sheet = workbook.add_worksheet(_sheet_name("Notes", names))
         sheet.set_column(0, 0, 100)
         for n, line in enumerate(lines):
-            sheet.write_string(n, 0, line)
+            sheet.write_string(n, 0, _whole(line, sheet, n, 0, None))
     workbook.close()
     return buffer.getvalue()
 
@@ -77,9 +80,12 @@ def _sheet_name(title: str, taken: set[str]) -> str:
 
 def _sheet(sheet: Any, table: Table, formats: dict[str, Any]) -> None:
     columns = [c for c in table.columns if c.kind != "records"]
+    if len(columns) > MAX_COLUMNS:
+        raise OutputError(f"{table.title or 'the table'} has {len(columns):,} columns, more than "
+                          f"a worksheet holds ({MAX_COLUMNS:,}): write csv instead")
     place = {c.name: column_letter(n) for n, c in enumerate(columns)}
     for n, column in enumerate(columns):
-        sheet.write_string(0, n, column.name, formats["header"])
+        sheet.write_string(0, n, _whole(column.name, sheet, 0, n, None), formats["header"])
     names = [c.name for c in columns]
     if len(table.body) + 2 > MAX_ROWS:  # with its header and a totals row
         raise UsageError(f"{table.title or 'the table'} has {len(table.body):,} rows, more than "
@@ -126,7 +132,19 @@ def _cell(sheet: Any, r: int, n: int, column: Column, value: Any, formats: dict[
             and not isinstance(value, bool):
         sheet.write_number(r, n, _number(value), formats[column.kind])
     else:
-        sheet.write_string(r, n, str(value))
+        sheet.write_string(r, n, _whole(str(value), sheet, r, n, column))
+
+
+def _whole(text: str, sheet: Any, r: int, n: int, column: Column | None) -> str:
+    """``text``, if a cell holds it whole; otherwise an :class:`OutputError` naming the cell, so
+    that nothing is written rather than a text cut (XlsxWriter would cut it at 32,767)."""
+    if len(text) <= MAX_TEXT // 2 or len(text.encode("utf-16-le")) // 2 <= MAX_TEXT:
+        return text
+    where = f"{sheet.name}!{column_letter(n)}{r + 1}"
+    what = f"row {r + 1}, column {column.name}" if column is not None else f"row {r + 1}"
+    raise OutputError(f"{where} ({what}): a text of {len(text):,} characters, more than a "
+                      f"workbook cell holds ({MAX_TEXT:,}): nothing written; write csv instead, "
+                      "which holds it whole")
 
 
 def _total_cell(sheet: Any, r: int, n: int, column: Column, value: Any, last: int,
@@ -140,7 +158,7 @@ def _total_cell(sheet: Any, r: int, n: int, column: Column, value: Any, last: in
     elif missing(value):
         sheet.write_blank(r, n, None, formats["total"])
     elif isinstance(value, str):
-        sheet.write_string(r, n, value, formats["total"])
+        sheet.write_string(r, n, _whole(value, sheet, r, n, column), formats["total"])
     else:
         sheet.write_number(r, n, _number(value), formats.get(f"total {column.kind}",
                                                               formats["total"]))
