@@ -483,3 +483,52 @@ def test_export_writes_the_data_or_nothing(tmp_path: Path) -> None:
                 str(folder)]) == (0, "", "")
     assert run(["diff", str(folder), str(target)])[1].splitlines()[-1] == (
         "the editions hold the same facts")
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ledgers(), st.booleans(), st.booleans())
+def test_any_ledger_as_ods_reads_back_the_same_by_both_paths(
+        ledger: Ledger, trailing: bool, annotated: bool) -> None:
+    """An .ods file as LibreOffice writes it (every row ending in a repeated blank cell) is read
+    by the plain path; with an annotation (a comment) in a cell, by expat; both give the facts
+    of the CSV files."""
+    import tempfile
+
+    from pspctl import _sheets
+
+    with tempfile.TemporaryDirectory() as directory:
+        folder = ledger.write(Path(directory) / "folder")
+        tables = {name: ods_rows(_rows_of(folder, name)) for name in ("psp", "funding",
+                                                                        "totals", "outcomes")}
+        if trailing:
+            tables = {name: rows.replace("</table:table-row>", '<table:table-cell table:number-'
+                                         'columns-repeated="16000"/></table:table-row>')
+                      for name, rows in tables.items()}
+        if annotated:  # a comment's text is not the cell's
+            tables["psp"] = tables["psp"].replace(
+                "<text:p>", "<office:annotation><text:p>a comment</text:p></office:annotation>"
+                "<text:p>", 1)
+        path = Path(directory) / "book.ods"
+        path.write_bytes(ods(tables))
+        from_csv, from_book = loader.load(folder), loader.load(path)
+        raw = path.read_bytes()
+        original = _sheets._plain_ods
+        plain: list[bool] = []
+
+        def watched(*args: object) -> bool:
+            plain.append(original(*args))  # type: ignore[arg-type]
+            return plain[-1]
+
+        try:
+            _sheets._plain_ods = watched  # type: ignore[assignment]
+            first = _sheets.read_book(raw, "book.ods", list(tables))
+            _sheets._plain_ods = lambda *_: False  # type: ignore[assignment]
+            by_expat = _sheets.read_book(raw, "book.ods", list(tables))
+        finally:
+            _sheets._plain_ods = original
+    assert plain == [not annotated]
+    assert first == by_expat
+    assert reports.differences(from_csv, from_book).same
+    for name in ("psp", "funding", "totals", "outcomes"):
+        assert getattr(from_book, name).drop(columns="line").equals(
+            getattr(from_csv, name).drop(columns="line"))

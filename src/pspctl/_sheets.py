@@ -845,10 +845,13 @@ def _ods(parts: _Parts, wanted: Sequence[str]) -> dict[str, Sheet | tuple[str, s
     if parts.has("META-INF/manifest.xml") and b"encryption-data" in parts.bytes(
             "META-INF/manifest.xml"):
         raise InputError(f"{name}: {PASSWORD}")
-    budget = max(REPEAT_BUDGET, parts.infos["content.xml"].file_size
-                 if parts.has("content.xml") else 0)
+    if not parts.has("content.xml"):
+        raise InputError(f"{name}: cannot be read as a workbook (no content.xml)")
+    budget = max(REPEAT_BUDGET, parts.infos["content.xml"].file_size)
     content = _OdsContent(set(wanted), budget)
-    parts.parse("content.xml", content, "the spreadsheet's content")
+    if not _plain_ods(parts, content):  # any other spelling: read by expat
+        content = _OdsContent(set(wanted), budget)
+        parts.parse("content.xml", content, "the spreadsheet's content")
     sheets = [(title, "hidden" if style in content.hidden_styles else "visible", n)
               for n, (title, style) in enumerate(content.tables)]
     chosen = _choose(sheets, wanted, name)
@@ -857,6 +860,154 @@ def _ods(parts: _Parts, wanted: Sequence[str]) -> dict[str, Sheet | tuple[str, s
         kind, where = chosen[want]
         out[want] = content.sheets[int(where)] if kind == "sheet" else (kind, where)
     return out
+
+
+# The plain spelling of an .ods file's tables, as LibreOffice writes them: the usual prefixes,
+# declared once on the root; cells with their attributes in LibreOffice's order and at most one
+# paragraph of plain text; no formulas, no annotations. Such tables are read by regular
+# expressions, a megabyte of rows at a time; the rest of content.xml (styles, the tables' names)
+# by expat, and a table in any other spelling sends the whole file to expat.
+_ODS_PREFIXES = {b"office": _OFFICE, b"table": _TABLE, b"text": _TEXT}
+_ODS_TEXT = r"(?:[^<&]|&(?:amp|lt|gt|quot|apos);)*"
+_ODS_CELL = (r'<table:(?P<tag>table-cell|covered-table-cell)(?: table:style-name="[^"<&]*")?'
+             r'(?: table:number-columns-repeated="([0-9]{1,9})")?'
+             r'(?: table:number-(?:columns|rows)-spanned="[0-9]{1,9}")*'
+             r'(?: office:value-type="([a-z]+)")?(?: office:currency="[^"<&]*")?'
+             r'(?: office:(value|date-value|time-value|boolean-value)="([^"<&]*)")?'
+             r'(?: calcext:value-type="([a-z]+)")?'
+             r"(?:/>|>(?:<text:p>(" + _ODS_TEXT + r")</text:p>)?</table:(?P=tag)>)")
+_ODS_ROW = (r'<table:table-row(?: table:style-name="[^"<&]*")?'
+            r'(?: table:number-rows-repeated="(?P<repeat>[0-9]{1,9})")?'
+            r'(?: table:default-cell-style-name="[^"<&]*")?>(?P<cells>(?:'
+            + re.sub(r"\((?!\?)", "(?:", _ODS_CELL) + r")*)</table:table-row>")
+_ODS_PLAIN = re.compile(
+    _ODS_ROW + r'|<table:table-column(?: table:[a-z-]+="[^"<&]*")*/>'
+    r"|</?table:table-header-rows>|</?table:table-rows>"
+    r"|<table:named-expressions>(?:<table:named-range(?: table:[a-z-]+=\"[^\"<&]*\")*/>)*"
+    r"</table:named-expressions>|<table:named-expressions/>"
+    r'|<office:forms(?: form:[a-z-]+="[^"<&]*")*/>')
+_ODS_CELLS = re.compile(_ODS_CELL)
+_ODS_TABLE = re.compile(rb'<table:table table:name="([^"<&]*)"(?: table:[a-z-]+="[^"<&]*")*>')
+
+
+def _plain_ods(parts: _Parts, content: _OdsContent) -> bool:
+    """Read content.xml's tables in the plain spelling into ``content``: ``False`` (and nothing
+    read) when any table wanted is spelled otherwise."""
+    xml = parts.bytes("content.xml")
+    head = xml[:xml.find(b">", xml.find(b"<office:document-content")) + 1]
+    for prefix, uri in _ODS_PREFIXES.items():
+        if f'xmlns:{prefix.decode()}="{uri}"'.encode() not in head \
+                or xml.count(b"xmlns:" + prefix + b"=") != 1:
+            return False
+    if b'xmlns:calcext="' in xml and (xml.count(b'xmlns:calcext="') != 1 or
+                                      f'xmlns:calcext="{_CALCEXT}"'.encode() not in head):
+        return False
+    regions = []
+    for match in _ODS_TABLE.finditer(xml):
+        if match[1].decode("utf-8", "replace").casefold() not in content.wanted:
+            continue
+        end = xml.find(b"</table:table>", match.end())
+        if end < 0 or xml.find(b"<table:table ", match.end(), end) >= 0:
+            return False
+        regions.append((match[1], match.end(), end))
+    pieces, last = [], 0
+    for _, start, end in regions:
+        pieces.append(xml[last:start])
+        last = end
+    pieces.append(xml[last:])
+    try:  # everything but the tables' rows, by expat: styles, names, the other tables
+        parser = content.parser()
+        parser.Parse(b"".join(pieces), True)
+    except expat.ExpatError as err:
+        raise InputError(f"{parts.name}: the spreadsheet's content (content.xml) is not "
+                         f"well-formed XML: {expat.ErrorString(err.code)}") from None
+    except _Refused as refused:
+        raise InputError(f"{parts.name}: the spreadsheet's content (content.xml) "
+                         f"{refused}") from None
+    found = [sheet for sheet in content.sheets if sheet.name.casefold() in content.wanted]
+    if [sheet.name.encode() for sheet in found] != [title for title, _, _ in regions]:
+        return False
+    try:
+        for sheet, (_, start, end) in zip(found, regions):
+            if not _plain_table(xml, start, end, sheet, content):
+                return False
+    except UnicodeDecodeError:
+        return False
+    except _Refused as refused:
+        raise InputError(f"{parts.name}: the spreadsheet's content (content.xml) "
+                         f"{refused}") from None
+    return True
+
+
+def _plain_table(xml: bytes, start: int, end: int, sheet: Sheet, content: _OdsContent) -> bool:
+    """One table's rows in the plain spelling into ``sheet``; ``False`` for any other."""
+    content.sheet, content.rows, content.row = sheet, {}, 0
+
+    def row(match: re.Match[str]) -> str:  # each row read as it is matched: one pass
+        if match["cells"] is not None:
+            _plain_row(match["repeat"] or "", _ODS_CELLS.findall(match["cells"]), content)
+        return ""
+
+    position = start
+    while position < end:  # a megabyte of whole rows at a time
+        stop = xml.find(b"</table:table-row>", position + (1 << 20), end)
+        stop = end if stop < 0 else stop + len(b"</table:table-row>")
+        chunk = xml[position:stop].decode("utf-8")
+        position = stop
+        if _ODS_PLAIN.sub(row, chunk):  # what is left is spelled otherwise
+            return False
+    sheet.rows = sorted(content.rows.items())
+    content.sheet = None
+    return True
+
+
+def _plain_row(repeat: str, cells: list[tuple[str, ...]], content: _OdsContent) -> None:
+    """One row of the plain spelling: as it stands when it is one row whose cells are one a
+    column but for blank cells repeated at its end (as LibreOffice ends every row); otherwise
+    cell by cell, repeats counted and bounded as expat's reading does."""
+    end = len(cells)
+    while end and cells[end - 1][1] and not any(cells[end - 1][2:]):
+        end -= 1  # blank cells repeated at the end: nothing to read
+    width = end + sum(int(c[1]) for c in cells[end:])
+    if repeat in ("", "1") and end <= READ_COLUMNS and width <= MAX_COLUMN \
+            and not any(c[1] for c in cells[:end]):
+        content.row += 1
+        if content.row > MAX_ROW:
+            raise _Refused(f"has more rows in the sheet {content.sheet_name()!r} than a sheet "
+                           f"holds ({MAX_ROW:,})")
+        values = [c[6] if c[2] == "string" and c[5] != "error" and "&" not in c[6]
+                  else _ods_value(c) for c in cells[:end]]
+        while values and blank(values[-1]):
+            values.pop()
+        if values:
+            content.rows[content.row] = values
+        return
+    content.cells, content.column = {}, 0
+    content.row_repeat = _count(repeat or None)
+    for cell in cells:
+        content.end_cell(_count(cell[1] or None), _ods_value(cell))
+    content.end_row()
+
+
+def _ods_value(cell: tuple[str, ...]) -> Value:
+    """A cell of the plain spelling as :meth:`_OdsContent.value` reads it."""
+    _, _, kind, attribute, value, calculated, text = cell
+    if "&" in text:
+        text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"') \
+            .replace("&apos;", "'").replace("&amp;", "&")
+    if calculated == "error":
+        return _error(text.strip() or "an error")
+    if kind in _ODS_VALUE_OF:
+        value = value.strip() if attribute == _ODS_VALUE_OF[kind] else ""
+        if kind == "boolean":
+            return "TRUE" if value == "true" else "FALSE" if value == "false" else _NO_VALUE
+        return (Number(value) if attribute == "value" else value) if value else _NO_VALUE
+    return text
+
+
+#: The attribute that holds a cell's value, by its value type.
+_ODS_VALUE_OF = {"float": "value", "percentage": "value", "currency": "value",
+                 "date": "date-value", "time": "time-value", "boolean": "boolean-value"}
 
 
 class _OdsContent(_Handlers):
@@ -927,7 +1078,8 @@ class _OdsContent(_Handlers):
             if namespace == _TEXT and local in ("p", "h"):
                 self.in_paragraph -= 1
             elif namespace == _TABLE and local in ("table-cell", "covered-table-cell"):
-                self.end_cell(*self.cell)
+                repeated, attributes = self.cell
+                self.end_cell(repeated, self.value(attributes) if self.reading() else "")
                 self.cell = None
             return
         if namespace == _TABLE:
@@ -947,8 +1099,7 @@ class _OdsContent(_Handlers):
     def reading(self) -> bool:
         return self.sheet is not None and self.sheet.name.casefold() in self.wanted
 
-    def end_cell(self, repeated: int, attributes: dict[str, str]) -> None:
-        value = self.value(attributes) if self.reading() else ""
+    def end_cell(self, repeated: int, value: Value) -> None:
         start, self.column = self.column, self.column + repeated
         if self.column > MAX_COLUMN:
             raise _Refused(f"has a row of {self.column:,} cells, more than a sheet holds "
