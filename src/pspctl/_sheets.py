@@ -868,7 +868,7 @@ def _ods(parts: _Parts, wanted: Sequence[str]) -> dict[str, Sheet | tuple[str, s
 # expressions, a megabyte of rows at a time; the rest of content.xml (styles, the tables' names)
 # by expat, and a table in any other spelling sends the whole file to expat.
 _ODS_PREFIXES = {b"office": _OFFICE, b"table": _TABLE, b"text": _TEXT}
-_ODS_TEXT = r"(?:[^<&]|&(?:amp|lt|gt|quot|apos);)*"
+_ODS_TEXT = r"[^<&]*(?:&(?:amp|lt|gt|quot|apos);[^<&]*)*"
 _ODS_CELL = (r'<table:(?P<tag>table-cell|covered-table-cell)(?: table:style-name="[^"<&]*")?'
              r'(?: table:number-columns-repeated="([0-9]{1,9})")?'
              r'(?: table:number-(?:columns|rows)-spanned="[0-9]{1,9}")*'
