@@ -1,10 +1,12 @@
 """Two installs of pspctl side by side: the same commands, alternated run by run, medians and
 the ratio measured in one run (so that the state of the machine weighs on both alike).
 
-    python bench/ab.py BEFORE/bin/pspctl AFTER/bin/pspctl [--runs 7] [--big DIR] [--workbook BOOK]
+    python bench/ab.py BEFORE/bin/pspctl AFTER/bin/pspctl [--runs 7] [--big DIR]
+        [--workbook BOOK ...]
 
 ``--big`` names a large generated ledger (bench/generate.py) for the large-file rows;
-``--workbook`` a workbook of one (``pspctl export --format workbook``) to validate and to write.
+``--workbook`` (repeated) a workbook of one (``pspctl export --format workbook``, or that saved
+as .ods) to validate and to read.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import argparse
 import statistics
 import subprocess
 import time
+from pathlib import Path
 
 
 def timed(argv: list[str], times: list[float]) -> None:
@@ -28,15 +31,15 @@ def main() -> None:
     parser.add_argument("after")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--big", default=None)
-    parser.add_argument("--workbook", default=None)
+    parser.add_argument("--workbook", action="append", default=[])
     args = parser.parse_args()
     commands = [["--help"], ["funding", "-f", "csv"], ["reconcile", "-f", "csv"], ["validate"]]
     if args.big:
         commands += [[*c, "--data-dir", args.big, "-f", "csv"]
                      for c in (["funding", "--by-year"], ["reconcile"], ["funding"])]
-    if args.workbook:
-        commands += [["validate", "--data-dir", args.workbook],
-                     ["funding", "--by-year", "--data-dir", args.workbook, "-f", "csv"]]
+    for book in args.workbook:
+        commands += [["validate", "--data-dir", book],
+                     ["funding", "--by-year", "--data-dir", book, "-f", "csv"]]
     print("| command | before | after | after / before |\n|---|--:|--:|--:|")
     for command in commands:
         before: list[float] = []
@@ -45,8 +48,8 @@ def main() -> None:
             timed([args.before, *command], before)
             timed([args.after, *command], after)
         b, a = statistics.median(before), statistics.median(after)
-        shown = " ".join("BIG" if part == args.big else "BOOK" if part == args.workbook
-                         else part for part in command)
+        shown = " ".join("BIG" if part == args.big else Path(part).name
+                         if part in args.workbook else part for part in command)
         print(f"| `pspctl {shown}` | {b * 1000:,.0f} ms | {a * 1000:,.0f} ms | {a / b:.2f} |",
               flush=True)
 

@@ -73,11 +73,10 @@ def test_a_formula_a_program_wrote_is_no_figure(tmp_path: Path) -> None:
                     sheet.write(r, c, value)
     workbook.close()
     assert problems(path) == [
-        "program.xlsx: funding!F2: column amount_gbp: the cell holds a formula, and the workbook "
-        "asks to be recalculated when it is opened (a program wrote it: its saved values are "
-        "placeholders, not figures a spreadsheet computed): open it in a spreadsheet that "
-        "recalculates it (Excel does; LibreOffice when its Recalculation on File Load is "
-        "Always), save it, or type the value [no-value]"]
+        "program.xlsx: funding!F2: column amount_gbp: a formula whose saved value no "
+        "spreadsheet computed (the workbook asks to be recalculated when it is opened, as files "
+        "programs write do): open it in a spreadsheet that recalculates it (Excel; LibreOffice "
+        "set to recalculate on load), save it, or type the value [no-value]"]
     code, out, err = run(["validate", "--data-dir", str(path)])
     assert (code, err) == (1, "")
     assert "funding!F2" in out and "no-value" in out

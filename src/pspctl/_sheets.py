@@ -627,10 +627,10 @@ _NO_VALUE = Unreadable(
     "no-value", "", "the cell holds a formula saved without its value (a program wrote the "
     "file, no spreadsheet calculated it): open and save it in a spreadsheet, or type the value")
 _NO_VALUE_RECALCULATE = Unreadable(
-    "no-value", "", "the cell holds a formula, and the workbook asks to be recalculated when it "
-    "is opened (a program wrote it: its saved values are placeholders, not figures a "
-    "spreadsheet computed): open it in a spreadsheet that recalculates it (Excel does; "
-    "LibreOffice when its Recalculation on File Load is Always), save it, or type the value")
+    "no-value", "", "a formula whose saved value no spreadsheet computed (the workbook asks to "
+    "be recalculated when it is opened, as files programs write do): open it in a "
+    "spreadsheet that recalculates it (Excel; LibreOffice set to recalculate on load), "
+    "save it, or type the value")
 
 
 def _error(shown: str) -> Unreadable:
