@@ -77,10 +77,24 @@ def test_machine_formats_have_no_totals_row_unless_asked() -> None:
         (["list", "--active-in", "16-17"],
          "--active-in '16-17' is not a financial year: write a financial year as YYYY-YY "
          "with consecutive years, from 1900-01 to 2099-00, e.g. 2013-14"),
+        # questions outside the data are answered as such, never with zeros or nothing
+        (["funding", "--from", "2019-20"],
+         "--from 2019-20: no year of the data from then on, which covers 2012-13 to 2013-14"),
+        (["funding", "--by-year", "--to", "2011-12"],
+         "--to 2011-12: no year of the data up to then, which covers 2012-13 to 2013-14"),
+        (["list", "--active-in", "2030-31"],
+         "--active-in 2030-31: not a year of the data, which covers 2012-13 to 2013-14"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(args: list[str], message: str) -> None:
     assert run([*args, "--data-dir", str(SMALL)]) == (2, "", f"pspctl: error: {message}\n")
+
+
+def test_a_filter_that_matches_nothing_says_so() -> None:
+    assert run(["list", "--active-in", "2012-13", "--lead-sector", "third", "--data-dir",
+                str(SMALL)]) == (0, "No PSP is led by the third sector and had Scottish "
+                                 "Government funds in 2012-13.\nSource: §3.1 and Table 3 of "
+                                 "the report.\n", "")
 
 
 @pytest.mark.parametrize("command", ["list", "show alpha", "funding", "compare"])

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import BAD, SMALL, data_dir_from
+from conftest import BAD, REPO, SMALL, data_dir_from
 from conftest import run as run_cli
 
 from pspctl import __version__
@@ -91,9 +91,44 @@ def test_format_from_environment_and_bad_environment() -> None:
 
 
 def test_unknown_format_is_a_usage_error() -> None:
-    code, out, err = run("validate", "--format", "xml")
-    assert (code, out) == (2, "")
-    assert "Invalid value for '--format' / '-f'" in err
+    assert run("validate", "--format", "xml") == (
+        2, "", "pspctl: error: invalid value for '--format' / '-f': 'xml' is not one of 'table', "
+        "'csv', 'tsv', 'json', 'markdown', 'xlsx'\n")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["fundng"], "no such command 'fundng' (did you mean 'funding'?)"),
+    (["funding", "--bogus"], "no such option: --bogus"),
+    (["show"], "missing argument 'PSP'"),
+    (["funding", "--from"], "option '--from' requires an argument"),
+])
+def test_usage_errors_are_one_line(args: list[str], message: str) -> None:
+    assert run(*args) == (2, "", f"pspctl: error: {message}\n")
+
+
+def test_global_options_are_taken_after_the_command_too() -> None:
+    assert run("funding", "--by-year", "--no-pager", "-f", "csv") == run(
+        "--no-pager", "funding", "--by-year", "-f", "csv")
+    code, out, _ = run("funding", "--by-year", "-f", "csv", "--debug")
+    assert (code, out.splitlines()[0]) == (0, "year,amount_gbp")
+    # after --, nothing is an option
+    code, _, err = run("show", "--", "--debug")
+    assert (code, err) == (2, "pspctl: error: no PSP matches '--debug': use one of low-moss, "
+                           "nhs-lothian, east-renfrewshire, the-life-i-want, "
+                           "spt-community-transport, elevate\n")
+
+
+@pytest.mark.parametrize("command", ["validate", "reconcile", "diff data data", "review"])
+def test_quiet_on_every_command_that_checks(command: str, tmp_path: Path) -> None:
+    words = [w if w != "data" else str(REPO / "data") for w in command.split()]
+    expected = {"validate": 0, "reconcile": 1, "diff": 0, "review": 0}[words[0]]
+    assert run(*words, "-q") == (expected, "", "")
+    # -q silences stdout, never the file asked for
+    target = tmp_path / "out.csv"
+    assert run(*words, "-q", "-o", str(target)) == (expected, "", "")
+    assert target.read_text(encoding="utf-8").startswith(
+        {"validate": "file,", "reconcile": "check,", "diff": "what,", "review": "check,"}[
+            words[0]])
 
 
 def test_output_file_takes_format_from_extension(tmp_path: Path) -> None:

@@ -6,11 +6,13 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import YEARS, Generated, datasets
 
 from pspctl import loader, reports
+from pspctl.errors import UsageError
 
 SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -54,6 +56,10 @@ def test_psp_filters_never_change_a_psps_own_figures(generated: Generated,
     chosen = data.draw(st.lists(st.sampled_from(generated.psp_ids), min_size=1, unique=True))
     start, end = sorted(data.draw(st.lists(st.sampled_from(YEARS), min_size=2, max_size=2)))
     everything = reports.funding_matrix(loaded).set_index("psp_id")
+    if not any(start <= year <= end for year in reports.data_years(loaded)):
+        with pytest.raises(UsageError, match="no year of the data in that range"):
+            reports.funding_matrix(loaded, chosen, start, end)
+        start, end = None, None  # a range outside the data is no question: the rest without
     restricted = reports.funding_matrix(loaded, chosen, start, end).set_index("psp_id")
     assert sorted(restricted.index) == sorted(chosen)
     for psp_id in chosen:

@@ -99,7 +99,43 @@ def test_list(small: loader.Dataset) -> None:
 def test_list_filters(small: loader.Dataset) -> None:
     assert reports.psp_list(small, lead_sector="third")["psp_id"].tolist() == ["gamma"]
     assert reports.psp_list(small, active_in="2012-13")["psp_id"].tolist() == ["alpha", "beta"]
-    assert reports.psp_list(small, active_in="2019-20").empty
+    # a year outside the data is a question it cannot answer, said so; not an empty list
+    with pytest.raises(UsageError, match=r"^active_in 2019-20: not a year of the data, which "
+                       r"covers 2012-13 to 2013-14$"):
+        reports.psp_list(small, active_in="2019-20")
+
+
+def test_the_api_names_psps_as_the_command_line_does(small: loader.Dataset) -> None:
+    """Every function that takes PSPs takes an id, or an unambiguous part of an id or name,
+    and says which parameter holds an unknown or ambiguous one."""
+    calls = {
+        "funding_matrix": lambda p: reports.funding_matrix(small, psps=p)["psp_id"].tolist(),
+        "funding_by_year": lambda p: reports.funding_by_year(small, psps=p)["amount_gbp"]
+        .tolist(),
+        "funding_by_psp": lambda p: reports.funding_by_psp(small, psps=p)["psp_id"].tolist(),
+        "compare": lambda p: reports.compare(small, psps=p).by_psp["psp_id"].tolist(),
+    }
+    for name, call in calls.items():
+        assert call(["beta"]) == call(["Beta Partner"]) == call("BETA") != [], name
+        with pytest.raises(UsageError, match=r"^psps: no PSP matches 'bogus': use one of "
+                           r"alpha, beta, gamma$"):
+            call(["bogus"])
+        with pytest.raises(UsageError, match=r"^psps: PSP 'partnership' is ambiguous: it "
+                           r"matches alpha, beta, gamma$"):
+            call(["partnership"])
+    assert reports.funding_by_psp(small, psps=["gam"])["psp_id"].tolist() == ["gamma"]
+    assert reports.resolve_psp(small, "gam") == reports.resolve_psp(small.psp, "gam") == "gamma"
+
+
+def test_a_range_outside_the_data_is_said_so(small: loader.Dataset) -> None:
+    for call in (reports.funding_matrix, reports.funding_by_year, reports.funding_by_psp):
+        with pytest.raises(UsageError, match=r"^start 2019-20: no year of the data from then "
+                           r"on, which covers 2012-13 to 2013-14$"):
+            call(small, start="2019-20")
+        with pytest.raises(UsageError, match=r"^start 2001-02 end 2003-04: no year of the data "
+                           r"in that range, which covers 2012-13 to 2013-14$"):
+            call(small, start="2001-02", end="2003-04")
+    assert reports.funding_by_year(small, start="2013-14")["year"].tolist() == ["2013-14"]
 
 
 def test_compare(small: loader.Dataset) -> None:

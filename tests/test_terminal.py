@@ -8,9 +8,12 @@ import io
 import os
 import pty
 import re
+import signal
 import subprocess
 import sys
+import time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from conftest import TESTS, read_terminal
@@ -161,3 +164,45 @@ def test_never_a_pager_when_piped() -> None:
                             env={**os.environ, "LINES": "12", **PAGER})
     assert result.returncode == 0
     assert not any(line.startswith("PAGED:") for line in result.stdout.splitlines())
+
+
+@pytest.mark.parametrize(("pager", "why"), [("false", "ended with exit 1"),
+                                           ("true", "read none of it")])
+def test_a_pager_that_fails_or_reads_nothing_never_hides_the_table(pager: str, why: str) -> None:
+    shown = _in_a_terminal(["list"], {"PAGER": pager, "NO_COLOR": "1"})
+    assert shown.startswith(f"pspctl: the pager '{pager}' {why}: the output follows without "
+                            "it\n"), shown[:200]
+    assert "low-moss" in shown and "£2,759,068" in shown  # the table, whole, after it
+
+
+def test_a_pager_that_cannot_start_never_hides_the_table() -> None:
+    shown = _in_a_terminal(["list"], {"PAGER": "/nonexistent/pager", "NO_COLOR": "1"})
+    assert shown.startswith("\nStrategic PSPs") or shown.startswith("Strategic PSPs")
+    assert "£2,759,068" in shown
+
+
+def test_ctrl_c_while_paging_waits_for_the_pager_then_exits_130(tmp_path: Path) -> None:
+    """As git does: the pager keeps the terminal until it closes; then pspctl says it was
+    interrupted. The pager here notes that it started, waits for the file 'close', then
+    reads its input and ends."""
+    started, close = tmp_path / "started", tmp_path / "close"
+    pager = (f"sh -c 'trap \"\" INT; touch {started}; while [ ! -e {close} ]; do sleep 0.05; "
+             "done; cat >/dev/null; echo PAGER-CLOSED'")
+    master, slave = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "pspctl", "list"], stdin=slave,
+                               stdout=slave, stderr=slave, start_new_session=False,
+                               env={**os.environ, "COLUMNS": "80", "LINES": "12",
+                                    "PAGER": pager, "NO_COLOR": "1"})
+    os.close(slave)
+    deadline = time.monotonic() + 60
+    while not started.exists():
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    time.sleep(0.3)
+    assert process.poll() is None  # still waiting for the pager
+    close.touch()
+    out = read_terminal(master).decode("utf-8").replace("\r\n", "\n")
+    assert process.wait(timeout=60) == 130
+    os.close(master)
+    assert out.endswith("PAGER-CLOSED\npspctl: interrupted\n"), out[-300:]

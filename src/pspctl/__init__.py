@@ -15,18 +15,34 @@ The loader and the report functions are the Python API::
 - Errors: ``PspctlError`` and its kinds ``UsageError``, ``InputError``, ``OutputError``,
   ``DataError`` (which carries every ``Problem``).
 
-They are imported on first use, so that the command line starts without pandas; ``dir(pspctl)``
-and ``help(pspctl)`` list them all.
+They are imported on first use, the errors too: importing the package runs nothing, so that
+the console script's first line (which answers Ctrl-C) comes before any import of pspctl's that
+could be interrupted, and the command line starts without pandas. ``dir(pspctl)`` and
+``help(pspctl)`` list them all.
 """
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-from ._version import __version__
-from .errors import DataError, InputError, OutputError, Problem, PspctlError, UsageError
+    from ._version import __version__ as __version__
+    from .errors import DataError as DataError
+    from .errors import InputError as InputError
+    from .errors import OutputError as OutputError
+    from .errors import Problem as Problem
+    from .errors import PspctlError as PspctlError
+    from .errors import UsageError as UsageError
 
 _LAZY = {
+    "__version__": "_version",
+    "DataError": "errors",
+    "InputError": "errors",
+    "OutputError": "errors",
+    "Problem": "errors",
+    "PspctlError": "errors",
+    "UsageError": "errors",
     "load": "loader",
     "validate": "loader",
     "Dataset": "loader",
@@ -46,16 +62,7 @@ _LAZY = {
     "grants_360": "export",
 }
 
-__all__ = [
-    "DataError",
-    "InputError",
-    "OutputError",
-    "Problem",
-    "PspctlError",
-    "UsageError",
-    "__version__",
-    *_LAZY,
-]
+__all__ = list(_LAZY)
 
 
 def __getattr__(name: str) -> Any:

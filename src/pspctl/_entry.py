@@ -7,12 +7,13 @@ traceback. Until :func:`pspctl.cli.main` takes over signals, SIGINT prints one l
 from __future__ import annotations
 
 import _signal  # signal's C module: `signal` itself builds enums, 4-5 ms at every start
-import contextlib
-import os
+import os  # already imported by the interpreter: costs nothing
 
 
 def _interrupted(_signum: int, _frame: object) -> None:
-    with contextlib.suppress(OSError):
+    import contextlib  # only now: every import before the handler is a moment unanswered
+
+    with contextlib.suppress(OSError):  # stderr closed: the exit code still says it
         os.write(2, b"pspctl: interrupted\n")
     os._exit(130)
 

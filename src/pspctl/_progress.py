@@ -10,6 +10,7 @@ is imported only when the display starts.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import threading
@@ -38,12 +39,13 @@ def stage(text: str) -> None:
 def shown(enabled: bool) -> Iterator[None]:
     """Show progress while the block runs, if ``enabled``, starting after
     :data:`AFTER_SECONDS`; the display is gone when the block ends, however it ends."""
-    if not enabled:
+    after = _after()  # checked whether shown or not: a script sees the same answer
+    if not enabled or after is None:
         yield
         return
     with _lock:
         _state.update(on=True, stage="working")
-    timer = threading.Timer(_after(), _start)
+    timer = threading.Timer(after, _start)
     timer.daemon = True
     timer.start()
     try:
@@ -63,12 +65,28 @@ def stop() -> None:
             display.stop()
 
 
-def _after() -> float:
+#: A delay longer than this (a day) means never: a timer cannot wait for ever.
+NEVER_AFTER = 86_400.0
+
+
+def _after() -> float | None:
+    """``PSPCTL_PROGRESS_AFTER`` in seconds; ``None`` for never (``never``, ``inf``, or more
+    than a day); anything else than a number of seconds is a usage error."""
     text = os.environ.get("PSPCTL_PROGRESS_AFTER", "").strip()
-    try:
-        return max(0.0, float(text)) if text else AFTER_SECONDS
-    except ValueError:
+    if not text:
         return AFTER_SECONDS
+    if text.lower() == "never":
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if math.isnan(seconds) or seconds < 0:
+        from .errors import UsageError
+
+        raise UsageError(f"PSPCTL_PROGRESS_AFTER={text!r}: give the seconds before progress is "
+                         "shown (a number, 0 or more), or 'never'")
+    return None if seconds > NEVER_AFTER else seconds
 
 
 def _start() -> None:

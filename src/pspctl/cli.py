@@ -31,7 +31,77 @@ if TYPE_CHECKING:
 
     from .views import View
 
+#: The options of pspctl itself, taken after the command too (``pspctl funding --no-pager``).
+GLOBAL_FLAGS = ("--no-pager", "--debug")
+
+
+def _click() -> Any:
+    """The click typer runs on (its own copy from typer 0.28, the click package before)."""
+    import typer.core
+
+    return getattr(typer.core, "_click", None) or __import__("click")
+
+
+class _Commands(typer.core.TyperGroup):
+    """pspctl's commands: pspctl's own options taken before or after the command, and a usage
+    error said in one line (``pspctl: error: no such option: --bogus``), exit 2."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoisted(args))
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             windows_expand_args: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, windows_expand_args,
+                                **extra)
+        exceptions = _click().exceptions
+        try:
+            code = super().main(args, prog_name, complete_var, False, windows_expand_args,
+                                **extra)
+        except exceptions.NoArgsIsHelpError as shown:  # `pspctl` alone: the help
+            shown.show()
+            sys.exit(shown.exit_code)
+        except exceptions.ClickException as err:
+            say(f"pspctl: error: {usage_message(err.format_message())}")
+            sys.exit(err.exit_code)
+        except typer.Abort:
+            say("pspctl: interrupted")
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def hoisted(args: Sequence[str]) -> list[str]:
+    """``args`` with pspctl's own options (:data:`GLOBAL_FLAGS`) given after the command moved
+    before it; nothing after ``--`` is touched."""
+    args = list(args)
+    at = next((n for n, a in enumerate(args) if not a.startswith("-") or a == "--"), len(args))
+    if at >= len(args) or args[at] == "--":
+        return args
+    rest = args[at + 1:]
+    end = rest.index("--") if "--" in rest else len(rest)
+    flags = [a for a in rest[:end] if a in GLOBAL_FLAGS]
+    if not flags:
+        return args
+    return [*args[:at], *flags, args[at], *[a for a in rest[:end] if a not in GLOBAL_FLAGS],
+            *rest[end:]]
+
+
+def usage_message(message: str) -> str:
+    """Click's message as one line of pspctl's: ``No such command 'fundng'. Did you mean
+    'funding'?`` becomes ``no such command 'fundng' (did you mean 'funding'?)``."""
+    text = " ".join(message.split())
+    said, sep, hint = text.partition(". Did you mean ")
+    if sep:
+        text = f"{said} (did you mean {hint.rstrip('.')})"
+    text = text.rstrip(".")
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        text = text[0].lower() + text[1:]
+    return text
+
+
 app = typer.Typer(
+    cls=_Commands,
     name="pspctl",
     help=(
         "Analyse and reconcile the Scottish Government's funding of the six Strategic Public "
@@ -293,8 +363,15 @@ def show_view(view: View, target: Target) -> None:
 # --- commands ----------------------------------------------------------------------------------
 
 
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Print nothing on stdout; only the exit code "
+                       "tells (-o FILE is still written).")
+]
+
+
 @command()
 def validate(
+    quiet: QuietOpt = False,
     data_dir: DataDirOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
@@ -308,9 +385,11 @@ def validate(
     """
     from . import loader, views
 
+    target = Target.of(fmt, output, force)
     problems = loader.validate(data_dir)
     where = str(data_dir) if data_dir is not None else "the bundled data"
-    show_view(views.validate_view(problems, where), Target.of(fmt, output, force))
+    if not quiet or output is not None:
+        show_view(views.validate_view(problems, where), target)
     if problems:
         raise typer.Exit(1)
 
@@ -395,10 +474,14 @@ def list_(
 
     target = Target.of(fmt, output, force)
     active_in = _year(active_in, "--active-in")
-    frame = reports.psp_list(
-        loader.load(data_dir), lead_sector.value if lead_sector else None, active_in
-    )
-    show_view(views.list_view(frame, totals), target)
+    data = loader.load(data_dir)
+    reports.year_range(data, active_in, active_in, ("--active-in", "--active-in"))
+    sector = lead_sector.value if lead_sector else None
+    filtered = " and ".join([*([f"is led by the {sector} sector"] if sector else []),
+                             *([f"had Scottish Government funds in {active_in}"]
+                               if active_in else [])])
+    frame = reports.psp_list(data, sector, active_in)
+    show_view(views.list_view(frame, totals, filtered or None), target)
 
 
 @command()
@@ -483,7 +566,8 @@ def funding(
     if start is not None and end is not None and start > end:
         raise UsageError(f"--from {start} is after --to {end}")
     data = loader.load(data_dir)
-    psps = reports.resolve_psps(data.psp, psp)
+    start, end = reports.year_range(data, start, end, ("--from", "--to"))
+    psps = reports.resolve_psps(data, psp)
     if by_year:
         view = views.by_year_view(
             reports.funding_by_year(data, psps, start, end, cumulative, share), totals, chart)
@@ -516,7 +600,7 @@ def compare(
 
     target = Target.of(fmt, output, force)
     data = loader.load(data_dir)
-    result = reports.compare(data, reports.resolve_psps(data.psp, psp))
+    result = reports.compare(data, reports.resolve_psps(data, psp))
     show_view(views.compare_view(result, totals), target)
 
 
@@ -555,9 +639,6 @@ CandidatesOpt = Annotated[
                  "instead of the checks."),
 ]
 
-QuietOpt = Annotated[
-    bool, typer.Option("--quiet", "-q", help="Print nothing; only the exit code tells.")
-]
 
 
 @command()
@@ -590,7 +671,7 @@ def reconcile(
         loader.load(data_dir), _amount(headline, "--headline"),
         _amount(tolerance, "--tolerance") or Decimal(0),
     )
-    if not quiet:
+    if not quiet or output is not None:
         show_view(views.candidates_view(result) if candidates else views.reconcile_view(result),
                   target)
     if not result.ok:
@@ -629,7 +710,7 @@ def diff_(
 
     target = Target.of(fmt, output, force)
     result = reports.differences(loader.load(old), loader.load(new))
-    if not quiet:
+    if not quiet or output is not None:
         show_view(views.diff_view(result), target)
     if not result.same:
         raise typer.Exit(1)
@@ -650,6 +731,7 @@ StrictOpt = Annotated[
 def review(
     change: ChangeOpt = None,
     strict: StrictOpt = False,
+    quiet: QuietOpt = False,
     data_dir: DataDirOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
@@ -670,7 +752,8 @@ def review(
 
     target = Target.of(fmt, output, force)
     result = reports.review(loader.load(data_dir), _percent(change))
-    show_view(views.review_view(result), target)
+    if not quiet or output is not None:
+        show_view(views.review_view(result), target)
     if strict and not result.observations.empty:
         raise typer.Exit(1)
 

@@ -17,6 +17,7 @@ import stat
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from ._paths import opened_inputs
 from ._progress import stop as stop_progress
@@ -178,10 +179,13 @@ def _signals_held() -> Iterator[None]:
 def page(text: str) -> bool:
     """Show ``text`` through a pager, as git does, when it is taller than the terminal: the
     command in ``PSPCTL_PAGER`` (empty: no pager), else ``PAGER``, else ``less -FRX``. Whether
-    it was paged (not when it fits, when paging is off, or when the pager cannot be run)."""
+    it was paged; ``False`` (the caller then writes it) when it fits, when paging is off, or
+    when the pager cannot be run or read none of it (``PAGER=false``): never a table lost.
+
+    Ctrl-C while the pager shows the text is the pager's (less keeps showing it); pspctl waits
+    for the pager to close, as git does, and then ends as interrupted (exit 130)."""
     import shlex
     import shutil
-    import subprocess
 
     chosen = os.environ.get("PSPCTL_PAGER")
     if chosen is None:
@@ -194,14 +198,88 @@ def page(text: str) -> bool:
     except OutputError:
         return False
     try:
-        pager = subprocess.Popen(shlex.split(chosen), stdin=subprocess.PIPE)
-    except (OSError, ValueError):
+        ran = _run_pager(shlex.split(chosen), data)
+    except (OSError, ValueError):  # no such program, or a command that cannot be split
         return False
-    assert pager.stdin is not None
+    written, unread, code = ran
+    if written - unread > 0 and code == 0:
+        return True
+    from .errors import printable
+
+    why = f"ended with exit {code}" if code else "read none of it"
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(printable(f"pspctl: the pager {chosen!r} {why}: the output follows "
+                                   "without it") + "\n")
+    return False
+
+
+def _run_pager(command: list[str], data: bytes) -> tuple[int, int, int]:
+    """Run the pager on ``data``: the bytes written to it, those it never read, its exit code.
+    A Ctrl-C meanwhile is the pager's; once it has closed, pspctl is interrupted."""
+    import subprocess
+
+    reading, writing = os.pipe()
     try:
-        pager.stdin.write(data)
-        pager.stdin.close()
-    except BrokenPipeError:  # the reader quit the pager: not an error
-        pass
-    pager.wait()
-    return True
+        with _interrupt_after() as interrupted:
+            pager = subprocess.Popen(command, stdin=reading)
+            written = _feed(writing, data, pager)
+            os.close(writing)
+            writing = -1
+            pager.wait()
+            unread = _unread(reading)
+        if interrupted:
+            raise KeyboardInterrupt
+    finally:
+        os.close(reading)
+        if writing >= 0:
+            os.close(writing)
+    return written, unread, pager.returncode
+
+
+def _feed(fd: int, data: bytes, pager: Any) -> int:
+    """Write ``data`` to the pager's pipe while the pager runs; the bytes written. A pager
+    that ends early (the reader quit it) ends the writing, not as an error."""
+    import select
+
+    written = 0
+    os.set_blocking(fd, False)
+    while written < len(data):
+        if pager.poll() is not None:
+            break
+        try:
+            written += os.write(fd, data[written:written + 65536])
+        except BlockingIOError:
+            select.select([], [fd], [], 0.1)
+        except BrokenPipeError:
+            break
+    return written
+
+
+def _unread(fd: int) -> int:
+    """The bytes still waiting in the pipe ``fd`` reads (what the pager never read)."""
+    import fcntl
+    import termios
+
+    try:
+        buffer = fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0")
+    except OSError:
+        return 0
+    return int.from_bytes(buffer, sys.byteorder)
+
+
+@contextlib.contextmanager
+def _interrupt_after() -> Iterator[list[int]]:
+    """Ctrl-C noted, not acted on, while the block runs (the pager has the terminal); the list
+    yielded holds the signal when one came."""
+    import signal
+
+    noted: list[int] = []
+    try:
+        before = signal.signal(signal.SIGINT, lambda signum, _: noted.append(signum))
+    except ValueError:  # not the main thread
+        yield noted
+        return
+    try:
+        yield noted
+    finally:
+        signal.signal(signal.SIGINT, before)

@@ -179,11 +179,15 @@ LIST_COLUMNS = (Column("psp_id", "id"), Column("name", "text"), Column("establis
                 _money("government_gbp"), _money("additional_gbp"))
 
 
-def list_view(frame: pd.DataFrame, totals: bool = False) -> View:
-    """``psp_list``'s frame; totals rows for machines only when ``totals``."""
+def list_view(frame: pd.DataFrame, totals: bool = False, filtered: str | None = None) -> View:
+    """``psp_list``'s frame; totals rows for machines only when ``totals``. ``filtered`` says
+    what the list was restricted to (``led by the third sector``): a list it left empty says
+    so, in a note."""
+    notes = ["Source: §3.1 and Table 3 of the report."]
+    if frame.empty and filtered:
+        notes.insert(0, f"No PSP {filtered}.")
     return _one(table("Strategic PSPs", LIST_COLUMNS, frame, totals=not frame.empty,
-                      label="psp_id"),
-                ("Source: §3.1 and Table 3 of the report.",), totals)
+                      label="psp_id"), notes, totals)
 
 
 def _one(section: Table, notes: Sequence[str], totals: bool) -> View:

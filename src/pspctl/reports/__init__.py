@@ -20,11 +20,13 @@ from .common import (
     PUBLIC_SECTORS,
     REPORT_TITLE,
     data_tables,
+    data_years,
     gbp,
     problems_frame,
     resolve_psp,
     resolve_psps,
     with_total,
+    year_range,
 )
 from .comparison import Comparison, compare, funder_type
 from .editions import Differences, differences
@@ -57,6 +59,7 @@ __all__ = [
     "check_year",
     "compare",
     "data_tables",
+    "data_years",
     "differences",
     "digit_matches",
     "digit_slips",
@@ -74,4 +77,5 @@ __all__ = [
     "review",
     "transpositions",
     "with_total",
+    "year_range",
 ]

@@ -60,15 +60,25 @@ def _normalised(text: str) -> str:
     return " ".join(re.sub(r"[^0-9a-z]+", " ", text.lower()).split())
 
 
-def resolve_psp(psp: pd.DataFrame, query: str) -> str:
-    """The ``psp_id`` a user means: the id itself, or an unambiguous case-insensitive part of
-    the id, the name or the Table 3 label (``lothian``, ``"Low Moss"``).
+def _psp_frame(data: Dataset | pd.DataFrame) -> pd.DataFrame:
+    return data if isinstance(data, pd.DataFrame) else data.psp
 
-    An unknown or ambiguous query raises :class:`UsageError` listing the candidates.
+
+def resolve_psp(data: Dataset | pd.DataFrame, query: str, parameter: str | None = None) -> str:
+    """The ``psp_id`` a user means: the id itself, or an unambiguous case-insensitive part of
+    the id, the name or the Table 3 label (``lothian``, ``"Low Moss"``). ``data`` is the
+    :class:`Dataset` (or its ``psp`` frame).
+
+    An unknown or ambiguous query raises :class:`UsageError` listing the candidates, and naming
+    ``parameter`` (a function's parameter) when given.
     """
+    psp = _psp_frame(data)
     ids = psp["psp_id"].tolist()
     if query in ids:
         return query
+    said = f"{parameter}: " if parameter else ""
+    if not isinstance(query, str):
+        raise UsageError(f"{said}{query!r} is not a PSP: give an id or a part of a name, as text")
     needle = _normalised(query)
     matches = []
     if needle:
@@ -80,16 +90,50 @@ def resolve_psp(psp: pd.DataFrame, query: str) -> str:
     if len(matches) == 1:
         return str(matches[0])
     if matches:
-        raise UsageError(f"PSP {query!r} is ambiguous: it matches {shortened(matches)}")
-    raise UsageError(f"no PSP matches {query!r}: use one of {shortened(ids)}")
+        raise UsageError(f"{said}PSP {query!r} is ambiguous: it matches {shortened(matches)}")
+    raise UsageError(f"{said}no PSP matches {query!r}: use one of {shortened(ids)}")
 
 
-def resolve_psps(psp: pd.DataFrame, queries: Sequence[str] | None) -> list[str] | None:
-    """Each query resolved with :func:`resolve_psp`, in psp.csv order; ``None`` for all."""
-    if not queries:
+def resolve_psps(data: Dataset | pd.DataFrame, queries: Sequence[str] | str | None,
+                 parameter: str | None = None) -> list[str] | None:
+    """Each query resolved with :func:`resolve_psp`, in psp.csv order; ``None`` for all (no
+    queries). One text is one query (``"lothian"``), not its letters."""
+    if queries is None or (not isinstance(queries, str) and len(queries) == 0):
         return None
-    wanted = {resolve_psp(psp, q) for q in queries}
+    if isinstance(queries, str):
+        queries = [queries]
+    psp = _psp_frame(data)
+    wanted = {resolve_psp(psp, q, parameter) for q in queries}
     return [i for i in psp["psp_id"].tolist() if i in wanted]
+
+
+def data_years(data: Dataset) -> list[str]:
+    """The financial years the data has funding for, in order."""
+    return sorted(str(y) for y in data.funding["year"].dropna().unique().tolist())
+
+
+def year_range(data: Dataset, start: str | None, end: str | None,
+               names: tuple[str, str] = ("start", "end")) -> tuple[str | None, str | None]:
+    """``start`` and ``end`` checked: each a financial year, in order, and the range holding at
+    least one year of the data; otherwise a :class:`UsageError` naming the parameters (or the
+    options, ``names``) and the years the data covers."""
+    low = check_year(start, names[0]) if start is not None else None
+    high = check_year(end, names[1]) if end is not None else None
+    if low is not None and high is not None and low > high:
+        raise UsageError(f"{names[0]} {low} is after {names[1]} {high}")
+    if low is None and high is None:
+        return low, high
+    years = data_years(data)
+    if years and not any((low or "") <= y <= (high or "9999-99") for y in years):
+        if names[0] == names[1]:
+            asked = f"{names[0]} {low}: not a year of the data"
+        elif low is not None and high is not None:
+            asked = f"{names[0]} {low} {names[1]} {high}: no year of the data in that range"
+        else:
+            asked = (f"{names[0]} {low}: no year of the data from then on" if low is not None
+                     else f"{names[1]} {high}: no year of the data up to then")
+        raise UsageError(f"{asked}, which covers {years[0]} to {years[-1]}")
+    return low, high
 
 
 def _government(
@@ -98,11 +142,9 @@ def _government(
     start: str | None = None,
     end: str | None = None,
 ) -> pd.DataFrame:
-    """The government cells, restricted to some PSPs and a range of financial years."""
-    low = check_year(start, "start") if start is not None else ""
-    high = check_year(end, "end") if end is not None else "9999-99"
-    if start is not None and end is not None and low > high:
-        raise UsageError(f"start {start} is after end {end}")
+    """The government cells, restricted to some PSPs (ids, as :func:`resolve_psps` gives them)
+    and a range of financial years (checked by :func:`year_range`)."""
+    low, high = start or "", end or "9999-99"
     # only the columns the reports use: taking every column of millions of rows costs more
     cells = data.funding.loc[data.funding["stream"] == GOVERNMENT,
                              ["psp_id", "year", "amount_pence"]]

@@ -21,6 +21,7 @@ from .common import (
     _psp_order,
     _sums,
     gbp,
+    resolve_psps,
 )
 
 # --- compare -----------------------------------------------------------------------------------
@@ -57,8 +58,9 @@ def compare(data: Dataset, psps: Sequence[str] | None = None) -> Comparison:
 
     ``additional_gbp``, ``combined_gbp``, ``leverage`` (additional £ per £1 of government funds)
     and ``additional_share`` (of combined) are missing where the report states no additional
-    funds: not stated, never zero.
+    funds: not stated, never zero. ``psps`` as :func:`resolve_psp` takes them.
     """
+    psps = resolve_psps(data, psps, "psps")
     ids = _psp_order(data, psps)
     names = _names(data)
     funding = data.funding[["psp_id", "stream", "funder", "funder_sector", "amount_pence"]]

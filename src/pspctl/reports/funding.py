@@ -15,6 +15,8 @@ from .common import (
     _money,
     _names,
     _psp_order,
+    resolve_psps,
+    year_range,
 )
 
 # --- funding -----------------------------------------------------------------------------------
@@ -29,9 +31,13 @@ def funding_matrix(
     """Table 3 recomputed from the cells: one row per PSP, one column per financial year.
 
     Columns: ``psp_id``, ``name``, one column per year (``Decimal``, missing where the PSP had no
-    funding that year: Table 3's "-"), and ``total_gbp``. ``psps`` (ids) and ``start``/``end``
-    (financial years, inclusive) restrict it.
+    funding that year: Table 3's "-"), and ``total_gbp``. ``psps`` (ids, or parts of a name, as
+    :func:`resolve_psp` takes them) and ``start``/``end`` (financial years, inclusive, holding
+    a year of the data) restrict it; an unknown PSP or a range outside the data is a
+    :class:`UsageError`.
     """
+    psps = resolve_psps(data, psps, "psps")
+    start, end = year_range(data, start, end)
     cells = _government(data, psps, start, end)
     ids = _psp_order(data, psps)
     names = _names(data)
@@ -57,6 +63,8 @@ def funding_by_year(
 ) -> pd.DataFrame:
     """Government funding per financial year: ``year``, ``amount_gbp``, and on request
     ``cumulative_gbp`` (running total) and ``share`` (of the total, 0..1)."""
+    psps = resolve_psps(data, psps, "psps")
+    start, end = year_range(data, start, end)
     cells = _government(data, psps, start, end)
     sums = cells.groupby("year")["amount_pence"].sum().sort_index()
     years = [str(y) for y in sums.index]
@@ -78,6 +86,8 @@ def funding_by_psp(
 ) -> pd.DataFrame:
     """Government funding per PSP, largest first: ``psp_id``, ``name``, ``amount_gbp`` and on
     request ``share`` (of the total, 0..1)."""
+    psps = resolve_psps(data, psps, "psps")
+    start, end = year_range(data, start, end)
     cells = _government(data, psps, start, end)
     summed = cells.groupby("psp_id", observed=True)["amount_pence"].sum()
     sums = dict(zip(map(str, summed.index.tolist()), summed.tolist()))  # no Series.get per PSP

@@ -9,7 +9,6 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..loader import Dataset
-from ..schema import check_year
 from .common import (
     ADDITIONAL,
     GOVERNMENT,
@@ -18,6 +17,7 @@ from .common import (
     _objects,
     _sums,
     resolve_psp,
+    year_range,
 )
 
 # --- list --------------------------------------------------------------------------------------
@@ -43,7 +43,7 @@ def psp_list(
             raise UsageError(f"lead_sector {lead_sector!r}: use public or third")
         psp = psp[psp["lead_sector"] == lead_sector]
     if active_in is not None:
-        year = check_year(active_in, "active_in")
+        year, _ = year_range(data, active_in, active_in, ("active_in", "active_in"))
         active = government.loc[government["year"] == year, "psp_id"].unique().tolist()
         psp = psp[psp["psp_id"].isin(active)]
     ids = [str(i) for i in psp["psp_id"].tolist()]
