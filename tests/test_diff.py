@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from conftest import REPO, TESTS, data_dir_from, run
+from conftest import REPO, SMALL, TESTS, data_dir_from, run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import Ledger, ledgers
@@ -69,7 +69,7 @@ def test_added_removed_transposed_and_text(tmp_path: Path) -> None:
          "added"),
     ]
     assert run(["diff", str(DATA), str(tmp_path / "nowhere")]) == (
-        2, "", f"pspctl: error: {tmp_path / 'nowhere'}: data directory not found\n")
+        2, "", f"pspctl: error: NEW edition: {tmp_path / 'nowhere'}: data directory not found\n")
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -105,3 +105,16 @@ def test_the_pack_against_an_earlier_edition(tmp_path: Path) -> None:
             for line in text.splitlines() if line.startswith("| funding")]
     assert rows == [["funding", "low-moss 2013-14 government Scottish Government",
                      "amount_gbp", "183000", "183300", "£300", "changed: one digit changed"]]
+
+
+def test_an_invalid_edition_is_named(tmp_path: Path) -> None:
+    broken = data_dir_from(tmp_path)
+    with open(broken / "funding.csv", "a", encoding="utf-8") as handle:
+        handle.write("x,y\n")
+    message = "funding.csv:9: column stream: 2 cells, header has 7 [missing-cell]\n"
+    assert run(["diff", str(SMALL), str(broken)]) == (
+        2, "", f"pspctl: error: NEW edition {broken}: {message}")
+    assert run(["diff", str(broken), str(SMALL)]) == (
+        2, "", f"pspctl: error: OLD edition {broken}: {message}")
+    assert run(["diff", str(SMALL), str(tmp_path / "none")]) == (
+        2, "", f"pspctl: error: NEW edition: {tmp_path / 'none'}: data directory not found\n")

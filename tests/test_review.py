@@ -87,3 +87,40 @@ def test_cells_outside_the_stated_years_and_gaps(tmp_path: Path) -> None:
     ]
     assert result.observations["note"].tolist()[0] == (
         "beta has £700 in 2015-16, after the final year its Table 3 note states (2013-14)")
+
+
+def test_changes_from_nothing_are_changes(tmp_path: Path) -> None:
+    """From £0, or from a year with no cell, to a figure is a change as large as any; to a
+    year with no cell, a fall to nothing."""
+    directory = data_dir_from(tmp_path)
+    with open(directory / "funding.csv", "a", encoding="utf-8") as handle:
+        handle.write("beta,2014-15,government,Scottish Government,government,0,fixture\n")
+        handle.write("beta,2015-16,government,Scottish Government,government,1000000,fixture\n")
+        handle.write("gamma,2015-16,government,Scottish Government,government,90,fixture\n")
+    result = reports.review(loader.load(directory), D("0.5"))
+    changes = result.observations[result.observations["check"] == "large-change"]
+    assert changes[["scope", "amount_gbp", "note"]].values.tolist() == [
+        ["alpha 2012-13, 2013-14", D("1000.50"),
+         "alpha goes from £1,000 in 2012-13 to £2,000.50 in 2013-14 (+100%)"],
+        ["beta 2012-13, 2013-14", D("-1000.00"),
+         "beta goes from £1,500 in 2012-13 to £500 in 2013-14 (-67%)"],
+        ["beta 2013-14, 2014-15", D("-500.00"),
+         "beta goes from £500 in 2013-14 to £0 in 2014-15 (-100%)"],
+        ["beta 2014-15, 2015-16", D("1000000.00"),
+         "beta goes from £0 in 2014-15 to £1,000,000 in 2015-16"],
+        ["gamma 2013-14, 2014-15", D("-250.00"),
+         "gamma goes from £250 in 2013-14 to no cell in 2014-15 (-100%)"],
+        ["gamma 2014-15, 2015-16", D("90.00"),
+         "gamma goes from no cell in 2014-15 to £90 in 2015-16"],
+    ]
+
+
+def test_no_observations_is_said_so(tmp_path: Path) -> None:
+    directory = data_dir_from(tmp_path)
+    psp = directory / "psp.csv"
+    psp.write_text(psp.read_text().replace("Gamma,2016", "Gamma,2012"))  # no longer before
+    code, out, err = run(["review", "--data-dir", str(directory), "-f", "markdown"])
+    assert (code, err) == (0, "")
+    assert out.startswith("### Observations (analytical review: patterns to look at again, not "
+                          "errors)\n\nNo observations.\n")
+    assert out.endswith("\nno observations\n")

@@ -67,13 +67,19 @@ def figures(view: views.View) -> list[str]:
                     continue
                 if kind == "money":
                     shown.append(pretty_money(Decimal(value)))
-                elif kind == "share":
-                    shown.append(f"{float(value) * 100:.1f}%")
+                elif kind == "share":  # half away from zero, as a spreadsheet rounds
+                    shown.append(f"{_away(Decimal(value) * 100, 1)}%")
                 elif kind == "ratio":
-                    shown.append(f"{float(value):,.2f}")
+                    shown.append(f"{_away(Decimal(value), 2):,}")
                 elif kind in ("id", "year", "count"):
                     shown.append(value)
     return shown
+
+
+def _away(value: Decimal, places: int) -> Decimal:
+    import decimal
+
+    return value.quantize(Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP)
 
 
 @pytest.mark.parametrize("width", [60, 80, 120])

@@ -19,8 +19,13 @@ from hypothesis import strategies as st
 from pspctl.render import FORMULA_PREFIXES, Format, render
 
 HOSTILE = st.text(alphabet=st.sampled_from(
-    [*'ab ,"\r\n\t|<>=&;-+@\\', "\x1b", "\x07", "\x9b", "\x7f", "\x00", "£", "漢", "–", "é"]),
+    [*'ab ,"\r\n\t|<>=&;-+@\\', "\x1b", "\x07", "\x9b", "\x7f", "\x00", "£", "漢", "–", "é",
+     "\u202e", "\u2066", "\u2069", "\u200b", "\u2028", "\ufeff", "\U000e0041"]),
     max_size=12)
+#: What no text for people may hold raw: controls (but the line feeds of the layout), and the
+#: invisible format characters that reorder a line (U+202E) or hide in it (U+200B).
+RAW = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u00ad\u061c\u200b-\u200f\u2028-\u202e"
+                 "\u2060-\u206f\ufeff\U000e0000-\U000e007f]")
 MONEY = st.integers(0, 10**12).map(lambda pence: Decimal(pence).scaleb(-2))
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -73,7 +78,7 @@ def test_markdown_keeps_every_cell_in_its_column(frame: pd.DataFrame) -> None:
         assert len(cells) == 3
         assert "<" not in line and ">" not in line  # no HTML from the data
         assert Decimal(cells[2].replace("£", "").replace(",", "")) == amount
-        assert not re.search(r"[\x00-\x1f\x7f-\x9f]", line)  # controls shown escaped
+        assert not RAW.search(line)  # controls and format characters shown escaped
 
 
 @SETTINGS
@@ -83,7 +88,7 @@ def test_terminal_text_has_no_control_character_and_every_figure_whole(
     from pspctl.money import pretty_money
 
     out = render(frame, Format.table)
-    assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]", out)  # only line feeds
+    assert not RAW.search(out)  # only line feeds
     assert len(out.splitlines()) == 4 + len(frame)  # borders, header, a line a row
     for amount in frame["amount_gbp"]:
         assert pretty_money(amount) in out
@@ -136,6 +141,46 @@ def test_html_round_trip(frame: pd.DataFrame) -> None:
     parser.feed(out)
     assert parser.rows[0] == ["psp_id", "name", "amount_gbp"]
     assert len(parser.rows) == 1 + len(frame)  # nothing split, nothing added
+    from pspctl.errors import printable
+
+    assert not RAW.search(out)
     for cells, (psp_id, name, amount) in zip(parser.rows[1:], frame.itertuples(index=False)):
-        assert cells[:2] == [psp_id, name]  # the text itself, escaped and read back
+        # the text itself, escaped and read back; controls and format characters as escapes
+        assert cells[:2] == [printable(psp_id), printable(name)]
         assert Decimal(cells[2].replace("£", "").replace(",", "")) == amount
+
+
+HALF_WAY = st.integers(-10**7, 10**7).map(lambda n: Decimal(n * 10 + 5).scaleb(-3))
+
+
+@SETTINGS
+@given(st.lists(HALF_WAY, min_size=1, max_size=5))
+def test_every_writer_rounds_half_way_ratios_and_shares_as_a_spreadsheet_does(
+        values: list[Decimal]) -> None:
+    """0.825 is 0.83 and 0.8125 is 81.3% wherever people read it (table, markdown, HTML):
+    half away from zero, as the workbook's number formats show them."""
+    import decimal
+
+    from pspctl.writers.html import html_table
+
+    frame = pd.DataFrame({"leverage": [float(v) for v in values],
+                          "share": [float(v) / 100 for v in values]}, dtype=object)
+    kinds = {"leverage": "ratio", "share": "share"}
+
+    def away(value: Decimal, places: int) -> Decimal:
+        return value.quantize(Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP)
+
+    ratios = [f"{away(v, 2):,}" for v in values]
+    shares = [f"{away(v, 1)}%" for v in values]  # the share is v / 100: v percent
+    from pspctl.render import columns_of
+    from pspctl.views import Table
+
+    table = render(frame, Format.table, kinds=kinds)
+    markdown = render(frame, Format.markdown, kinds=kinds)
+    parser = _Cells()
+    parser.feed(html_table(Table(None, columns_of(frame, kinds), frame)))
+    for n, (ratio, share) in enumerate(zip(ratios, shares)):
+        assert parser.rows[1 + n] == [ratio, share]
+        assert markdown_cells(markdown.splitlines()[2 + n]) == [ratio, share]
+        assert re.search(rf"\s{re.escape(ratio)}\s.*\s{re.escape(share)}\s",
+                         table.splitlines()[3 + n]), (table, ratio, share)

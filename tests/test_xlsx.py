@@ -106,9 +106,10 @@ PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def recalculated(book: Path) -> list[list[str]]:
+def recalculated(book: Path, as_shown: bool = False) -> list[list[str]]:
     """The first sheet as LibreOffice computes it, every cached formula value zeroed first (so
-    that only a recalculation can give the figures)."""
+    that only a recalculation can give the figures); ``as_shown``: each cell as its number
+    format shows it."""
     work = Path(tempfile.mkdtemp())
     zeroed = work / "zeroed.xlsx"
     with zipfile.ZipFile(book) as old, zipfile.ZipFile(zeroed, "w", zipfile.ZIP_DEFLATED) as new:
@@ -122,7 +123,8 @@ def recalculated(book: Path) -> list[list[str]]:
     (profile / "user" / "registrymodifications.xcu").write_text(PROFILE, encoding="utf-8")
     subprocess.run([soffice(), f"-env:UserInstallation={profile.as_uri()}", "--headless",
                     "--convert-to",
-                    "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false",
+                    "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,"
+                    f"{'true' if as_shown else 'false'},false",
                     "--outdir", str(work), str(zeroed)],
                    capture_output=True, timeout=180, check=True)
     return list(csv.reader(io.StringIO((work / "zeroed.csv").read_text(encoding="utf-8"))))
@@ -162,3 +164,19 @@ def test_every_figure_fits_its_column(tmp_path: Path) -> None:
     for column in "CDEFGH":
         assert sheet.column_dimensions[column].width >= len("£500,000.00") + 1
     assert sheet.page_setup.orientation == "landscape"
+
+
+def test_one_rounding_for_a_figure_in_every_format(tmp_path: Path) -> None:
+    """Elevate's leverage is exactly 0.825: 0.83 in the workbook (LibreOffice shows its number
+    format) and in every text format, half away from zero; the csv keeps it exact."""
+    target = tmp_path / "c.xlsx"
+    assert run(["compare", "-o", str(target)]) == (0, "", "")
+    sheet = recalculated(target, as_shown=True)
+    row = next(r for r in sheet if r[0] == "elevate")
+    leverage = sheet[0].index("leverage")
+    assert row[leverage] == "0.83"
+    for fmt in ("table", "markdown"):
+        shown = next(line for line in run(["compare", "-f", fmt])[1].splitlines()
+                     if "elevate" in line)
+        assert " 0.83 " in shown and "0.82" not in shown, fmt
+    assert "elevate,Elevate,200000,165000,365000,0.825," in run(["compare", "-f", "csv"])[1]

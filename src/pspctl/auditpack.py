@@ -34,6 +34,7 @@ from .views import (
 )
 from .writers import html as html_writer
 from .writers import markdown as markdown_writer
+from .writers.html import html_text
 
 TITLE = "Audit pack: Scottish Government funding of the six Strategic PSPs"
 FORMATS = ("md", "html", "xlsx")
@@ -123,9 +124,9 @@ def _source_section(data: Dataset, sums: list[tuple[str, str]] | None = None
     counts = (f"{len(data.psp):,} PSPs, {len(data.funding):,} funding figures, "
               f"{len(data.totals):,} published totals, {len(data.outcomes):,} outcomes")
     address = data_source(data)
-    link = (f' (<a href="{html.escape(address, quote=True)}">{html.escape(address)}</a>)'
+    link = (f' (<a href="{html.escape(address, quote=True)}">{html_text(address)}</a>)'
             if address else "")
-    listed = "; ".join(f"<code>{name}</code> {digest}"
+    listed = "; ".join(f"<code>{html_text(name)}</code> {digest}"
                        for name, digest in (checksums(data) if sums is None else sums))
     return [
         ("p", f"The figures are those of the research report <em>{reports.REPORT_TITLE}</em> "
@@ -133,7 +134,7 @@ def _source_section(data: Dataset, sums: list[tuple[str, str]] | None = None
               "(Scottish Government funds per PSP per financial year), transcribed exactly as "
               "printed, with the source of every figure; the additional funds from other "
               "organisations are those of the paragraph before Table 3."),
-        ("p", f"Data: {html.escape(data_name(data))}: {counts}. "
+        ("p", f"Data: {html_text(data_name(data))}: {counts}. "
               "A blank figure means not stated, never zero; no figure was changed to make a "
               "total agree. Money is summed exactly, in pence."),
         ("p", f"SHA-256 of the data files: {listed}."),
@@ -261,16 +262,21 @@ def _markdown(about: list[tuple[str, str]], sections: list[Shown], charts: dict[
         if view.verdict:  # up front, in bold, rather than after the tables
             parts.append(f"**{markdown_writer.markdown_text(view.verdict)}**\n")
         parts.append(markdown_writer.write(replace(view, verdict=None), labels=True))
-        parts += [f"All {rows:,} rows: [{markdown_writer.markdown_text(name)}]({quote(name)}), "
-                  "beside this pack.\n" for rows, name in beside]
+        parts += [f"All {rows:,} rows: [{_link_text(name)}]({quote(name)}), beside this pack.\n"
+                  for rows, name in beside]
     attachments = {}
     if charts:
         parts.append("## Charts\n")
         for kind, svg in charts.items():
             name = f"{stem}-{kind}.svg"
             attachments[name] = svg
-            parts.append(f"![{CHART_TITLES[kind]}]({name})\n")
+            parts.append(f"![{CHART_TITLES[kind]}]({quote(name)})\n")  # percent-encoded
     return Pack("\n".join(parts), attachments)
+
+
+def _link_text(name: str) -> str:
+    """A file's name as the text of a Markdown link: escaped, brackets too."""
+    return markdown_writer.markdown_text(name).replace("[", "\\[").replace("]", "\\]")
 
 
 def _workbook(about_data: list[tuple[str, str]], sections: list[Shown],
@@ -296,10 +302,10 @@ def _html(about: list[tuple[str, str]], sections: list[Shown],
     for heading, view, beside in sections:
         body.append(f"<h2>{html.escape(heading)}</h2>")
         if view.verdict:  # up front, rather than after the tables
-            body.append(f'<p class="verdict">{html.escape(view.verdict)}</p>')
+            body.append(f'<p class="verdict">{html_text(view.verdict)}</p>')
         body.append(html_writer.write(replace(view, verdict=None), labels=True))
         body += [f'<p>All {rows:,} rows: <a href="{html.escape(quote(name), quote=True)}">'
-                 f"{html.escape(name)}</a>, beside this pack.</p>" for rows, name in beside]
+                 f"{html_text(name)}</a>, beside this pack.</p>" for rows, name in beside]
     if charts:
         body.append("<h2>Charts</h2>")
         for kind, svg in charts.items():

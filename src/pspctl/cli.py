@@ -706,14 +706,30 @@ def diff_(
     Exit 0 when the editions hold the same facts, 1 when they differ, 2 for unreadable or
     invalid data (as diff does).
     """
-    from . import loader, reports, views
+    from . import reports, views
 
     target = Target.of(fmt, output, force)
-    result = reports.differences(loader.load(old), loader.load(new))
+    result = reports.differences(_edition(old, "OLD"), _edition(new, "NEW"))
     if not quiet or output is not None:
         show_view(views.diff_view(result), target)
     if not result.same:
         raise typer.Exit(1)
+
+
+def _edition(path: Path, which: str) -> Any:
+    """The edition ``path`` loaded; one that cannot be read, or is invalid, is an error that
+    says which edition it is (``NEW edition broken/: ...``)."""
+    from . import loader
+    from .errors import DataError, InputError
+
+    try:
+        return loader.load(path)
+    except (DataError, InputError) as err:
+        named = f"{which} edition" if which.isupper() else which
+        said = str(err)
+        if not said.startswith(str(path)):  # the path once, not twice
+            named += f" {path}"
+        raise InputError(f"{named}: {said}") from None
 
 
 ChangeOpt = Annotated[
@@ -831,7 +847,7 @@ def report(
 
     fmt = _format_of(output, auditpack.FORMATS, auditpack.WRITTEN_AS)
     data = loader.load(data_dir)
-    earlier = loader.load(against) if against is not None else None
+    earlier = _edition(against, "--against") if against is not None else None
     with ThreadPoolExecutor(1) as pool:  # hashing the files (no GIL) beside the reports
         sums = pool.submit(auditpack.checksums, data)
         found = auditpack.sections(data, earlier)

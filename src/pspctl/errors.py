@@ -14,16 +14,38 @@ from dataclasses import dataclass
 LISTED = 10
 
 
-#: C0 controls, DEL and C1 controls, each as its escape: never sent raw to a terminal.
+#: Invisible format characters (Unicode's category Cf: the bidirectional controls that reorder
+#: a line, U+202A-U+202E and U+2066-U+2069, zero-width characters, the soft hyphen, tags) and the
+#: line and paragraph separators: as ranges, first and last.
+FORMAT_CHARACTERS = (
+    (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD), (0x070F, 0x070F),
+    (0x0890, 0x0891), (0x08E2, 0x08E2), (0x180E, 0x180E), (0x200B, 0x200F), (0x2028, 0x202E),
+    (0x2060, 0x2064), (0x2066, 0x206F), (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD), (0x13430, 0x1343F), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001), (0xE0020, 0xE007F),
+)
+
+
+def _escape(code: int) -> str:
+    if code <= 0xFF:
+        return {9: "\\t", 10: "\\n", 13: "\\r"}.get(code, f"\\x{code:02x}")
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+#: C0 controls, DEL, C1 controls and the format characters, each as its escape: never sent raw
+#: to a terminal, nor to a page a person reads.
 _CONTROLS = {
-    code: {9: "\\t", 10: "\\n", 13: "\\r"}.get(code, f"\\x{code:02x}")
-    for code in (*range(0x20), *range(0x7F, 0xA0))
+    code: _escape(code)
+    for code in (*range(0x20), *range(0x7F, 0xA0),
+                 *(c for first, last in FORMAT_CHARACTERS for c in range(first, last + 1)))
 }
 
 
 def printable(text: str) -> str:
-    """``text`` with every control character (C0, ESC, DEL, C1) shown as its escape (``\\x1b``,
-    ``\\n``): what a terminal shows, never what it would obey."""
+    """``text`` with every control character (C0, ESC, DEL, C1) and every invisible format
+    character (a right-to-left override, U+202E, that would reorder the figures beside it; a
+    zero-width space) shown as its escape (``\\x1b``, ``\\n``, ``\\u202e``): what a person sees,
+    never what a terminal or a browser would obey."""
     return text.translate(_CONTROLS)
 
 

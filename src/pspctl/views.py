@@ -369,8 +369,9 @@ def review_view(result: Review) -> View:
     verdict = (f"{count} observation{'s' if count != 1 else ''} to look at again "
                "(observations, not errors)" if count else "no observations")
     return View(
-        (table("Observations (analytical review: patterns to look at again, not errors)",
-               OBSERVATION_COLUMNS, result.observations, blank=""),
+        (replace(table("Observations (analytical review: patterns to look at again, not "
+                       "errors)", OBSERVATION_COLUMNS, result.observations, blank=""),
+                 empty="no observations"),
          table("Round figures per year (whole thousands of pounds)", ROUND_COLUMNS,
                result.round_figures)),
         verdict=verdict, data=table("Observations", OBSERVATION_COLUMNS, result.observations),

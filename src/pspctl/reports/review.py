@@ -172,19 +172,47 @@ def _gaps(by_psp: dict[str, dict[str, int]]) -> list[tuple[object, ...]]:
 
 
 def _changes(by_psp: dict[str, dict[str, int]], change: Decimal) -> list[tuple[object, ...]]:
+    """Year-on-year changes above ``change`` between a PSP's first and last funded years: from
+    £0, or from a year with no cell, any rise is one (``goes from £0 in 2013-14 to
+    £1,000,000``); to a year with no cell, a fall to nothing."""
     rows: list[tuple[object, ...]] = []
     for psp_id, figures in by_psp.items():
-        for year, pence in sorted(figures.items()):
+        funded = sorted(figures)
+        year = funded[0] if funded else None
+        while year is not None and year < funded[-1]:
             following = _next(year)
-            if following in figures and pence:
-                moved = Decimal(figures[following] - pence) / Decimal(pence)
-                if abs(moved) > change:
-                    rows.append(("large-change", f"{psp_id} {year}, {following}", psp_id,
-                                 f"{year}, {following}", gbp(figures[following] - pence),
-                                 f"{psp_id} goes from {_pounds(pence)} in {year} to "
-                                 f"{_pounds(figures[following])} in {following} "
-                                 f"({moved:+.0%})"))
+            before, after = figures.get(year), figures.get(following)
+            if before is None and after is None:
+                year = following
+                continue
+            start = _pounds(before) if before is not None else "no cell"
+            end = _pounds(after) if after is not None else "no cell"
+            moved = _moved(before or 0, after or 0)
+            if moved is not None and abs(moved) > change:
+                # as a spreadsheet rounds; from nothing: no percentage
+                how = f" ({_percent_change(moved)})" if before else ""
+                rows.append(("large-change", f"{psp_id} {year}, {following}", psp_id,
+                             f"{year}, {following}", gbp((after or 0) - (before or 0)),
+                             f"{psp_id} goes from {start} in {year} to {end} in "
+                             f"{following}{how}"))
+            year = following
     return rows
+
+
+def _percent_change(moved: Decimal) -> str:
+    """``+258%``: the fraction as a whole percentage, half away from zero."""
+    import decimal
+
+    whole = (moved * 100).quantize(Decimal(1), rounding=decimal.ROUND_HALF_UP)
+    return f"{whole:+}%"
+
+
+def _moved(before: int, after: int) -> Decimal | None:
+    """The change from ``before`` to ``after`` as a fraction; from nothing to something, as
+    large as any (``None`` when both are nothing)."""
+    if before:
+        return Decimal(after - before) / Decimal(before)
+    return Decimal("Infinity") if after else None
 
 
 def _round(cells: list[tuple[str, str, int]], years: list[str]) -> list[tuple[str, int, int]]:

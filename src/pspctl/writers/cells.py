@@ -43,9 +43,30 @@ def missing(value: Any) -> bool:
     return value is _NA[0] or value is _NA[1]
 
 
+def rounded(value: float | Decimal, places: int) -> Decimal:
+    """``value`` to ``places`` decimals as a spreadsheet rounds what it shows: from the number
+    as it keeps it (15 significant digits), half away from zero. 0.825 is 0.83 in every
+    format, as the workbook's number format shows it (Python's own formatting gives 0.82)."""
+    import decimal
+
+    exact = Decimal(f"{value:.15g}") if isinstance(value, float) else Decimal(value)
+    with decimal.localcontext() as context:
+        context.prec = 40
+        return exact.quantize(Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP)
+
+
+def percent(value: float | Decimal, places: int = 1) -> str:
+    """A share (0..1) as a percentage, rounded as a spreadsheet rounds it: ``82.5%``."""
+    exact = Decimal(f"{value:.15g}") if isinstance(value, float) else Decimal(value)
+    return f"{rounded(exact * 100, places)}%"
+
+
 def plain_number(value: float) -> str:
-    """A ratio or share for scripts: up to six decimals, no trailing zeros."""
-    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    """A ratio or share for scripts: up to six decimals (rounded as a spreadsheet rounds), no
+    trailing zeros."""
+    if not math.isfinite(value):
+        return str(value)
+    text = f"{rounded(value, 6):f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 
@@ -68,13 +89,13 @@ def human_cell(kind: str, value: Any) -> str:
     """One cell for people (table, markdown, HTML): money with £ and separators, shares as
     percentages, a missing figure "not stated"."""
     if missing(value):
-        return NOT_STATED if kind in ("money", "ratio") else ""
+        return NOT_STATED if kind in ("money", "ratio", "share") else ""
     if isinstance(value, Decimal):
         return pretty_money(value)
     if isinstance(value, float):
         if kind == "share":
-            return f"{value * 100:.1f}%"
-        return f"{value:,.2f}"
+            return percent(value)
+        return f"{rounded(value, 2):,}" if math.isfinite(value) else str(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)

@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import html
 
+from ..errors import printable
 from ..views import Table, View
 from .cells import for_people, human_cell
+
+
+def html_text(text: str) -> str:
+    """Text for a page: HTML's characters escaped, and controls and invisible format
+    characters (a right-to-left override) shown as escapes, never obeyed by the browser."""
+    return html.escape(printable(text))
 
 
 def html_table(table: Table, labels: bool = False) -> str:
@@ -15,13 +22,13 @@ def html_table(table: Table, labels: bool = False) -> str:
     kinds, numeric, shown = for_people(table)
     body = len(shown) - table.totals
     lines = ["<table>", "<thead><tr>"
-             + "".join(f"<th>{html.escape(c)}</th>" for c in columns) + "</tr></thead>", "<tbody>"]
+             + "".join(f"<th>{html_text(c)}</th>" for c in columns) + "</tr></thead>", "<tbody>"]
     for n, row in enumerate(shown):
         marks = (["total"] if n >= body else []) + (["mismatch"] if n in table.highlight else [])
         attribute = f' class="{" ".join(marks)}"' if marks else ""
         cells = [("<td class=\"number\">" if number
                   else "<td class=\"key\">" if kind in ("id", "year") else "<td>")
-                 + html.escape(human_cell(kind, value)) + "</td>"
+                 + html_text(human_cell(kind, value)) + "</td>"
                  for kind, value, number in zip(kinds, row, numeric)]
         lines.append(f"<tr{attribute}>" + "".join(cells) + "</tr>")
     lines += ["</tbody>", "</table>"]
@@ -35,10 +42,10 @@ def write(view: View, terminal: bool = False, width: int | None = None,
     parts: list[str] = []
     for section in view.sections:
         if section.title and view.sectioned:
-            parts.append(f"<h3>{html.escape(section.title)}</h3>")
-        parts.append(f"<p>{html.escape(section.empty.capitalize())}.</p>" if section.frame.empty
+            parts.append(f"<h3>{html_text(section.title)}</h3>")
+        parts.append(f"<p>{html_text(section.empty.capitalize())}.</p>" if section.frame.empty
                      else html_table(section, labels))
-    parts += [f"<p>{html.escape(note)}</p>" for note in view.notes]
+    parts += [f"<p>{html_text(note)}</p>" for note in view.notes]
     if view.verdict:
-        parts.append(f'<p class="verdict">{html.escape(view.verdict)}</p>')
+        parts.append(f'<p class="verdict">{html_text(view.verdict)}</p>')
     return "\n".join(parts) + "\n"

@@ -18,7 +18,7 @@ from typing import Any
 from ..errors import OutputError, UsageError
 from ..schema import column_letter
 from ..views import Column, Table, View
-from .cells import human_cell, missing, rows_of
+from .cells import human_cell, missing, percent, rows_of
 
 INSTALL = ("workbooks need XlsxWriter, an optional extra: pip install 'pspctl[xlsx]' (from a "
            "checkout: pip install '.[xlsx]')")
@@ -116,7 +116,7 @@ def _shown(kind: str, value: Any) -> str:
     if kind == "money" and isinstance(value, (Decimal, int, float)):
         return f"£{Decimal(value):,.2f}"
     if kind == "share" and isinstance(value, float):
-        return f"{value * 100:.1f}%"
+        return percent(value)
     return human_cell(kind, value)
 
 
