@@ -169,3 +169,25 @@ def test_no_traceback_on_a_broken_pipe() -> None:
     )
     result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=False)
     assert result.stderr == ""
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("PSPCTL_MAX_BYTES", "lots", "PSPCTL_MAX_BYTES='lots' is not a whole number of bytes (0 or "
+     "more)"),
+    ("PSPCTL_MAX_BYTES", "-5", "PSPCTL_MAX_BYTES='-5' is not a whole number of bytes (0 or more)"),
+    ("PSPCTL_FAST_READ_BYTES", "1e6", "PSPCTL_FAST_READ_BYTES='1e6' is not a whole number of "
+     "bytes (0 or more)"),
+    ("PSPCTL_PROGRESS_AFTER", "soon", "PSPCTL_PROGRESS_AFTER='soon': give the seconds before "
+     "progress is shown (a number, 0 or more), or 'never'"),
+    ("PSPCTL_FORMAT", "xml", "PSPCTL_FORMAT='xml' is not a format: use one of table, csv, tsv, "
+     "json, markdown, xlsx"),
+])
+def test_settings_out_of_range_are_one_line_never_a_silent_default(
+        name: str, value: str, message: str) -> None:
+    assert run("validate", env={name: value}) == (2, "", f"pspctl: error: {message}\n")
+
+
+@pytest.mark.parametrize("value", ["never", "inf", "1e10", "86401"])
+def test_progress_after_never_or_too_long_means_never(value: str) -> None:
+    assert run("validate", env={"PSPCTL_PROGRESS_AFTER": value}) == (
+        0, "valid: the bundled data\n", "")

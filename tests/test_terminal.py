@@ -212,3 +212,11 @@ def test_ctrl_c_while_paging_waits_for_the_pager_then_exits_130(tmp_path: Path) 
     assert process.wait(timeout=60) == 130
     os.close(master)
     assert out.endswith("PAGER-CLOSED\npspctl: interrupted\n"), out[-300:]
+
+
+@pytest.mark.parametrize("value", ["1e10", "inf", "never"])
+def test_progress_that_would_wait_for_ever_never_starts_a_timer(value: str) -> None:
+    """In a terminal, where the progress display's timer runs: a delay too long for a timer
+    (1e10 s overflowed it, with a traceback from its thread) means never."""
+    shown = _in_a_terminal(["validate"], {"PSPCTL_PROGRESS_AFTER": value, "NO_COLOR": "1"})
+    assert shown == "valid: the bundled data\n"

@@ -313,18 +313,22 @@ FAST_THRESHOLD_BYTES = 1 << 20
 
 
 def _fast_threshold() -> int:
-    text = os.environ.get("PSPCTL_FAST_READ_BYTES", "").strip()
-    return int(text) if text.isdigit() else FAST_THRESHOLD_BYTES
+    return _bytes_setting("PSPCTL_FAST_READ_BYTES", FAST_THRESHOLD_BYTES)
 
 
 def _max_bytes() -> int:
-    text = os.environ.get("PSPCTL_MAX_BYTES", "").strip()
+    return _bytes_setting("PSPCTL_MAX_BYTES", MAX_FILE_BYTES)
+
+
+def _bytes_setting(name: str, default: int) -> int:
+    """The environment's ``name``, a whole number of bytes (0 or more); ``default`` when it is
+    not set; anything else is an error that names it, never a silent default."""
+    text = os.environ.get(name, "").strip()
     if not text:
-        return MAX_FILE_BYTES
-    try:
-        return int(text)
-    except ValueError:
-        raise InputError(f"PSPCTL_MAX_BYTES={text!r} is not a whole number of bytes") from None
+        return default
+    if not text.isdigit():
+        raise InputError(f"{name}={text!r} is not a whole number of bytes (0 or more)")
+    return int(text)
 
 
 def _size(count: int) -> str:
