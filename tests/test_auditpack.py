@@ -216,3 +216,17 @@ def test_pack_names_dates_and_fingerprints_its_data(tmp_path: Path) -> None:
     text = other.read_text(encoding="utf-8")
     assert "Data: the data folder “data”: 3 PSPs" in text
     assert str(tmp_path) not in text
+
+
+def test_a_markdown_pack_links_files_whose_names_need_encoding(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    from urllib.parse import unquote
+
+    pack = tmp_path / "audit pack [1] #x.md"
+    assert run(["report", "-o", str(pack)]) == (0, "", "")
+    text = pack.read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)]*)\)", text)
+    assert len(targets) == 3  # the three charts
+    for target in targets:
+        assert " " not in target and "#" not in target and "[" not in target
+        assert (tmp_path / unquote(target)).is_file(), target
