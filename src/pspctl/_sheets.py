@@ -608,7 +608,8 @@ class _SheetCells(_Handlers):
         if kind in ("str", "d"):
             return unescaped(text)
         if kind == "b":
-            return "TRUE" if text.strip() in ("1", "true") else "FALSE"
+            shown = text.strip()
+            return "TRUE" if shown in ("1", "true") else "FALSE" if shown else ""
         text = text.strip()
         if not text:
             return ""
@@ -765,7 +766,7 @@ def _place_plain(found: list[tuple[str, str, str, str, str]], rows: dict[int, li
                  for k, v, st in zip(kinds, values, style_of)]
     else:  # shared strings and numbers, the plain cells, without a call each
         cells = [strings[int(v)] if k == "s" and v.isdigit() and int(v) < last
-                 else (Number(v) if v else "") if k == "" or k == "n"
+                 else (Number(v.strip()) if v.strip() else "") if k == "" or k == "n"
                  else _plain_value(k, v, "", strings, dates, date1904)
                  for k, v in zip(kinds, values)]
     del values, kinds, style_of
@@ -806,7 +807,8 @@ def _plain_value(kind: str, value: str, style: str, strings: list[str], dates: s
     if kind == "e":
         return _error(value.strip() or "an error")
     if kind == "b":
-        return "TRUE" if value.strip() in ("1", "true") else "FALSE" if value else ""
+        shown = value.strip()
+        return "TRUE" if shown in ("1", "true") else "FALSE" if shown else ""
     return unescaped(value)
 
 
