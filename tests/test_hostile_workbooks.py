@@ -8,14 +8,16 @@ from __future__ import annotations
 import resource
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import REPO, run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import Ledger, ledgers
-from workbooks import SMALL, Spelling, edited, ods, ods_rows, xlsx
+from workbooks import SMALL, Spelling, edited, ods, ods_rows, xlsx, xlsxwriter_book
 
 from pspctl import loader, reports
 
@@ -50,6 +52,14 @@ def with_funding(rows: list[list[object]]) -> dict[str, list[list[object]]]:
     return {**SMALL, "funding": [SMALL["funding"][0], *rows]}
 
 
+def program_book(path: Path, special: Callable[[Any, Any, str, int, int, object], bool]
+                 ) -> Path:
+    """:data:`SMALL` written by XlsxWriter, as a program writes a workbook; ``special`` writes a
+    cell its own way (``workbook, sheet, title, row, column, value``) and says so by returning
+    True."""
+    return xlsxwriter_book(path, SMALL, special)
+
+
 ROW = SMALL["funding"][1]
 
 
@@ -59,19 +69,13 @@ ROW = SMALL["funding"][1]
 def test_a_formula_a_program_wrote_is_no_figure(tmp_path: Path) -> None:
     """XlsxWriter stores a formula with a placeholder value of 0 and asks to be recalculated on
     load: the 0 is never read as £0."""
-    import xlsxwriter
+    def formula(_: Any, sheet: Any, title: str, r: int, c: int, value: object) -> bool:
+        if title == "funding" and (r, c) == (1, 5):
+            sheet.write_formula(r, c, "=51139")
+            return True
+        return False
 
-    path = tmp_path / "program.xlsx"
-    workbook = xlsxwriter.Workbook(path)
-    for title, rows in SMALL.items():
-        sheet = workbook.add_worksheet(title)
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if title == "funding" and (r, c) == (1, 5):
-                    sheet.write_formula(r, c, "=51139")
-                elif value is not None:
-                    sheet.write(r, c, value)
-    workbook.close()
+    path = program_book(tmp_path / "program.xlsx", formula)
     assert problems(path) == [
         "program.xlsx: funding!F2: column amount_gbp: a formula whose saved value no "
         "spreadsheet computed (the workbook asks to be recalculated when it is opened, as files "
@@ -324,20 +328,17 @@ def test_two_parts_of_one_name_are_refused(tmp_path: Path) -> None:
 
 
 def test_a_number_formatted_as_a_date_is_that_date(tmp_path: Path) -> None:
-    import xlsxwriter
+    formats: dict[str, Any] = {}
 
-    path = tmp_path / "date.xlsx"
-    workbook = xlsxwriter.Workbook(path)
-    dated = workbook.add_format({"num_format": "dd/mm/yyyy"})
-    for title, rows in SMALL.items():
-        sheet = workbook.add_worksheet(title)
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if title == "funding" and (r, c) == (1, 5):
-                    sheet.write_number(r, c, 42461, dated)  # shown as 01/04/2016
-                elif value is not None:
-                    sheet.write(r, c, value)
-    workbook.close()
+    def dated(book: Any, sheet: Any, title: str, r: int, c: int, value: object) -> bool:
+        if title == "funding" and (r, c) == (1, 5):
+            if "date" not in formats:
+                formats["date"] = book.add_format({"num_format": "dd/mm/yyyy"})
+            sheet.write_number(r, c, 42461, formats["date"])  # shown as 01/04/2016
+            return True
+        return False
+
+    path = program_book(tmp_path / "date.xlsx", dated)
     assert problems(path) == [
         "date.xlsx: funding!F2: column amount_gbp: bad amount '2016-04-01': write it "
         "as 1234, 1234.50, 1,234.00 or £1,234 [bad-amount]"]
@@ -426,21 +427,17 @@ def test_a_program_s_formulas_read_once_a_spreadsheet_has_computed_them(tmp_path
     """XlsxWriter's formulas are no figures; the same workbook opened, recalculated and saved by
     LibreOffice (set to recalculate on load, as the no-value message says) is valid and
     exact."""
-    import xlsxwriter
     from test_xlsx import PROFILE, soffice
 
     office = soffice()
-    path = tmp_path / "program.xlsx"
-    workbook = xlsxwriter.Workbook(path)
-    for title, rows in SMALL.items():
-        sheet = workbook.add_worksheet(title)
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if r and rows[0][c] == "amount_gbp":
-                    sheet.write_formula(r, c, f"={value}*2-{value}")
-                elif value is not None:
-                    sheet.write(r, c, value)
-    workbook.close()
+
+    def formula(_: Any, sheet: Any, title: str, r: int, c: int, value: object) -> bool:
+        if r and SMALL[title][0][c] == "amount_gbp":
+            sheet.write_formula(r, c, f"={value}*2-{value}")
+            return True
+        return False
+
+    path = program_book(tmp_path / "program.xlsx", formula)
     assert [(p.place, p.kind) for p in loader.validate(path)] == [
         ("funding!F2", "no-value"), ("totals!F2", "no-value")]
     profile = tmp_path / "profile"

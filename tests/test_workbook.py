@@ -208,19 +208,12 @@ def test_a_formula_saved_without_its_value_is_a_problem_never_a_blank(tmp_path: 
 
 
 def _small_tables() -> dict[str, list[list[object]]]:
-    return {
-        "psp": [["psp_id", "name", "table_label", "established", "sector", "focus", "lead",
-                 "lead_sector", "table_note", "source"],
-                ["p0", "Partnership 0", None, 2012, "text", None, None, None, None, "t"]],
-        "funding": [["psp_id", "year", "stream", "funder", "funder_sector", "amount_gbp",
-                     "source"],
-                    ["p0", "2013-14", "government", "Scottish Government", None, 100, "t"]],
-        "totals": [["total_id", "kind", "psp_id", "year", "stream", "amount_gbp", "label",
-                    "source"],
-                   ["g", "grand_total", None, None, "government", 100, None, "t"]],
-        "outcomes": [["psp_id", "outcome", "value", "qualifier", "source"],
-                     ["p0", "x", 1, None, "t"]],
-    }
+    """The smallest valid data (tests/workbooks.py), its figures £100: a fresh copy."""
+    from workbooks import SMALL
+
+    tables = {name: [list(row) for row in rows] for name, rows in SMALL.items()}
+    tables["funding"][1][5] = tables["totals"][1][5] = 100
+    return tables
 
 
 # --- money typed as a number -------------------------------------------------------------------
@@ -258,19 +251,9 @@ def _book(path: Path, tables: dict[str, list[list[object]]],
           then: Callable[[Any], None] | None = None) -> Path:
     """A workbook of ``tables`` written with XlsxWriter; ``then`` writes more before it is
     closed."""
-    import xlsxwriter
+    from workbooks import xlsxwriter_book
 
-    workbook = xlsxwriter.Workbook(path)
-    for name, rows in tables.items():
-        sheet = workbook.add_worksheet(name)
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if value is not None:
-                    sheet.write(r, c, value)
-    if then is not None:
-        then(workbook)
-    workbook.close()
-    return path
+    return xlsxwriter_book(path, tables, then=then)
 
 
 # --- what cannot be read -----------------------------------------------------------------------

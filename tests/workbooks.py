@@ -7,8 +7,13 @@ from __future__ import annotations
 import io
 import random
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
+
+from pspctl.schema import column_letter as letter
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -38,15 +43,6 @@ def zipped(parts: dict[str, str | bytes]) -> bytes:
             archive.writestr(name, content.encode("utf-8") if isinstance(content, str)
                              else content)
     return buffer.getvalue()
-
-
-def letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def ooxml_text(text: str) -> str:
@@ -148,6 +144,28 @@ def xlsx(tables: dict[str, list[list[object]]] | None = None, spelling: Spelling
         f"{q} uniqueCount={q}{len(strings)}{q}{sst}>{items}</{p}sst>")
     parts.update(extra or {})
     return zipped(parts)
+
+
+def xlsxwriter_book(path: Path, tables: dict[str, list[list[object]]],
+                    special: Callable[[Any, Any, str, int, int, object], bool] | None = None,
+                    then: Callable[[Any], None] | None = None) -> Path:
+    """``tables`` written by XlsxWriter, as a program writes a workbook; ``special`` writes a
+    cell its own way (``workbook, sheet, title, row, column, value``) and says so by returning
+    True; ``then`` writes more before the workbook is closed."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(path)
+    for title, rows in tables.items():
+        sheet = workbook.add_worksheet(title)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                done = special is not None and special(workbook, sheet, title, r, c, value)
+                if not done and value is not None:
+                    sheet.write(r, c, value)
+    if then is not None:
+        then(workbook)
+    workbook.close()
+    return path
 
 
 def edited(content: bytes, part: str, old: str, new: str) -> bytes:
