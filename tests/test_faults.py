@@ -107,17 +107,18 @@ def test_ctrl_c_from_the_first_moment_never_prints_pspctl_s_traceback(delay: flo
     does, with one line and exit 130. Never a traceback through pspctl's code."""
     script = Path(sys.executable).with_name("pspctl")
     command = [str(script)] if script.exists() else PSPCTL
-    process = subprocess.Popen([*command, "funding"], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-    time.sleep(delay)
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=LIMIT)
-    traced = [line for line in err.splitlines() if line.lstrip().startswith("File ")]
-    assert not [line for line in traced if "pspctl" in line.replace(str(script), "")], err
-    if not traced:
-        assert process.returncode in (130, -signal.SIGINT, 0), err
-        assert err in ("", "pspctl: interrupted\n"), err
-        assert out == "" or process.returncode == 0
+    for _ in range(4):  # a moment is hit by chance: a few tries at each
+        process = subprocess.Popen([*command, "funding"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=LIMIT)
+        traced = [line for line in err.splitlines() if line.lstrip().startswith("File ")]
+        assert not [line for line in traced if "pspctl" in line.replace(str(script), "")], err
+        if not traced:
+            assert process.returncode in (130, -signal.SIGINT, 0), err
+            assert err in ("", "pspctl: interrupted\n"), err
+            assert out == "" or process.returncode == 0
 
 
 def _pack_files(directory: Path) -> list[str]:

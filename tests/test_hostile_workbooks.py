@@ -528,3 +528,39 @@ def test_any_ledger_as_ods_reads_back_the_same_by_both_paths(
     for name in ("psp", "funding", "totals", "outcomes"):
         assert getattr(from_book, name).drop(columns="line").equals(
             getattr(from_csv, name).drop(columns="line"))
+
+
+HIDDEN = ("the {what} is hidden: pspctl reads what a person sees, so unhide it (or delete it if "
+          "its figures are not meant to count) [hidden-{what}]")
+
+
+@pytest.mark.parametrize("inline", [0.0, 1.0])  # the plain path, and expat's
+def test_a_hidden_row_or_column_holding_figures_is_a_problem(tmp_path: Path,
+                                                            inline: float) -> None:
+    tables = with_funding([ROW, [*ROW[:1], "2014-15", *ROW[2:]]])
+    content = edited(xlsx(tables, Spelling(inline=inline)), "xl/worksheets/sheet2.xml",
+                     '<row r="3">', '<row r="3" hidden="1">')
+    content = edited(content, "xl/worksheets/sheet2.xml", "<sheetData>",
+                     '<cols><col min="6" max="6" width="12" hidden="true"/></cols><sheetData>')
+    path = book(tmp_path, content)
+    assert problems(path) == [
+        f"book.xlsx: funding!F1: column amount_gbp: {HIDDEN.format(what='column')}",
+        f"book.xlsx: funding row 3: {HIDDEN.format(what='row')}"]
+    # a hidden row with nothing in it hides nothing
+    blank = edited(xlsx(), "xl/worksheets/sheet2.xml", "</sheetData>",
+                   '<row r="9" hidden="1"><c r="A9" t="inlineStr"><is><t> </t></is></c></row>'
+                   "</sheetData>")
+    assert problems(book(tmp_path, blank, "blank.xlsx")) == []
+
+
+def test_a_hidden_ods_row_or_column_is_a_problem(tmp_path: Path) -> None:
+    tables = {name: ods_rows(table) for name, table in SMALL.items()}
+    tables["funding"] = ('<table:table-column table:number-columns-repeated="5"/>'
+                         '<table:table-column table:visibility="collapse"/>' + tables["funding"])
+    tables["totals"] = tables["totals"].replace(
+        "<table:table-row>", '<table:table-row table:visibility="filter">', 2).replace(
+        '<table:table-row table:visibility="filter">', "<table:table-row>", 1)
+    path = book(tmp_path, ods(tables), "book.ods")
+    assert problems(path) == [
+        f"book.ods: funding!F1: column amount_gbp: {HIDDEN.format(what='column')}",
+        f"book.ods: totals row 2: {HIDDEN.format(what='row')}"]

@@ -11,10 +11,11 @@ import os  # already imported by the interpreter: costs nothing
 
 
 def _interrupted(_signum: int, _frame: object) -> None:
-    import contextlib  # only now: every import before the handler is a moment unanswered
-
-    with contextlib.suppress(OSError):  # stderr closed: the exit code still says it
+    # no import here: the interrupt may come while that very module is half imported
+    try:  # noqa: SIM105
         os.write(2, b"pspctl: interrupted\n")
+    except OSError:  # stderr closed: the exit code still says it
+        pass
     os._exit(130)
 
 

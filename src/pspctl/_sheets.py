@@ -98,6 +98,12 @@ class Sheet:
     beyond: dict[int, int] = field(default_factory=dict)
     #: Problems of a cell or of the sheet found while reading: (cell or None, kind, message).
     problems: list[tuple[str | None, str, str]] = field(default_factory=list)
+    #: Rows and columns (0-based) a person does not see: hidden, or collapsed.
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_columns: list[tuple[int, int]] = field(default_factory=list)  # first, last
+
+    def column_hidden(self, column: int) -> bool:
+        return any(first <= column <= last for first, last in self.hidden_columns)
 
 
 def blank(value: Value) -> bool:
@@ -544,6 +550,8 @@ class _SheetCells(_Handlers):
                 self.collect = True
             elif local == "rPh":
                 self.hidden += 1
+        elif local == "col" and not self.depth:
+            _hidden_columns(self.sheet, attributes)
         elif local == "row" and self.depth:
             number = attributes.get("r")
             if number is None:
@@ -557,6 +565,8 @@ class _SheetCells(_Handlers):
                     raise _Refused(f"has a row numbered {self.row:,}, beyond a sheet's last "
                                    f"row ({MAX_ROW:,})")
             self.column = 0
+            if _true(attributes.get("hidden")):
+                self.sheet.hidden_rows.add(self.row)
         elif local == "sheetData":
             self.depth = 1
 
@@ -622,6 +632,20 @@ class _SheetCells(_Handlers):
             if date is not None:
                 return date
         return Number(text)
+
+
+def _hidden_columns(sheet: Sheet, attributes: dict[str, str]) -> None:
+    """A ``<col min= max= hidden=>`` of a worksheet: the columns it hides, noted."""
+    if not _true(attributes.get("hidden")):
+        return
+    try:
+        first, last = int(attributes.get("min", "")), int(attributes.get("max", ""))
+    except ValueError:
+        raise _Refused("has a column range that is not numbered (min and max)") from None
+    if not 1 <= first <= last <= MAX_COLUMN:
+        raise _Refused(f"hides columns {first} to {last}, beyond a sheet's columns "
+                       f"(1 to {MAX_COLUMN:,})")
+    sheet.hidden_columns.append((first - 1, last - 1))
 
 
 _NO_VALUE = Unreadable(
@@ -696,13 +720,14 @@ def _worksheet(parts: _Parts, part: str, title: str, strings: list[str], styles:
 # reference, values without entities, no formulas, no inline strings. A sheet whose cells are
 # all written so is read by two regular expressions instead of an expat event per element (a
 # sixth of the time); any other sheet, and every part around the cells, is read by expat.
-_ROW_ATTRIBUTE = (r' (?:r|spans|s|customFormat|ht|customHeight|hidden|outlineLevel|collapsed'
+_ROW_ATTRIBUTE = (r' (?:spans|s|customFormat|ht|customHeight|hidden|outlineLevel|collapsed'
                   r'|thickTop|thickBot|ph|x14ac:dyDescent)="[^"<&]*"')
 _CELL_PLAIN = (r'<c r="[A-Z]{1,3}[0-9]{1,7}"(?: s="[0-9]{1,9}")?(?: t="(?:s|n|b|str|e|d)")?'
                r'(?: cm="[0-9]{1,9}")?(?: vm="[0-9]{1,9}")?(?: ph="(?:0|1|true|false)")?'
                r'(?:/>|><v>[^<&]*</v></c>|></c>)')
-_ROW_PLAIN = re.compile(r"<row(?:" + _ROW_ATTRIBUTE + r")*(?:/>|>(?:" + _CELL_PLAIN
-                        + r")*</row>)")
+_ROW_PLAIN = re.compile(r'<row r="[0-9]{1,7}"(?:' + _ROW_ATTRIBUTE + r")*(?:/>|>(?:"
+                        + _CELL_PLAIN + r")*</row>)")
+_HIDDEN_ROW = re.compile(r'<row r="([0-9]{1,7})"[^>]*? hidden="([^"]*)"')
 _CELL = re.compile(r'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,9})")?'
                    r'(?: t="(s|n|b|str|e|d)")?[^>]*?(?:/>|><v>([^<]*)</v></c>|></c>)')
 
@@ -720,7 +745,7 @@ def _plain_sheet(parts: _Parts, part: str, title: str, sheet: Sheet, strings: li
         return None
     if b"x14ac:" in xml and b"xmlns:x14ac=" not in xml[:start]:
         return None
-    outside = _Outside()  # the rest of the part is XML too, and the cells are SpreadsheetML's
+    outside = _Outside(sheet)  # the rest of the part is XML too, the cells SpreadsheetML's
     try:
         parser = outside.parser()
         parser.XmlDeclHandler = outside.declaration
@@ -746,6 +771,9 @@ def _plain_sheet(parts: _Parts, part: str, title: str, sheet: Sheet, strings: li
         position = stop
         if _ROW_PLAIN.sub("", chunk):
             return None
+        if ' hidden="' in chunk:
+            sheet.hidden_rows.update(int(n) for n, hidden in _HIDDEN_ROW.findall(chunk)
+                                     if _true(hidden))
         found = _CELL.findall(chunk)
         if found:
             _place_plain(found, rows, parts, part, sheet, strings, styles, book)
@@ -819,9 +847,10 @@ class _Outside(_Handlers):
     """A worksheet without its cells: plain when its root is SpreadsheetML's worksheet and its
     sheetData a child of the root, in the default namespace."""
 
-    def __init__(self) -> None:
+    def __init__(self, sheet: Sheet) -> None:
         self.depth = 0
         self.plain = True
+        self.sheet = sheet
 
     def declaration(self, version: str, encoding: str | None, standalone: int) -> None:
         if encoding is not None and encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
@@ -834,6 +863,8 @@ class _Outside(_Handlers):
             self.plain = False
         if local == "sheetData" and (self.depth != 2 or namespace not in _MAIN):
             self.plain = False
+        if local == "col" and namespace in _MAIN:
+            _hidden_columns(self.sheet, attributes)
 
     def end(self, tag: str) -> None:
         self.depth -= 1
@@ -883,7 +914,7 @@ _ODS_ROW = (r'<table:table-row(?: table:style-name="[^"<&]*")?'
             r'(?: table:default-cell-style-name="[^"<&]*")?>(?P<cells>(?:'
             + re.sub(r"\((?!\?)", "(?:", _ODS_CELL) + r")*)</table:table-row>")
 _ODS_PLAIN = re.compile(
-    _ODS_ROW + r'|<table:table-column(?: table:[a-z-]+="[^"<&]*")*/>'
+    _ODS_ROW + r'|<table:table-column(?: table:(?!visibility)[a-z-]+="[^"<&]*")*/>'
     r"|</?table:table-header-rows>|</?table:table-rows>"
     r"|<table:named-expressions>(?:<table:named-range(?: table:[a-z-]+=\"[^\"<&]*\")*/>)*"
     r"</table:named-expressions>|<table:named-expressions/>"
@@ -1007,6 +1038,8 @@ def _ods_value(cell: tuple[str, ...]) -> Value:
     return text
 
 
+#: How an .ods file says a row or column is not shown.
+_ODS_UNSEEN = ("collapse", "filter")
 #: The attribute that holds a cell's value, by its value type.
 _ODS_VALUE_OF = {"float": "value", "percentage": "value", "currency": "value",
                  "date": "date-value", "time": "time-value", "boolean": "boolean-value"}
@@ -1027,6 +1060,8 @@ class _OdsContent(_Handlers):
         self.rows: dict[int, list[Value]] = {}
         self.row = 0  # rows before the current one
         self.row_repeat = 1
+        self.row_hidden = False
+        self.columns = 0  # columns declared so far (table:table-column)
         self.cells: dict[int, Value] = {}
         self.column = 0
         self.cell: tuple[int, dict[str, str]] | None = None  # repeated, attributes
@@ -1058,12 +1093,18 @@ class _OdsContent(_Handlers):
             elif local == "table-row":
                 self.row_repeat = _count(attributes.get(f"{_TABLE} number-rows-repeated"))
                 self.cells, self.column = {}, 0
+                self.row_hidden = attributes.get(f"{_TABLE} visibility") in _ODS_UNSEEN
+            elif local == "table-column" and self.sheet is not None:
+                repeated = _count(attributes.get(f"{_TABLE} number-columns-repeated"))
+                first, self.columns = self.columns, self.columns + repeated
+                if attributes.get(f"{_TABLE} visibility") in _ODS_UNSEEN:
+                    self.sheet.hidden_columns.append((first, min(self.columns, MAX_COLUMN) - 1))
             elif local == "table":
                 title = attributes.get(f"{_TABLE} name", "")
                 self.tables.append((title, attributes.get(f"{_TABLE} style-name", "")))
                 self.sheet = Sheet(title)
                 self.sheets.append(self.sheet)
-                self.rows, self.row = {}, 0
+                self.rows, self.row, self.columns = {}, 0, 0
         elif namespace == _STYLE:
             if local == "style" and attributes.get(f"{_STYLE} family") == "table":
                 self.style = attributes.get(f"{_STYLE} name")
@@ -1125,6 +1166,8 @@ class _OdsContent(_Handlers):
         for row in range(first, self.row + 1):
             for column, value in self.cells.items():
                 put(self.rows, self.sheet, row, column, value)
+        if self.row_hidden:  # rows with something in them: what is blank hides nothing
+            self.sheet.hidden_rows.update(range(first, self.row + 1))
 
     def sheet_name(self) -> str:
         return self.sheet.name if self.sheet is not None else ""

@@ -105,6 +105,7 @@ def _table(sheet: Sheet, spec: TableSpec, problems: list[Problem]
         return header, empty_frame(spec)
     kinds = [_kind(spec, label) for label in header]
     width = len(header)
+    problems.extend(_unseen(sheet, rows, header, name))
     body: list[tuple[int, list[str]]] = []
     expected = 2
     for number, row in rows:
@@ -143,6 +144,22 @@ def _header(sheet: Sheet, first: list[Any], spec: TableSpec, problems: list[Prob
     while labels and not labels[-1].strip():
         labels.pop()
     return checked_header(labels, spec, problems)
+
+
+UNSEEN = ("pspctl reads what a person sees, so unhide it (or delete it if its figures are not "
+          "meant to count)")
+
+
+def _unseen(sheet: Sheet, rows: list[tuple[int, list[Any]]], header: list[str], name: str
+            ) -> list[Problem]:
+    """A hidden column of the table, and a hidden row that holds something: a person reading
+    the sheet does not see their figures, which pspctl would count."""
+    found = [Problem(name, 1, label, "hidden-column", f"the column is hidden: {UNSEEN}")
+             for column, label in enumerate(header) if sheet.column_hidden(column)]
+    found += [Problem(name, number, None, "hidden-row", f"the row is hidden: {UNSEEN}")
+              for number, row in rows
+              if number in sheet.hidden_rows and not all(blank(cell) for cell in row)]
+    return found
 
 
 def _blank_rows(name: str, first: int, last: int) -> Problem:
