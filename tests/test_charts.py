@@ -175,7 +175,7 @@ def test_charts_stay_legible_at_any_size(tmp_path: Path, psps: int) -> None:
             if kind == "timeline":
                 legend = [t.get_text() for t in axes.get_legend().get_texts()]
                 assert len(legend) == min(psps, charts.SERIES + 1)
-                assert (legend[0] == f"All other PSPs ({psps - charts.SERIES})") == (psps > 11)
+                assert (legend[0] == f"All other PSPs ({psps - charts.SERIES:,})") == (psps > 11)
                 drawn = sum(bar.get_height() for bar in bars)
             elif kind == "psp":
                 assert len(bars) == min(psps, charts.SERIES + 1)

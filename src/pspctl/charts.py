@@ -85,7 +85,7 @@ def _series(frame: Any, by: str, money: list[str], labels: dict[str, str]
         values = frame[column].tolist()
         stated = [values[n] for n in rest if values[n] is not None]
         other[column] = total(stated) if stated else None
-    label = f"All other PSPs ({len(rest)})"
+    label = f"All other PSPs ({len(rest):,})"
     drawn = [(labels[str(r["psp_id"])], r) for r in frame.iloc[kept].to_dict("records")]
     return [*drawn, (label, other)], (f" The {len(rest)} smaller PSPs are drawn as one: "
                                       f"{label[0].lower()}{label[1:]}.")
