@@ -21,8 +21,8 @@ could be interrupted, and the command line starts without pandas. ``dir(pspctl)`
 ``help(pspctl)`` list them all.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: it imports the __future__ module, a moment in
+# which an interrupt would land in this file before any handler of pspctl's can exist.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -65,7 +65,7 @@ _LAZY = {
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> "Any":
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'pspctl' has no attribute {name!r}")

@@ -4,8 +4,6 @@ Importing the command line takes about 60 ms; an interrupt then would otherwise 
 traceback. Until :func:`pspctl.cli.main` takes over signals, SIGINT prints one line and exits 130.
 """
 
-from __future__ import annotations
-
 import _signal  # signal's C module: `signal` itself builds enums, 4-5 ms at every start
 import os  # already imported by the interpreter: costs nothing
 
