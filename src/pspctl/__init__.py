@@ -60,6 +60,7 @@ _LAZY = {
     "reconcile": "reports",
     "Reconciliation": "reports",
     "grants_360": "export",
+    "numeric": "reports",
 }
 
 __all__ = list(_LAZY)
@@ -71,7 +72,22 @@ def __getattr__(name: str) -> "Any":
         raise AttributeError(f"module 'pspctl' has no attribute {name!r}")
     from importlib import import_module
 
-    return getattr(import_module(f".{module}", __name__), name)
+    found = getattr(import_module(f".{module}", __name__), name)
+    if module == "reports":
+        _in_a_notebook()
+    return found
+
+
+def _in_a_notebook() -> None:
+    """Inside IPython (Jupyter), results are shown as HTML (:mod:`pspctl.notebook`)."""
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is not None and getattr(shell, "display_formatter", None) is not None:
+        from .notebook import register
+
+        register(shell)
 
 
 def __dir__() -> list[str]:

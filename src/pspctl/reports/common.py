@@ -107,6 +107,21 @@ def resolve_psps(data: Dataset | pd.DataFrame, queries: Sequence[str] | str | No
     return [i for i in psp["psp_id"].tolist() if i in wanted]
 
 
+def numeric(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` for plotting and statistics: each column of exact ``Decimal`` pounds as floats
+    (``NaN`` where the figure is missing), the other columns as they are. A float holds every
+    figure pspctl accepts to well within a penny (rounded to two decimals it is the figure);
+    keep the exact frame for sums that must foot."""
+    out = frame.copy()
+    for column in frame.columns:
+        values = frame[column].tolist()
+        present = [v for v in values if v is not None and not pd.isna(v)]
+        if present and all(isinstance(v, Decimal) for v in present):
+            out[column] = np.array([np.nan if v is None or pd.isna(v) else float(v)
+                                    for v in values], dtype=np.float64)
+    return out
+
+
 def data_years(data: Dataset) -> list[str]:
     """The financial years the data has funding for, in order."""
     return sorted(str(y) for y in data.funding["year"].dropna().unique().tolist())
