@@ -220,3 +220,24 @@ def test_progress_that_would_wait_for_ever_never_starts_a_timer(value: str) -> N
     (1e10 s overflowed it, with a traceback from its thread) means never."""
     shown = _in_a_terminal(["validate"], {"PSPCTL_PROGRESS_AFTER": value, "NO_COLOR": "1"})
     assert shown == "valid: the bundled data\n"
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 120])
+@pytest.mark.parametrize("name", list(VIEWS))
+def test_no_word_is_split_inside(name: str, width: int) -> None:
+    """Text wraps between words, or after a hyphen: a word of the csv output (that a column
+    can hold) appears whole in the terminal's table, each hyphenated part at least."""
+    view = VIEWS[name]
+    text = write(view, Format.table, terminal=True, width=width, colour=False)
+    for table in view.sections:
+        kinds = table.kinds
+        out = write(views.View((table,), data_totals=True), Format.csv)
+        for row in csv.DictReader(io.StringIO(out)):
+            for column, cell in row.items():
+                if kinds.get(column) not in ("text", "id"):
+                    continue
+                for word in cell.split():
+                    if len(word) > 24:  # longer than a column need ever be: may be split
+                        continue
+                    parts = re.findall(r"[^-]*-|[^-]+$", word)
+                    assert all(part in text for part in parts), (name, width, word)

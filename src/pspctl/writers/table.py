@@ -45,10 +45,43 @@ WHOLE = frozenset({"id", "year", "money", "share", "ratio", "count", "bar"})
 MIN_TEXT = 12
 
 
-def _fits(kinds: Sequence[str], widths: Sequence[int], room: int) -> bool:
-    """Whether the figures, whole, and the text, wrapped, fit ``room`` columns."""
-    needed = sum((w if k in WHOLE else min(w, MIN_TEXT)) + 2 for k, w in zip(kinds, widths))
-    return needed + 2 <= room
+#: A word longer than this may be split to fit its column; a shorter one never is.
+LONGEST_WORD = 24
+
+
+def _allotted(kinds: Sequence[str], widths: Sequence[int], words: Sequence[int],
+              room: int) -> list[int] | None:
+    """The width of each column in a terminal ``room`` wide: figures and keys whole (their
+    ``widths``), text wrapped between its words, each text column at least as wide as its
+    longest word (``words``) and sharing what is left by what it would take whole; ``None``
+    when even that does not fit (rich's frame: a space either side of each column, one between
+    columns, one at each edge)."""
+    frame = 3 * len(kinds) + 1
+    text = [n for n, kind in enumerate(kinds) if kind not in WHOLE]
+    left = room - frame - sum(w for k, w in zip(kinds, widths) if k in WHOLE)
+    least = {n: max(1, words[n]) for n in text}
+    if sum(least.values()) > left:
+        return None
+    allotted = list(widths)
+    if sum(widths[n] for n in text) > left:
+        spare = left - sum(least.values())
+        want = {n: max(0, widths[n] - least[n]) for n in text}
+        total = sum(want.values()) or 1
+        for n in text:
+            allotted[n] = least[n] + spare * want[n] // total
+        for n in sorted(text, key=lambda n: -want[n]):  # what rounding left, to the widest
+            if sum(allotted[m] for m in text) >= left:
+                break
+            if allotted[n] < widths[n]:
+                allotted[n] += 1
+    return allotted
+
+
+def _longest_word(texts: Sequence[str]) -> int:
+    """The longest word of a column's texts (at most :data:`LONGEST_WORD`): the narrowest it
+    may wrap to without splitting a word."""
+    return min(LONGEST_WORD, max((_width(word) for text in texts for word in text.split()),
+                                 default=0))
 
 
 def _fitted(console: Any, columns: list[str], kinds: list[str], numeric: list[bool],
@@ -57,14 +90,18 @@ def _fitted(console: Any, columns: list[str], kinds: list[str], numeric: list[bo
     """A table for a terminal of ``console.width`` columns: figures whole, their headings broken
     at underscores, text wrapped; records where the figures alone do not fit."""
     values = [max(column_sizes, default=1) for column_sizes in sizes]
-    heads = [_heading(c, v) if k in WHOLE else c for c, k, v in zip(columns, kinds, values)]
+    words = [_longest_word([row[n] for row in texts]) for n in range(len(columns))]
+    heads = [_heading(c, v if k in WHOLE else max(word, MIN_TEXT))
+             for c, k, v, word in zip(columns, kinds, values, words)]
+    words = [max(word, *map(_width, h.split("\n"))) for word, h in zip(words, heads)]
     room = [max(v, *map(_width, h.split("\n"))) if k in WHOLE else w
             for k, v, w, h in zip(kinds, values, widths, heads)]
-    if not _fits(kinds, room, console.width):
+    allotted = _allotted(kinds, room, words, console.width)
+    if allotted is None:
         return _records(columns, kinds, texts, console.width)
     with console.capture() as captured:
-        console.print(_rich_table(heads, kinds, numeric, texts, room, body, total_rows, True,
-                                  highlight))
+        console.print(_rich_table(heads, kinds, numeric, texts, allotted, body, total_rows,
+                                  True, highlight, fixed=True))
     text: str = captured.get()
     return text
 
@@ -160,9 +197,9 @@ def _table(
 
 def _rich_table(columns: list[str], kinds: list[str], numeric: list[bool],
                 texts: list[list[str]], widths: list[int], body: int, total_rows: int,
-                terminal: bool, highlight: Sequence[int]) -> Any:
-    """rich's Table of the cells: in a terminal (wrapping, colour), or where a line-by-line
-    drawing cannot hold them."""
+                terminal: bool, highlight: Sequence[int], fixed: bool = False) -> Any:
+    """rich's Table of the cells: in a terminal (wrapping, colour; with ``fixed``, each text
+    column exactly its allotted width), or where a line-by-line drawing cannot hold them."""
     from rich import box
     from rich.table import Table as RichTable
 
@@ -174,7 +211,8 @@ def _rich_table(columns: list[str], kinds: list[str], numeric: list[bool],
         whole = not terminal or kind in WHOLE  # rich narrows only the columns that wrap
         table.add_column(column, justify="right" if is_number else "left", no_wrap=whole,
                          min_width=column_width if whole else None,
-                         width=None if terminal else column_width, overflow="fold")
+                         width=column_width if not terminal or (fixed and not whole) else None,
+                         overflow="fold")
     for n, cells in enumerate(texts):
         if n == body and total_rows:
             table.add_section()
