@@ -18,7 +18,8 @@ READERS = {
     "pspctl (its own reader, standard library)": (
         "from pspctl._sheets import read_book\n"
         "with open(PATH, 'rb') as f:\n"
-        "    rows = read_book(f.read(), PATH, ('psp', 'funding', 'totals', 'outcomes'))\n"),
+        "    rows = read_book(f.read(), PATH, ('psp', 'funding', 'totals', 'outcomes'),\n"
+        "                     1 << 30)\n"),
     "python-calamine": (
         "from python_calamine import CalamineWorkbook\n"
         "book = CalamineWorkbook.from_path(PATH)\n"

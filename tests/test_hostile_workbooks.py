@@ -392,11 +392,11 @@ def test_any_ledger_in_any_spelling_reads_back_to_the_same_facts(
         path.write_bytes(xlsx(tables, spelling))
         from_csv, from_book = loader.load(folder), loader.load(path)
         raw = path.read_bytes()
-        plain = _sheets.read_book(raw, "book.xlsx", list(tables))
+        plain = _sheets.read_book(raw, "book.xlsx", list(tables), LIMIT)
         original = _sheets._plain_sheet
         try:
             _sheets._plain_sheet = lambda *_: None  # type: ignore[assignment]
-            by_expat = _sheets.read_book(raw, "book.xlsx", list(tables))
+            by_expat = _sheets.read_book(raw, "book.xlsx", list(tables), LIMIT)
         finally:
             _sheets._plain_sheet = original
     assert reports.differences(from_csv, from_book).same
@@ -414,11 +414,11 @@ def test_the_plain_path_reads_what_spreadsheets_write(tmp_path: Path) -> None:
     code, _, _ = run(["export", "--format", "workbook", "-o", str(tmp_path / "b.xlsx")])
     assert code == 0
     raw = (tmp_path / "b.xlsx").read_bytes()
-    read = _sheets.read_book(raw, "b.xlsx", ["funding"])["funding"]
+    read = _sheets.read_book(raw, "b.xlsx", ["funding"], LIMIT)["funding"]
     original = _sheets._SheetCells
     try:
         _sheets._SheetCells = None  # type: ignore[assignment,misc]
-        assert _sheets.read_book(raw, "b.xlsx", ["funding"])["funding"] == read
+        assert _sheets.read_book(raw, "b.xlsx", ["funding"], LIMIT)["funding"] == read
     finally:
         _sheets._SheetCells = original
 
@@ -517,9 +517,9 @@ def test_any_ledger_as_ods_reads_back_the_same_by_both_paths(
 
         try:
             _sheets._plain_ods = watched  # type: ignore[assignment]
-            first = _sheets.read_book(raw, "book.ods", list(tables))
+            first = _sheets.read_book(raw, "book.ods", list(tables), LIMIT)
             _sheets._plain_ods = lambda *_: False  # type: ignore[assignment]
-            by_expat = _sheets.read_book(raw, "book.ods", list(tables))
+            by_expat = _sheets.read_book(raw, "book.ods", list(tables), LIMIT)
         finally:
             _sheets._plain_ods = original
     assert plain == [not annotated]

@@ -27,11 +27,13 @@ import datetime
 import gc
 import io
 import itertools
+import math
 import posixpath
 import re
 import unicodedata
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -96,8 +98,8 @@ class Sheet:
     name: str
     rows: list[tuple[int, list[Value]]] = field(default_factory=list)
     beyond: dict[int, int] = field(default_factory=dict)
-    #: Problems of a cell or of the sheet found while reading: (cell or None, kind, message).
-    problems: list[tuple[str | None, str, str]] = field(default_factory=list)
+    #: Problems of a cell found while reading: (row, cell, kind, message).
+    problems: list[tuple[int, str, str, str]] = field(default_factory=list)
     #: Rows and columns (0-based) a person does not see: hidden, or collapsed.
     hidden_rows: set[int] = field(default_factory=set)
     hidden_columns: list[tuple[int, int]] = field(default_factory=list)  # first, last
@@ -124,12 +126,13 @@ def without_gc() -> Iterator[None]:
             gc.enable()
 
 
-def read_book(raw: bytes, name: str, wanted: Sequence[str]
+def read_book(raw: bytes, name: str, wanted: Sequence[str], limit: int
               ) -> dict[str, Sheet | tuple[str, str]]:
     """The sheets ``wanted`` of the workbook ``raw`` (called ``name``): each a :class:`Sheet`,
     or ``(kind, message)`` when it cannot be read as the one sheet of its name (hidden, or two
-    answering to it). A file that is not a workbook, is protected by a password, lacks a sheet
-    or is malformed is an :class:`InputError`."""
+    answering to it). A file that is not a workbook, is protected by a password, lacks a sheet,
+    is malformed, or would expand to more than ``limit`` bytes (a workbook is a zip archive: a
+    small file can hold gigabytes) is an :class:`InputError`."""
     if raw.startswith(_CFB):
         if "EncryptedPackage".encode("utf-16-le") in raw:
             raise InputError(f"{name}: {PASSWORD}")
@@ -141,7 +144,7 @@ def read_book(raw: bytes, name: str, wanted: Sequence[str]
         raise InputError(f"{name}: cannot be read as a workbook (not a zip archive, as .xlsx, "
                          ".xlsm and .ods files are)") from None
     with archive, without_gc():
-        parts = _Parts(archive, name)
+        parts = _Parts(archive, name, limit)
         if parts.has("content.xml") or parts.has("mimetype"):
             return _ods(parts, wanted)
         return _xlsx(parts, wanted)
@@ -154,7 +157,7 @@ class _Parts:
     """A workbook's zip archive: parts by name (as a spreadsheet looks them up, without regard
     to case), each parsed as XML when read."""
 
-    def __init__(self, archive: zipfile.ZipFile, name: str) -> None:
+    def __init__(self, archive: zipfile.ZipFile, name: str, limit: int) -> None:
         self.archive, self.name = archive, name
         self.infos: dict[str, zipfile.ZipInfo] = {}
         for info in archive.infolist():
@@ -162,31 +165,30 @@ class _Parts:
             if key in self.infos:
                 raise InputError(f"{name}: holds two parts named {info.filename!r}: a workbook "
                                  "has one of each")
+            if info.compress_type not in _COMPRESSIONS:
+                raise InputError(f"{name}: {info.filename} is packed in a way this Python "
+                                 f"cannot unpack (zip method {info.compress_type}): save the "
+                                 "workbook again in a spreadsheet")
             self.infos[key] = info
+        expanded = sum(info.file_size for info in self.infos.values())
+        if expanded > limit:  # what zipfile unpacks never exceeds what a part declares
+            raise InputError(f"{name}: expands to {expanded:,} bytes, over the limit of "
+                             f"{limit:,} (set PSPCTL_MAX_BYTES to raise it)")
 
     def has(self, part: str) -> bool:
         return part.lower() in self.infos
 
     def bytes(self, part: str) -> bytes:
-        info = self.infos[part.lower()]
-        try:
-            with self.archive.open(info) as stream:
-                return stream.read()
-        except RuntimeError as err:  # zipfile: "File ... is encrypted"
-            if "encrypted" in str(err):
-                raise InputError(f"{self.name}: {PASSWORD}") from None
-            raise InputError(f"{self.name}: {part} cannot be read ({err})") from None
-        except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, OSError) as err:
-            raise InputError(f"{self.name}: {part} cannot be read ({err})") from None
+        with self._unpacking(part) as stream:
+            return stream.read()
 
     def parse(self, part: str, handlers: _Handlers, what: str) -> None:
-        """Parse ``part`` with ``handlers``, as it is unpacked (a part is never held whole)."""
-        info = self.infos.get(part.lower())
-        if info is None:
+        """Parse ``part`` with ``handlers``, as it is unpacked."""
+        if not self.has(part):
             raise InputError(f"{self.name}: cannot be read as a workbook (no {what}, {part})")
         parser = handlers.parser()
         try:
-            with self.archive.open(info) as stream:
+            with self._unpacking(part) as stream:
                 while chunk := stream.read(1 << 20):
                     parser.Parse(chunk, False)
                 parser.Parse(b"", True)
@@ -196,12 +198,25 @@ class _Parts:
                              f"{expat.ErrorString(err.code)}") from None
         except _Refused as refused:
             raise InputError(f"{self.name}: {what} ({part}) {refused}") from None
-        except RuntimeError as err:
+
+    @contextlib.contextmanager
+    def _unpacking(self, part: str) -> Iterator[Any]:
+        """``part`` opened to be unpacked; a part that cannot be (encrypted, damaged) is an
+        :class:`InputError` naming it."""
+        try:
+            with self.archive.open(self.infos[part.lower()]) as stream:
+                yield stream
+        except RuntimeError as err:  # zipfile: "File ... is encrypted"
             if "encrypted" in str(err):
                 raise InputError(f"{self.name}: {PASSWORD}") from None
             raise InputError(f"{self.name}: {part} cannot be read ({err})") from None
-        except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, OSError) as err:
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as err:
             raise InputError(f"{self.name}: {part} cannot be read ({err})") from None
+
+
+#: The ways of packing a part that zipfile unpacks (stored, deflated, bzip2, lzma).
+_COMPRESSIONS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2,
+                           zipfile.ZIP_LZMA})
 
 
 class _Refused(Exception):
@@ -609,29 +624,8 @@ class _SheetCells(_Handlers):
             return unescaped("".join(self.inline or ()))
         if text is None:
             return ""
-        if kind == "s":
-            try:
-                return self.strings[int(text)]
-            except (ValueError, IndexError):
-                return Unreadable("bad-cell", "", f"the cell refers to shared string {text!r}, "
-                                  "which the workbook does not hold (a damaged workbook)")
-        if kind in ("str", "d"):
-            return unescaped(text)
-        if kind == "b":
-            shown = text.strip()
-            return "TRUE" if shown in ("1", "true") else "FALSE" if shown else ""
-        text = text.strip()
-        if not text:
-            return ""
-        try:
-            is_date = int(style) in self.styles.dates
-        except ValueError:
-            is_date = False
-        if is_date:
-            date = _serial_date(text, self.book.date1904)
-            if date is not None:
-                return date
-        return Number(text)
+        return _plain_value(kind, text, style, self.strings, self.styles.dates,
+                            self.book.date1904)
 
 
 def _hidden_columns(sheet: Sheet, attributes: dict[str, str]) -> None:
@@ -698,7 +692,7 @@ def put(rows: dict[int, list[Value]], sheet: Sheet, row: int, column: int, value
     elif blank(cells[column]):
         cells[column] = value
     elif not blank(value):
-        sheet.problems.append((f"{column_letter(column)}{row}", "duplicate-cell",
+        sheet.problems.append((row, f"{column_letter(column)}{row}", "duplicate-cell",
                                "the file holds two cells at this place (a damaged workbook): "
                                "a spreadsheet shows one of them"))
 
@@ -818,26 +812,27 @@ def _place_plain(found: list[tuple[str, str, str, str, str]], rows: dict[int, li
 
 def _plain_value(kind: str, value: str, style: str, strings: list[str], dates: set[int],
                  date1904: bool) -> Value:
-    """One cell of the plain spelling: its type ``t``, the text of its ``<v>``, its style."""
+    """A cell's value by its type ``t`` (``s``, ``str``, ``d``, ``b``, ``e``, a number
+    otherwise), the text of its ``<v>`` and its style: for both readers."""
     if kind == "s":
         try:
             return strings[int(value)]
         except (ValueError, IndexError):
             return Unreadable("bad-cell", "", f"the cell refers to shared string {value!r}, "
                               "which the workbook does not hold (a damaged workbook)")
-    if kind in ("", "n"):
-        value = value.strip()
-        if not value:
-            return ""
-        if style and int(style) in dates:
-            return _serial_date(value, date1904) or Number(value)
-        return Number(value)
+    if kind in ("str", "d"):
+        return unescaped(value)
     if kind == "e":
         return _error(value.strip() or "an error")
     if kind == "b":
         shown = value.strip()
         return "TRUE" if shown in ("1", "true") else "FALSE" if shown else ""
-    return unescaped(value)
+    value = value.strip()
+    if not value:
+        return ""
+    if style.isdigit() and int(style) in dates:
+        return _serial_date(value, date1904) or Number(value)
+    return Number(value)
 
 
 _LETTERS = tuple(column_letter(n) for n in range(READ_COLUMNS))
@@ -901,6 +896,7 @@ def _ods(parts: _Parts, wanted: Sequence[str]) -> dict[str, Sheet | tuple[str, s
 # expressions, a megabyte of rows at a time; the rest of content.xml (styles, the tables' names)
 # by expat, and a table in any other spelling sends the whole file to expat.
 _ODS_PREFIXES = {b"office": _OFFICE, b"table": _TABLE, b"text": _TEXT}
+_ODS_DECLARED = re.compile(rb"xmlns:(office|table|text|calcext)=")
 _ODS_TEXT = r"[^<&]*(?:&(?:amp|lt|gt|quot|apos);[^<&]*)*"
 _ODS_CELL = (r'<table:(?P<tag>table-cell|covered-table-cell)(?: table:style-name="[^"<&]*")?'
              r'(?: table:number-columns-repeated="([0-9]{1,9})")?'
@@ -928,12 +924,12 @@ def _plain_ods(parts: _Parts, content: _OdsContent) -> bool:
     read) when any table wanted is spelled otherwise."""
     xml = parts.bytes("content.xml")
     head = xml[:xml.find(b">", xml.find(b"<office:document-content")) + 1]
+    declared = Counter(_ODS_DECLARED.findall(xml))  # each prefix declared once, on the root
     for prefix, uri in _ODS_PREFIXES.items():
-        if f'xmlns:{prefix.decode()}="{uri}"'.encode() not in head \
-                or xml.count(b"xmlns:" + prefix + b"=") != 1:
+        if f'xmlns:{prefix.decode()}="{uri}"'.encode() not in head or declared[prefix] != 1:
             return False
-    if b'xmlns:calcext="' in xml and (xml.count(b'xmlns:calcext="') != 1 or
-                                      f'xmlns:calcext="{_CALCEXT}"'.encode() not in head):
+    if declared[b"calcext"] and (declared[b"calcext"] != 1 or
+                                 f'xmlns:calcext="{_CALCEXT}"'.encode() not in head):
         return False
     regions = []
     for match in _ODS_TABLE.finditer(xml):
@@ -1028,13 +1024,23 @@ def _ods_value(cell: tuple[str, ...]) -> Value:
     if "&" in text:
         text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"') \
             .replace("&apos;", "'").replace("&amp;", "&")
-    if calculated == "error":
+    given = value if attribute and attribute == _ODS_VALUE_OF.get(kind) else None
+    return _ods_typed(kind, given, calculated == "error", text)
+
+
+def _ods_typed(kind: str | None, value: str | None, error: bool, text: str) -> Value:
+    """An .ods cell by its value type, the attribute that holds its value by that type
+    (``office:value`` of a float, ``office:date-value`` of a date), whether LibreOffice marked
+    it an error, and the text it shows: for both readers."""
+    if error:
         return _error(text.strip() or "an error")
     if kind in _ODS_VALUE_OF:
-        value = value.strip() if attribute == _ODS_VALUE_OF[kind] else ""
+        value = (value or "").strip()
         if kind == "boolean":
             return "TRUE" if value == "true" else "FALSE" if value == "false" else _NO_VALUE
-        return (Number(value) if attribute == "value" else value) if value else _NO_VALUE
+        if not value:
+            return _NO_VALUE
+        return Number(value) if _ODS_VALUE_OF[kind] == "value" else value
     return text
 
 
@@ -1180,24 +1186,15 @@ class _OdsContent(_Handlers):
 
     def value(self, attributes: dict[str, str]) -> Value:
         kind = attributes.get(f"{_OFFICE} value-type")
-        if attributes.get(f"{_CALCEXT} value-type") == "error":
-            return _error(self.shown().strip() or "an error")
-        if kind in ("float", "percentage", "currency"):
-            number = attributes.get(f"{_OFFICE} value")
-            return Number(number.strip()) if number is not None else _NO_VALUE
-        if kind == "date":
-            return attributes.get(f"{_OFFICE} date-value", "").strip() or _NO_VALUE
-        if kind == "time":
-            return attributes.get(f"{_OFFICE} time-value", "").strip() or _NO_VALUE
-        if kind == "boolean":
-            shown = attributes.get(f"{_OFFICE} boolean-value", "").strip()
-            return "TRUE" if shown == "true" else "FALSE" if shown == "false" else _NO_VALUE
-        if kind == "string":
-            given = attributes.get(f"{_OFFICE} string-value")
-            return given if given is not None else self.shown()
-        if f"{_TABLE} formula" in attributes:
+        error = attributes.get(f"{_CALCEXT} value-type") == "error"
+        if not error and kind == "string" and f"{_OFFICE} string-value" in attributes:
+            return attributes[f"{_OFFICE} string-value"]
+        if not error and kind not in _ODS_VALUE_OF and kind != "string" \
+                and f"{_TABLE} formula" in attributes:
             return _NO_VALUE
-        return self.shown()
+        holder = _ODS_VALUE_OF.get(kind or "")
+        return _ods_typed(kind, attributes.get(f"{_OFFICE} {holder}") if holder else None,
+                          error, self.shown())
 
     def shown(self) -> str:
         return "\n".join("".join(p) for p in self.paragraphs)
@@ -1218,24 +1215,27 @@ def _count(text: str | None) -> int:
 # --- completion ----------------------------------------------------------------------------------
 
 
-def text_rows(raw: bytes, sheet: str) -> list[list[str]]:
-    """The cells of one sheet as text (numbers as written), or ``[]`` when it cannot be read:
-    for shell completion, which offers what it finds and never fails."""
+def number_text(value: Number) -> str:
+    """A number as text: whole without a point (``2016``), otherwise as a spreadsheet keeps it
+    (15 significant digits); what is no number, as the file writes it."""
     try:
-        found = read_book(raw, "", [sheet]).get(sheet)
+        number = float(value)
+    except ValueError:
+        return str.__str__(value)
+    if number.is_integer() and abs(number) < 1e15:
+        return str(int(number))
+    return f"{number:.15g}" if math.isfinite(number) else str(number)
+
+
+def text_rows(raw: bytes, sheet: str, limit: int) -> list[list[str]]:
+    """The cells of one sheet as text, or ``[]`` when it cannot be read: for shell completion,
+    which offers what it finds and never fails."""
+    try:
+        found = read_book(raw, "", [sheet], limit).get(sheet)
     except InputError:
         return []
     if not isinstance(found, Sheet):
         return []
-    return [[_plain(v) for v in cells] for _, cells in found.rows]
-
-
-def _plain(value: Value) -> str:
-    if isinstance(value, Number):
-        try:
-            number = float(value)
-        except ValueError:
-            return str(value)
-        return str(int(number)) if number.is_integer() and abs(number) < 1e15 else str(value)
-    return value if isinstance(value, str) else ""
+    return [[number_text(v) if isinstance(v, Number) else v if isinstance(v, str) else ""
+             for v in cells] for _, cells in found.rows]
 

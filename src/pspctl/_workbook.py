@@ -24,10 +24,8 @@ are a problem, as in CSV. Sheets of other names are ignored, as other files are 
 
 from __future__ import annotations
 
-import io
 import math
 import re
-import zipfile
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
@@ -36,8 +34,8 @@ from typing import Any
 import pandas as pd
 
 from ._rows import checked_header, empty_frame, table_from_rows
-from ._sheets import Number, Sheet, Unreadable, blank, read_book, without_gc
-from .errors import InputError, Problem
+from ._sheets import Number, Sheet, Unreadable, blank, number_text, read_book, without_gc
+from .errors import Problem
 from .schema import MAX_COLUMNS, TABLES, TableSpec, column_letter, expected_columns
 
 #: Significant digits a spreadsheet keeps of a number (IEEE doubles, as Excel shows them).
@@ -46,21 +44,15 @@ SIGNIFICANT_DIGITS = 15
 Tables = dict[str, tuple[pd.DataFrame, list[Problem]]]
 
 
-def read_tables(raw: bytes, name: str, suffix: str, limit: int
+def read_tables(raw: bytes, name: str, limit: int
                 ) -> tuple[Tables, Callable[[Problem], Problem]]:
     """The four tables of the workbook ``raw`` (called ``name``) and the function that places a
     table's problem in its sheet and cell. A file that is not a workbook, lacks one of the
     sheets, is protected by a password, is malformed, or would expand to more than ``limit``
-    bytes (a workbook is a zip archive: a small file can hold gigabytes) is an
-    :class:`InputError`, as a missing file of a folder is. ``suffix`` is the file's; what the
-    file is, is read from its content."""
-    del suffix  # an .xlsx and an .ods are told apart by what they hold
-    expanded = _expanded_size(raw)
-    if expanded > limit:
-        raise InputError(f"{name}: expands to {expanded:,} bytes, over the limit of {limit:,} "
-                         "(set PSPCTL_MAX_BYTES to raise it)")
+    bytes is an :class:`InputError` (:func:`pspctl._sheets.read_book`), as a missing file of a
+    folder is. What the file is (.xlsx or .ods) is read from its content, not its name."""
     with without_gc():
-        return _tables(read_book(raw, name, [spec.name for spec in TABLES]), name)
+        return _tables(read_book(raw, name, [spec.name for spec in TABLES], limit), name)
 
 
 def _tables(sheets: dict[str, Sheet | tuple[str, str]], name: str
@@ -87,9 +79,8 @@ def _table(sheet: Sheet, spec: TableSpec, problems: list[Problem]
     whose figure cannot be known (an error, a formula without a computed value) is its problem,
     and the rest of its row is checked as ever."""
     name = spec.filename
-    for ref, kind, message in sheet.problems:
-        problems.append(Problem(name, _row_of(ref), None, kind, f"{ref}: {message}")
-                        if ref else Problem(name, None, None, kind, message))
+    for line, ref, kind, message in sheet.problems:
+        problems.append(Problem(name, line, None, kind, f"{ref}: {message}"))
     rows = sheet.rows
     last = len(rows)  # rows wholly blank at the end of a sheet are not read
     while last and all(blank(cell) for cell in rows[last - 1][1]) \
@@ -169,20 +160,6 @@ def _blank_rows(name: str, first: int, last: int) -> Problem:
                    f"blank rows {first:,} to {last:,} ({last - first + 1:,} rows)")
 
 
-def _row_of(ref: str) -> int:
-    return int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
-
-
-def _expanded_size(raw: bytes) -> int:
-    """What the parts of a workbook's zip archive say they expand to (0 for a file that is not
-    a zip archive: the reader says what it is)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            return sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        return 0
-
-
 def _kind(spec: TableSpec, label: str) -> str:
     return next((c.kind for c in spec.columns if c.name == label), "text")
 
@@ -230,17 +207,8 @@ def _money(number: float) -> str | None:
 
 
 def _text(cell: Any) -> str:
-    """Any other cell as text: a number whole without a point (``2016``), otherwise as a
-    spreadsheet keeps it (15 significant digits)."""
-    if isinstance(cell, Number):
-        try:
-            number = float(cell)
-        except ValueError:
-            return str.__str__(cell)
-        if number.is_integer() and abs(number) < 1e15:
-            return str(int(number))
-        return f"{number:.{SIGNIFICANT_DIGITS}g}" if math.isfinite(number) else str(number)
-    return str(cell) if not isinstance(cell, Unreadable) else ""
+    """Any other cell as text: a number as :func:`pspctl._sheets.number_text` writes it."""
+    return number_text(cell) if isinstance(cell, Number) else str(cell)
 
 
 # --- places ------------------------------------------------------------------------------------

@@ -333,16 +333,19 @@ class Target:
     terminal: bool
     width: int | None
     colour: bool = True
+    quiet: bool = False  # nothing on stdout (-q); a file asked for is still written
 
     @classmethod
-    def of(cls, fmt: Format | None, output: Path | None, force: bool) -> Target:
+    def of(cls, fmt: Format | None, output: Path | None, force: bool,
+           quiet: bool = False) -> Target:
         chosen = resolve_format(fmt, output)
         if chosen is Format.xlsx and output is None:
             raise UsageError("a workbook is written to a file: give -o FILE.xlsx")
         terminal = output is None and _isatty()
         width = shutil.get_terminal_size().columns if terminal else None
         # NO_COLOR (no-color.org) is about colour only: the terminal's layout stays.
-        return cls(chosen, output, force, terminal, width, not os.environ.get("NO_COLOR"))
+        return cls(chosen, output, force, terminal, width, not os.environ.get("NO_COLOR"),
+                   quiet)
 
     def write(self, text: str | bytes) -> None:
         from .output import page
@@ -354,9 +357,11 @@ class Target:
 
 
 def show_view(view: View, target: Target) -> None:
-    """Write ``view`` in the target's format."""
+    """Write ``view`` in the target's format (nothing, when quiet, to stdout)."""
     from .writers import write
 
+    if target.quiet and target.output is None:
+        return
     target.write(write(view, target.fmt, target.terminal, target.width, target.colour))
 
 
@@ -385,11 +390,10 @@ def validate(
     """
     from . import loader, views
 
-    target = Target.of(fmt, output, force)
+    target = Target.of(fmt, output, force, quiet)
     problems = loader.validate(data_dir)
     where = str(data_dir) if data_dir is not None else "the bundled data"
-    if not quiet or output is not None:
-        show_view(views.validate_view(problems, where), target)
+    show_view(views.validate_view(problems, where), target)
     if problems:
         raise typer.Exit(1)
 
@@ -477,11 +481,8 @@ def list_(
     data = loader.load(data_dir)
     reports.year_range(data, active_in, active_in, ("--active-in", "--active-in"))
     sector = lead_sector.value if lead_sector else None
-    filtered = " and ".join([*([f"is led by the {sector} sector"] if sector else []),
-                             *([f"had Scottish Government funds in {active_in}"]
-                               if active_in else [])])
     frame = reports.psp_list(data, sector, active_in)
-    show_view(views.list_view(frame, totals, filtered or None), target)
+    show_view(views.list_view(frame, totals, sector, active_in), target)
 
 
 @command()
@@ -562,9 +563,7 @@ def funding(
     target = Target.of(fmt, output, force)
     if chart and target.fmt is not Format.table:
         raise UsageError("--chart draws in the table format only")
-    start, end = _year(start, "--from"), _year(end, "--to")
-    if start is not None and end is not None and start > end:
-        raise UsageError(f"--from {start} is after --to {end}")
+    start, end = _year(start, "--from"), _year(end, "--to")  # before the data is read
     data = loader.load(data_dir)
     start, end = reports.year_range(data, start, end, ("--from", "--to"))
     psps = reports.resolve_psps(data, psp)
@@ -666,14 +665,13 @@ def reconcile(
     """
     from . import loader, reports, views
 
-    target = Target.of(fmt, output, force)
+    target = Target.of(fmt, output, force, quiet)
     result = reports.reconcile(
         loader.load(data_dir), _amount(headline, "--headline"),
         _amount(tolerance, "--tolerance") or Decimal(0),
     )
-    if not quiet or output is not None:
-        show_view(views.candidates_view(result) if candidates else views.reconcile_view(result),
-                  target)
+    show_view(views.candidates_view(result) if candidates else views.reconcile_view(result),
+              target)
     if not result.ok:
         raise typer.Exit(1)
 
@@ -708,10 +706,9 @@ def diff_(
     """
     from . import reports, views
 
-    target = Target.of(fmt, output, force)
+    target = Target.of(fmt, output, force, quiet)
     result = reports.differences(_edition(old, "OLD"), _edition(new, "NEW"))
-    if not quiet or output is not None:
-        show_view(views.diff_view(result), target)
+    show_view(views.diff_view(result), target)
     if not result.same:
         raise typer.Exit(1)
 
@@ -766,10 +763,9 @@ def review(
     """
     from . import loader, reports, views
 
-    target = Target.of(fmt, output, force)
+    target = Target.of(fmt, output, force, quiet)
     result = reports.review(loader.load(data_dir), _percent(change))
-    if not quiet or output is not None:
-        show_view(views.review_view(result), target)
+    show_view(views.review_view(result), target)
     if strict and not result.observations.empty:
         raise typer.Exit(1)
 

@@ -49,7 +49,7 @@ def _table(source: Path, name: str) -> list[dict[str, str]]:
     try:
         if source.stat().st_size > MAX_BYTES:
             return []
-        cells = text_rows(source.read_bytes(), name)
+        cells = text_rows(source.read_bytes(), name, 16 * MAX_BYTES)
     except Exception:  # not a file, not a workbook, no such sheet: nothing to offer
         return []
     if not cells:

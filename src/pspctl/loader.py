@@ -195,7 +195,7 @@ def _read_workbook(path: Path) -> tuple[dict[str, tuple[pd.DataFrame, list[Probl
         if source.size > limit or len(raw) > limit:
             raise InputError(str(_too_large(path.name, max(source.size, len(raw)), limit)[0]))
         source.unchanged(len(raw))
-    return read_tables(raw, path.name, path.suffix.lower(), limit)
+    return read_tables(raw, path.name, limit)
 
 
 class _Input:

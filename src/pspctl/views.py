@@ -179,13 +179,16 @@ LIST_COLUMNS = (Column("psp_id", "id"), Column("name", "text"), Column("establis
                 _money("government_gbp"), _money("additional_gbp"))
 
 
-def list_view(frame: pd.DataFrame, totals: bool = False, filtered: str | None = None) -> View:
-    """``psp_list``'s frame; totals rows for machines only when ``totals``. ``filtered`` says
-    what the list was restricted to (``led by the third sector``): a list it left empty says
-    so, in a note."""
+def list_view(frame: pd.DataFrame, totals: bool = False, lead_sector: str | None = None,
+              active_in: str | None = None) -> View:
+    """``psp_list``'s frame; totals rows for machines only when ``totals``. A list that its
+    filters (``lead_sector``, ``active_in``, as given to the report) left empty says so, in a
+    note."""
     notes = ["Source: §3.1 and Table 3 of the report."]
+    filtered = [*([f"is led by the {lead_sector} sector"] if lead_sector else []),
+                *([f"had Scottish Government funds in {active_in}"] if active_in else [])]
     if frame.empty and filtered:
-        notes.insert(0, f"No PSP {filtered}.")
+        notes.insert(0, f"No PSP {' and '.join(filtered)}.")
     return _one(table("Strategic PSPs", LIST_COLUMNS, frame, totals=not frame.empty,
                       label="psp_id"), notes, totals)
 

@@ -49,16 +49,20 @@ def rounded(value: float | Decimal, places: int) -> Decimal:
     format, as the workbook's number format shows it (Python's own formatting gives 0.82)."""
     import decimal
 
-    exact = Decimal(f"{value:.15g}") if isinstance(value, float) else Decimal(value)
     with decimal.localcontext() as context:
         context.prec = 40
-        return exact.quantize(Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP)
+        return _kept(value).quantize(Decimal(1).scaleb(-places),
+                                     rounding=decimal.ROUND_HALF_UP)
+
+
+def _kept(value: float | Decimal) -> Decimal:
+    """A figure as a spreadsheet keeps it: a float to 15 significant digits."""
+    return Decimal(f"{value:.15g}") if isinstance(value, float) else Decimal(value)
 
 
 def percent(value: float | Decimal, places: int = 1) -> str:
     """A share (0..1) as a percentage, rounded as a spreadsheet rounds it: ``82.5%``."""
-    exact = Decimal(f"{value:.15g}") if isinstance(value, float) else Decimal(value)
-    return f"{rounded(exact * 100, places)}%"
+    return f"{rounded(_kept(value) * 100, places)}%"
 
 
 def plain_number(value: float) -> str:
