@@ -187,10 +187,14 @@ def test_a_ledger_truncated_while_it_is_read(tmp_path: Path, share: float) -> No
     subprocess.run([*PSPCTL, "validate", "--data-dir", str(tmp_path)], capture_output=True,
                    timeout=LIMIT, check=True)
     whole = time.perf_counter() - start
-    process = subprocess.Popen([*PSPCTL, "validate", "--data-dir", str(tmp_path)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    time.sleep(whole * share)
-    assert process.poll() is None, "the command ended before the file was cut"
+    for attempt in range(4):  # a run faster than the first (a warm cache): cut sooner
+        process = subprocess.Popen([*PSPCTL, "validate", "--data-dir", str(tmp_path)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        time.sleep(whole * share / 2 ** attempt)
+        if process.poll() is None:
+            break
+        process.communicate(timeout=LIMIT)
+    assert process.poll() is None, "the command ended before the file was cut, four times"
     os.truncate(ledger, size // 3)  # another process cuts the file
     _, err = process.communicate(timeout=LIMIT)
     # never killed by a signal (SIGBUS), never a traceback, never "valid"

@@ -199,3 +199,22 @@ def test_debug_does_not_change_error_lines(tmp_path: Path, case: str) -> None:
     expected = (BAD / case / "expected.txt").read_text(encoding="utf-8").splitlines()
     assert run(["--debug", "list", "--data-dir", str(directory)]) == (2, "", one_line(expected))
 
+
+
+def test_an_error_caused_by_ctrl_c_is_an_interrupt(capsys: pytest.CaptureFixture[str]) -> None:
+    """Python wraps a KeyboardInterrupt raised in some places (a class body's __set_name__
+    during an import) in a RuntimeError: still Ctrl-C, one line and exit 130."""
+    import typer
+
+    from pspctl import cli
+
+    def interrupted_import() -> None:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as err:
+            raise RuntimeError("Error calling __set_name__") from err
+
+    with pytest.raises(typer.Exit) as ended:
+        cli._guard(interrupted_import)()
+    assert (ended.value.exit_code, capsys.readouterr().err) == (130, "pspctl: interrupted\n")
+    assert cli._by_interrupt(RuntimeError("no")) is False

@@ -226,6 +226,9 @@ def _guard(function: F) -> F:
         except (typer.Exit, typer.Abort, Terminated):
             raise
         except Exception as err:
+            if _by_interrupt(err):  # Python wraps some (__set_name__ in an import): still ^C
+                say("pspctl: interrupted")
+                raise typer.Exit(130) from None
             if _settings["debug"]:
                 raise
             message = " ".join(f"{type(err).__name__}: {err}".split())
@@ -234,6 +237,18 @@ def _guard(function: F) -> F:
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _by_interrupt(err: BaseException) -> bool:
+    """Whether ``err`` was raised by a Ctrl-C: a KeyboardInterrupt among its causes."""
+    seen = set()
+    cause: BaseException | None = err
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
