@@ -30,11 +30,13 @@ def test_markdown_pack_carries_the_commands_own_tables(tmp_path: Path) -> None:
     for command in (["funding"], ["reconcile"]):  # the commands' rows, cell for cell
         rows = markdown_rows(run([*command, "--format", "markdown"])[1])
         # (the checks; the pack says each candidate once, for all the checks it explains)
-        body = [row for row in rows if row[0] not in ("psp_id", "check")
+        body = [row for row in rows if row[0] not in ("PSP", "check")
                 and (command == ["funding"] or len(row) == 6)]
         assert body and all(row in pack_rows for row in body), command
-    assert ["PSP", "Name", "2012-13", "2013-14", "2014-15", "2015-16", "2016-17", "2017-18",
-            "Total (£)"] in pack_rows  # headings in words for people
+    assert ["PSP", "2012-13", "2013-14", "2014-15", "2015-16", "2016-17", "2017-18",
+            "Total (£)"] in pack_rows  # headings in words for people, each PSP by its label
+    assert ["Low Moss Prison", "£51,139", "£183,000", "£200,000", "£200,000", "£311,000", "-",
+            "£945,139"] in pack_rows
     assert ("**MISMATCH: 6 of 14 checks do not hold. The cells of 2013-14 add up to £462,072, the "
             "published year total is £462,372 (difference £300).") in text
     assert "published 2013-14 total printed £462,372; with one digit changed it would be " \

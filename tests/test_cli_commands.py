@@ -112,9 +112,9 @@ def test_invalid_data_stops_every_command_with_exit_2(tmp_path: Path, command: s
 def test_chart_in_the_terminal_format() -> None:
     code, out, _ = run(["funding", "--by-psp", "--chart", "--data-dir", str(SMALL)])
     assert code == 0
-    assert "| alpha  | Alpha Partnership |  £3,000.50 | " + "#" * 40 + " |" in out
-    assert "| beta   | Beta Partnership  |     £2,000 | " + "#" * 27 + " " * 13 + " |" in out
-    assert "| gamma  | Gamma Partnership |       £250 | ###" + " " * 37 + " |" in out
+    assert "| Alpha |  £3,000.50 | " + "#" * 40 + " |" in out
+    assert "| Beta  |     £2,000 | " + "#" * 27 + " " * 13 + " |" in out
+    assert "| Gamma |       £250 | ###" + " " * 37 + " |" in out
 
 
 def test_funding_csv_into_head_ends_quietly() -> None:
@@ -178,8 +178,8 @@ def test_lists_in_messages_and_notes_do_not_grow_with_the_data(tmp_path: Path) -
         "extra-00, extra-01, extra-02, extra-03, extra-04, extra-05, extra-06, and 5 more\n")
     code, out, err = run(["compare", "--data-dir", str(directory), "-f", "markdown"])
     assert (code, err) == (0, "")
-    nine = ", ".join(f"extra-{n:02}" for n in range(9))
-    assert f"from independent funders (lottery, trusts) alone (gamma, {nine}, and 3 more)" in out
+    nine = ", ".join(f"Extra {n}" for n in range(9))  # each PSP by its name, as people read it
+    assert f"from independent funders (lottery, trusts) alone (Gamma, {nine}, and 3 more)" in out
 
 
 def test_output_suffix_decides_the_format_or_is_refused(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from decimal import Decimal as D
 from pathlib import Path
 
 from conftest import REPO, SMALL, TESTS, data_dir_from, run
@@ -21,9 +22,9 @@ def test_a_corrected_edition(tmp_path: Path) -> None:
     code, out, err = run(["diff", str(DATA), str(corrected), "-f", "csv"])
     assert (code, err) == (1, "")
     assert out == (
-        "what,key,field,old,new,difference_gbp,note\n"
-        "funding,low-moss 2013-14 government Scottish Government,amount_gbp,183000,183300,300,"
-        "changed: one digit changed\n")
+        "what,change,psp_id,year,key,field,old,new,difference_gbp,note\n"
+        "funding,changed,low-moss,2013-14,low-moss 2013-14 government Scottish Government,"
+        "amount_gbp,183000,183300,300,one digit changed\n")
     code, out, _ = run(["diff", str(DATA), str(corrected)])
     assert code == 1
     assert out.splitlines()[-1] == (
@@ -42,7 +43,7 @@ def test_a_corrected_edition(tmp_path: Path) -> None:
 
 def test_identical_editions_exit_0_and_quiet() -> None:
     assert run(["diff", str(DATA), str(DATA), "-f", "csv"]) == (
-        0, "what,key,field,old,new,difference_gbp,note\n", "")
+        0, "what,change,psp_id,year,key,field,old,new,difference_gbp,note\n", "")
     assert run(["diff", str(DATA), str(DATA), "--quiet"]) == (0, "", "")
 
 
@@ -58,15 +59,15 @@ def test_added_removed_transposed_and_text(tmp_path: Path) -> None:
                                                                    ",Elevate,Elevate (GCA),")
     (edited / "psp.csv").write_text(psp, encoding="utf-8")
     result = reports.differences(loader.load(DATA), loader.load(edited))
-    assert [(r.what, r.key, r.field, r.old, r.new, r.note)
+    assert [(r.what, r.change, r.key, r.field, r.old, r.new, r.difference_gbp, r.note)
             for r in result.changes.itertuples()] == [
-        ("psp", "elevate", "table_label", "Elevate", "Elevate (GCA)", "changed"),
-        ("funding", "spt-community-transport 2013-14 government Scottish Government",
-         "amount_gbp", "29329", "29239", "changed: two adjacent digits swapped"),
-        ("funding", "elevate 2017-18 government Scottish Government", "", "present", "",
-         "removed"),
-        ("funding", "elevate 2018-19 government Scottish Government", "", "", "present",
-         "added"),
+        ("psp", "changed", "elevate", "table_label", "Elevate", "Elevate (GCA)", None, ""),
+        ("funding", "changed", "spt-community-transport 2013-14 government Scottish Government",
+         "amount_gbp", "29329", "29239", D("-90.00"), "two adjacent digits swapped"),
+        ("funding", "removed", "elevate 2017-18 government Scottish Government", "amount_gbp",
+         "100000", None, D("-100000.00"), ""),
+        ("funding", "added", "elevate 2018-19 government Scottish Government", "amount_gbp",
+         None, "5000", D("5000.00"), ""),
     ]
     assert run(["diff", str(DATA), str(tmp_path / "nowhere")]) == (
         2, "", f"pspctl: error: NEW edition: {tmp_path / 'nowhere'}: data directory not found\n")
@@ -104,7 +105,7 @@ def test_the_pack_against_an_earlier_edition(tmp_path: Path) -> None:
     rows = [[cell.strip() for cell in line.strip("|").split(" | ")]
             for line in text.splitlines() if line.startswith("| funding")]
     assert rows == [["funding", "low-moss 2013-14 government Scottish Government",
-                     "amount_gbp", "183000", "183300", "£300", "changed: one digit changed"]]
+                     "amount_gbp", "£183,000 → £183,300 (+£300)", "one digit changed"]]
 
 
 def test_an_invalid_edition_is_named(tmp_path: Path) -> None:
@@ -118,3 +119,106 @@ def test_an_invalid_edition_is_named(tmp_path: Path) -> None:
         2, "", f"pspctl: error: OLD edition {broken}: {message}")
     assert run(["diff", str(SMALL), str(tmp_path / "none")]) == (
         2, "", f"pspctl: error: NEW edition: {tmp_path / 'none'}: data directory not found\n")
+
+
+def _edition(tmp_path: Path, name: str, **files: str) -> Path:
+    """The bundled data with ``files`` (name to text) replaced: an edition."""
+    (tmp_path / name).mkdir()
+    edition = data_dir_from(tmp_path / name, base=DATA)
+    for file, text in files.items():
+        (edition / f"{file}.csv").write_text(text, encoding="utf-8")
+    return edition
+
+
+def _read(name: str) -> str:
+    return (DATA / f"{name}.csv").read_text(encoding="utf-8")
+
+
+def test_a_renamed_psp_is_one_line_with_its_other_changes_beneath(tmp_path: Path) -> None:
+    renamed = {name: "\n".join("hmp-" + line if line.startswith("low-moss,") else line
+                               for line in _read(name).split("\n"))
+               for name in ("psp", "funding", "outcomes")}
+    renamed["funding"] = renamed["funding"].replace(
+        "hmp-low-moss,2016-17,government,Scottish Government,government,311000,",
+        "hmp-low-moss,2016-17,government,Scottish Government,government,311500,")
+    edition = _edition(tmp_path, "renamed", **renamed)
+    code, out, err = run(["diff", str(DATA), str(edition), "-f", "csv"])
+    assert (code, err) == (1, "")
+    assert out == (
+        "what,change,psp_id,year,key,field,old,new,difference_gbp,note\n"
+        "psp,renamed,hmp-low-moss,,hmp-low-moss,psp_id,low-moss,hmp-low-moss,,\n"
+        "funding,changed,hmp-low-moss,2016-17,hmp-low-moss 2016-17 government Scottish "
+        "Government,amount_gbp,311000,311500,500,one digit changed\n")
+    code, out, _ = run(["diff", str(DATA), str(edition)])
+    assert code == 1
+    assert out.split("\n\n")[0] == (
+        "What changed\n"
+        "+---------+-----------------------------------------------------+------------+"
+        "---------------------------------+-------------------+\n"
+        "| what    | key                                                 | field      | "
+        "old → new                       | note              |\n"
+        "+---------+-----------------------------------------------------+------------+"
+        "---------------------------------+-------------------+\n"
+        "| psp     | hmp-low-moss                                        | psp_id     | "
+        "renamed low-moss → hmp-low-moss |                   |\n"
+        "| funding | hmp-low-moss 2016-17 government Scottish Government | amount_gbp | "
+        "£311,000 → £311,500 (+£500)     | one digit changed |\n"
+        "+---------+-----------------------------------------------------+------------+"
+        "---------------------------------+-------------------+")
+
+
+def test_a_removed_published_total_says_which_checks_are_no_longer_made(tmp_path: Path
+                                                                        ) -> None:
+    totals = "".join(line for line in _read("totals").splitlines(keepends=True)
+                     if not line.startswith("year-2015-16,"))
+    edition = _edition(tmp_path, "removed", totals=totals)
+    code, out, err = run(["diff", str(DATA), str(edition), "-f", "csv"])
+    assert (code, out, err) == (
+        1, "what,change,psp_id,year,key,field,old,new,difference_gbp,note\n"
+        "totals,removed,,2015-16,year-2015-16,amount_gbp,500000,,-500000,\n", "")
+    code, out, _ = run(["diff", str(DATA), str(edition)])
+    why = "not checked: the published total year-2015-16 was removed"
+    assert out.split("\n\n")[1].splitlines()[4:9] == [
+        f"| footing       | 2015-16                    | ok → not checked       | £0 → none   "
+        f"| {why} |",
+        f"| cross-footing | year totals vs cells       | mismatch → not checked | £300 → none "
+        f"| {why} |",
+        f"| cross-footing | year totals vs row totals  | mismatch → not checked | £300 → none "
+        f"| {why} |",
+        f"| cross-footing | grand total vs year totals | ok → not checked       | £0 → none   "
+        f"| {why} |",
+        "+---------------+----------------------------+------------------------+-------------+"
+        "-----------------------------------------------------------+"]
+    result = reports.differences(loader.load(DATA), loader.load(edition))
+    assert result.effects["note"].tolist() == [why] * 4
+
+
+def test_an_added_psp_shows_its_name_and_its_figures(tmp_path: Path) -> None:
+    edition = _edition(
+        tmp_path, "added",
+        psp=_read("psp") + "new-psp,New Partnership,New PSP,2017,care,,,,,t,\n",
+        funding=_read("funding") + "new-psp,2017-18,government,Scottish Government,government,"
+        "25000,t\n")
+    code, out, err = run(["diff", str(DATA), str(edition), "-f", "csv"])
+    assert (code, out, err) == (
+        1, "what,change,psp_id,year,key,field,old,new,difference_gbp,note\n"
+        "psp,added,new-psp,,new-psp,name,,New Partnership,,\n"
+        "funding,added,new-psp,2017-18,new-psp 2017-18 government Scottish Government,"
+        "amount_gbp,,25000,25000,\n", "")
+    code, out, _ = run(["diff", str(DATA), str(edition)])
+    assert out.split("\n\n")[0].splitlines()[4:6] == [
+        "| psp     | new-psp                                        | name       | "
+        "added: New Partnership |      |",
+        "| funding | new-psp 2017-18 government Scottish Government | amount_gbp | "
+        "added: £25,000         |      |"]
+
+
+def test_the_corrections_table_for_people(tmp_path: Path) -> None:
+    corrected = data_dir_from(tmp_path, TESTS / "editions" / "corrected", base=DATA)
+    code, out, _ = run(["diff", str(DATA), str(corrected)])
+    assert code == 1
+    assert out.split("\n\n")[0].splitlines()[4] == (
+        "| funding | low-moss 2013-14 government Scottish Government | amount_gbp | "
+        "£183,000 → £183,300 (+£300) | one digit changed |")
+    assert "| footing       | 2013-14                   | mismatch → ok | £300 → £0  |      |" \
+        in out

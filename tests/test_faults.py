@@ -62,7 +62,7 @@ def test_a_failing_or_closed_stderr_keeps_the_exit_code() -> None:
 def test_an_encoding_that_cannot_write_the_figures() -> None:
     code, out, err = sh('"${P[@]}" funding', env={"PYTHONIOENCODING": "ascii"})
     assert (code, out) == (2, "")
-    assert err == ("pspctl: error: cannot write '\\u2013' to stdout in its encoding (ascii): set "
+    assert err == ("pspctl: error: cannot write '\\xa3' to stdout in its encoding (ascii): set "
                    "PYTHONIOENCODING=utf-8 or a UTF-8 locale, or write to a file with -o FILE\n")
     assert sh('"${P[@]}" funding --by-year -f csv', env={"PYTHONIOENCODING": "ascii"})[0] == 0
 

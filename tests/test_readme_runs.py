@@ -2,7 +2,8 @@
 holding what the README's examples name (data/, edited/, corrected/, old/, new/, edited.xlsx),
 with the exit code the README documents (0 unless a comment says ``exit N``, or an ``echo $?``
 after it shows N) and, where the README shows output, that output (``...`` stands for lines
-left out)."""
+left out; blank lines aside). A command whose comment says ``in a terminal`` runs in a
+pseudo-terminal 80 columns by 24 lines, without colour."""
 
 from __future__ import annotations
 
@@ -120,16 +121,35 @@ def _run(command: str, folder: Path) -> tuple[int, str]:
     env.pop("PSPCTL_FORMAT", None)
     if not bin_dir:  # no console script here: pspctl as a shell function
         command = f'pspctl() {{ "{sys.executable}" -m pspctl "$@"; }}; {command}'
+    if re.search(r"#.*\bin a terminal\b", command):
+        return _in_a_terminal(command, folder, {**env, "LINES": "24", "NO_COLOR": "1"})
     done = subprocess.run(["bash", "-c", command], cwd=folder, capture_output=True, text=True,
                           timeout=SECONDS, env=env)
     return done.returncode, done.stdout + done.stderr
+
+
+def _in_a_terminal(command: str, folder: Path, env: dict[str, str]) -> tuple[int, str]:
+    """``command`` with a pseudo-terminal as its stdin, stdout and stderr: what it shows."""
+    import pty
+
+    from conftest import read_terminal
+
+    master, slave = pty.openpty()
+    process = subprocess.Popen(["bash", "-c", command], cwd=folder, stdin=slave, stdout=slave,
+                               stderr=slave, env=env)
+    os.close(slave)
+    shown = read_terminal(master)
+    code = process.wait(timeout=SECONDS)
+    os.close(master)
+    return code, shown.decode("utf-8").replace("\r\n", "\n")
 
 
 def _matches(shown: list[str], out: list[str]) -> bool:
     """Whether ``out`` is what the README shows: line for line, ``...`` any lines."""
     pattern = "".join(".*?" if line.strip() == "..." else re.escape(line.rstrip()) + "\n"
                       for line in shown)
-    return re.fullmatch(pattern, "".join(line.rstrip() + "\n" for line in out), re.S) is not None
+    return re.fullmatch(pattern, "".join(line.rstrip() + "\n" for line in out if line.strip()),
+                        re.S) is not None
 
 
 def test_the_readme_has_examples_and_says_which_are_not_run() -> None:

@@ -36,7 +36,8 @@ def test_matrix(small: loader.Dataset) -> None:
         frame({
             "psp_id": ["alpha", "beta", "gamma"],
             "name": ["Alpha Partnership", "Beta Partnership", "Gamma Partnership"],
-            "2012-13": [D("1000.00"), D("1500.00"), None],
+            "label": ["Alpha", "Beta", "Gamma"],
+            "2012-13": [D("1000.00"), D("1500.00"), D("0.00")],  # no funding: 0, never missing
             "2013-14": [D("2000.50"), D("500.00"), D("250.00")],
             "total_gbp": [D("3000.50"), D("2000.00"), D("250.00")],
         }),
@@ -49,6 +50,7 @@ def test_matrix_restricted(small: loader.Dataset) -> None:
         frame({
             "psp_id": ["alpha", "gamma"],
             "name": ["Alpha Partnership", "Gamma Partnership"],
+            "label": ["Alpha", "Gamma"],
             "2013-14": [D("2000.50"), D("250.00")],
             "total_gbp": [D("2000.50"), D("250.00")],
         }),
@@ -73,6 +75,7 @@ def test_by_psp_largest_first(small: loader.Dataset) -> None:
         frame({
             "psp_id": ["beta", "alpha", "gamma"],
             "name": ["Beta Partnership", "Alpha Partnership", "Gamma Partnership"],
+            "label": ["Beta", "Alpha", "Gamma"],
             "amount_gbp": [D("1500.00"), D("1000.00"), D("0.00")],
         }),
     )
@@ -84,6 +87,7 @@ def test_list(small: loader.Dataset) -> None:
         frame({
             "psp_id": ["alpha", "beta", "gamma"],
             "name": ["Alpha Partnership", "Beta Partnership", "Gamma Partnership"],
+            "label": ["Alpha", "Beta", "Gamma"],
             "established": [2012, 2013, 2016],
             "sector": ["transport", "care", "recovery"],
             "lead": ["Alpha Council", None, "Gamma Trust"],
@@ -145,6 +149,7 @@ def test_compare(small: loader.Dataset) -> None:
         frame({
             "psp_id": ["alpha", "beta", "gamma"],
             "name": ["Alpha Partnership", "Beta Partnership", "Gamma Partnership"],
+            "label": ["Alpha", "Beta", "Gamma"],
             "government_gbp": [D("3000.50"), D("2000.00"), D("250.00")],
             "additional_gbp": [D("300.00"), None, D("1000.00")],
             "combined_gbp": [D("3300.50"), None, D("1250.00")],
@@ -310,3 +315,22 @@ def test_distinct_pairs_in_the_order_they_first_appear(
     from pspctl.reports.comparison import _distinct_pairs
 
     assert [(str(p), str(v)) for p, v in _distinct_pairs(frame, "v")] == expected
+
+
+def test_psp_labels_are_one_name_each(tmp_path: Path) -> None:
+    """Table 3's label, else the name, else the id; a label two PSPs share gets the id."""
+    from conftest import write_ledger
+
+    directory = write_ledger(tmp_path / "d", 0, [])
+    (directory / "psp.csv").write_text(
+        "psp_id,name,table_label,established,sector,focus,lead,lead_sector,table_note,source\n"
+        "a,Alpha Partnership,Same,2012,,,,,,t\nb,Beta Partnership,Same,2012,,,,,,t\n"
+        "c,Gamma Partnership,,2012,,,,,,t\nd,Delta,  Delta Label ,2012,,,,,,t\n",
+        encoding="utf-8")
+    (directory / "funding.csv").write_text(
+        "psp_id,year,stream,funder,funder_sector,amount_gbp,source\n"
+        "a,2012-13,government,SG,government,1,t\n", encoding="utf-8")
+    (directory / "outcomes.csv").write_text("psp_id,outcome,value,qualifier,source\n"
+                                            "a,x,1,,t\n", encoding="utf-8")
+    assert reports.psp_labels(loader.load(directory)) == {
+        "a": "Same (a)", "b": "Same (b)", "c": "Gamma Partnership", "d": "Delta Label"}

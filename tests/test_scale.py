@@ -63,9 +63,9 @@ def test_a_2000_psp_pack_is_small_adds_up_and_has_its_tables_beside_it(tmp_path:
     table3 = markdown_rows(_section(text, "Table 3, recomputed from its cells"))
     body = table3[1:-1]
     assert len(body) == 21 and table3[-1][0] == "Total"
-    assert body[-1][:2] == ["all other PSPs (1,980)", ""]
-    shown = [p for p, *_ in body[:-1]]
-    assert shown == [f"p{n}" for n in range(1980, 2000)]  # the 20 largest, in their order
+    assert body[-1][0] == "all other PSPs (1,980)"
+    shown = [p for p, *_ in body[:-1]]  # each PSP by its name (there is no Table 3 label)
+    assert shown == [f"Partnership {n}" for n in range(1980, 2000)]  # the 20 largest, in order
     total = _funding_total(data)
     assert table3[-1][-1] == f"£{Decimal(total):,}"
     assert sum(Decimal(row[-1].strip("£").replace(",", "")) for row in body) == Decimal(total)

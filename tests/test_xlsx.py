@@ -37,10 +37,11 @@ def test_matrix_money_numbers_and_live_totals(tmp_path: Path) -> None:
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert rows[0] == ["psp_id", "name", "2012-13", "2013-14", "total_gbp"]
     assert rows[1] == ["alpha", "Alpha Partnership", 1000, 2000.5, 3000.5]
-    assert rows[3][2] is None  # gamma had no 2012-13 cell: blank, not zero, not text
+    assert rows[3][2] == 0  # gamma had no 2012-13 cell: no funding, a number shown as "-"
+    assert sheet["C4"].number_format == '"£"#,##0.00;-"£"#,##0.00;"-"'
     assert rows[-1] == ["Total", None, "=SUM(C2:C4)", "=SUM(D2:D4)", "=SUM(E2:E4)"]
     money = sheet["D2"]
-    assert (money.data_type, money.number_format) == ("n", '"£"#,##0.00')
+    assert (money.data_type, money.number_format) == ("n", '"£"#,##0.00;-"£"#,##0.00;"-"')
     assert sheet.column_dimensions["B"].width > 10
     assert book.worksheets[-1].title == "Notes"
 
@@ -177,6 +178,6 @@ def test_one_rounding_for_a_figure_in_every_format(tmp_path: Path) -> None:
     assert row[leverage] == "0.83"
     for fmt in ("table", "markdown"):
         shown = next(line for line in run(["compare", "-f", fmt])[1].splitlines()
-                     if "elevate" in line)
+                     if "Elevate " in line)
         assert " 0.83 " in shown and "0.82" not in shown, fmt
     assert "elevate,Elevate,200000,165000,365000,0.825," in run(["compare", "-f", "csv"])[1]

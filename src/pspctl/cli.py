@@ -563,9 +563,10 @@ def funding(
 ) -> None:
     """Scottish Government funds (Table 3), recomputed from the cells.
 
-    By default the matrix: one row per PSP, one column per financial year (empty, "-" in a
-    table, where the PSP had no funding that year) and total_gbp, with the year totals as a
-    last row in table and markdown. --by-year and --by-psp give one figure per year or per PSP.
+    By default the matrix: one row per PSP, one column per financial year (0, "-" in a table,
+    where the PSP had no funding that year) and total_gbp, with the year totals as a last row
+    in table and markdown; people see each PSP by its Table 3 label, scripts get psp_id and
+    name. --by-year and --by-psp give one figure per year or per PSP.
     """
     from . import loader, reports, views
 
@@ -711,10 +712,13 @@ def diff_(
     """Compare two editions of the figures: what changed, and what it does to the reconciliation.
 
     One row per fact that differs (funding figures keyed by PSP, year, stream and funder;
-    published totals; PSP attributes; outcomes): what, key, field, old, new, difference_gbp
-    (exact), note (added, removed, changed; for a figure, whether two adjacent digits were
-    swapped or one digit changed). Then every reconciliation check whose status or difference
-    differs. In csv, tsv and json: the changes.
+    published totals; PSP attributes; outcomes): what, change (changed, added, removed,
+    renamed), psp_id, year, key, field, old, new (the figure or text on each side),
+    difference_gbp (exact), note (for a figure, whether two adjacent digits were swapped or one
+    digit changed). A PSP whose id changed but whose name did not is one renamed row, its other
+    changes beneath. Then every reconciliation check whose status or difference differs, and
+    why a check is no longer made. A table says each change in words (£183,000 → £183,300
+    (+£300)); csv, tsv and json: the changes.
 
     Exit 0 when the editions hold the same facts, 1 when they differ, 2 for unreadable or
     invalid data (as diff does).

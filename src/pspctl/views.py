@@ -69,11 +69,12 @@ class Table:
     body: pd.DataFrame
     totalled: bool = False
     label: str | None = None  # the column whose totals cell says "Total"
-    blank: str | None = None  # what people see for a missing figure (Table 3's "-")
+    blank: str | None = None  # what people see for a missing figure
     highlight: tuple[int, ...] = ()  # rows to show in bold red in a terminal
     chart: str | None = None  # a money column drawn as a bar per row (terminal table)
     given: pd.DataFrame | None = None  # totals rows as they are (for render())
     empty: str = "not stated"  # what people read for a section with no rows
+    nil: str | None = None  # what people see for a figure of zero (Table 3's "-")
 
     @property
     def kinds(self) -> dict[str, Kind]:
@@ -129,11 +130,23 @@ class View:
 
 def table(title: str | None, columns: Sequence[Column], frame: pd.DataFrame, *,
           totals: bool = False, label: str | None = None, blank: str | None = None,
-          highlight: Sequence[int] = (), chart: str | None = None) -> Table:
+          highlight: Sequence[int] = (), chart: str | None = None,
+          nil: str | None = None) -> Table:
     """A :class:`Table` of ``frame`` (its columns in the order of ``columns``), with a totals
     row made by each column's rule and labelled in column ``label`` when ``totals``."""
     return Table(title, tuple(columns), frame[[c.name for c in columns]], totals, label, blank,
-                 tuple(highlight), chart)
+                 tuple(highlight), chart, nil=nil)
+
+
+#: The column that names each PSP for people: Table 3's row label.
+PSP = Column("PSP", "text")
+
+
+def _named(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with a :data:`PSP` column: the ``label`` of each PSP (its name, for a frame
+    without labels), for the tables people read; scripts read ``psp_id``."""
+    named = frame["label"] if "label" in frame.columns else frame["name"]
+    return frame.assign(PSP=named.tolist())
 
 
 def _total(column: Column, values: list[Any]) -> Any:
@@ -189,8 +202,10 @@ def list_view(frame: pd.DataFrame, totals: bool = False, lead_sector: str | None
                 *([f"had Scottish Government funds in {active_in}"] if active_in else [])]
     if frame.empty and filtered:
         notes.insert(0, f"No PSP {' and '.join(filtered)}.")
-    return _one(table("Strategic PSPs", LIST_COLUMNS, frame, totals=not frame.empty,
-                      label="psp_id"), notes, totals)
+    people = table("Strategic PSPs", (PSP, *LIST_COLUMNS[2:]), _named(frame),
+                   totals=not frame.empty, label="PSP")
+    data = table("Strategic PSPs", LIST_COLUMNS, frame, totals=not frame.empty, label="psp_id")
+    return View((people,), notes=tuple(notes), data=data, data_totals=totals)
 
 
 def _one(section: Table, notes: Sequence[str], totals: bool) -> View:
@@ -229,12 +244,16 @@ MATRIX_NOTE = "Recomputed from the cells of Table 3; '-' means no funding that y
 
 
 def matrix_view(frame: pd.DataFrame, totals: bool = False, chart: bool = False) -> View:
-    years = [c for c in frame.columns if c not in ("psp_id", "name", "total_gbp")]
-    columns = (Column("psp_id", "id"), Column("name", "text"), *(_money(y) for y in years),
-               _money("total_gbp"))
-    return _one(table("Scottish Government funds (Table 3)", columns, frame,
-                      totals=not frame.empty, label="psp_id", blank="-",
-                      chart="total_gbp" if chart else None), (MATRIX_NOTE,), totals)
+    """Table 3 for people (each PSP by its Table 3 label, "-" where it had no funding that
+    year) and for scripts (``psp_id``, ``name``, the years, ``total_gbp``)."""
+    years = [c for c in frame.columns if c not in ("psp_id", "name", "label", "total_gbp")]
+    money = (*(_money(y) for y in years), _money("total_gbp"))
+    title = "Scottish Government funds (Table 3)"
+    people = table(title, (PSP, *money), _named(frame), totals=not frame.empty, label="PSP",
+                   nil="-", chart="total_gbp" if chart else None)
+    data = table(title, (Column("psp_id", "id"), Column("name", "text"), *money), frame,
+                 totals=not frame.empty, label="psp_id", nil="-")
+    return View((people,), notes=(MATRIX_NOTE,), data=data, data_totals=totals)
 
 
 def by_year_view(frame: pd.DataFrame, totals: bool = False, chart: bool = False) -> View:
@@ -249,12 +268,15 @@ def by_year_view(frame: pd.DataFrame, totals: bool = False, chart: bool = False)
 
 
 def by_psp_view(frame: pd.DataFrame, totals: bool = False, chart: bool = False) -> View:
-    columns = [Column("psp_id", "id"), Column("name", "text"), _money("amount_gbp")]
+    figures = [_money("amount_gbp")]
     if "share" in frame.columns:
-        columns.append(Column("share", "share", "one"))
-    return _one(table("Scottish Government funds by PSP", columns, frame, totals=not frame.empty,
-                      label="psp_id", chart="amount_gbp" if chart else None),
-                (FUNDING_NOTE,), totals)
+        figures.append(Column("share", "share", "one"))
+    title = "Scottish Government funds by PSP"
+    people = table(title, (PSP, *figures), _named(frame), totals=not frame.empty, label="PSP",
+                   chart="amount_gbp" if chart else None)
+    data = table(title, (Column("psp_id", "id"), Column("name", "text"), *figures), frame,
+                 totals=not frame.empty, label="psp_id")
+    return View((people,), notes=(FUNDING_NOTE,), data=data, data_totals=totals)
 
 
 # --- compare -----------------------------------------------------------------------------------
@@ -277,9 +299,12 @@ FUNDER_TYPES = {
 
 
 def compare_view(result: Comparison, totals: bool = False) -> View:
-    return _one(table("Additional funds against Scottish Government funds", COMPARE_COLUMNS,
-                      result.by_psp, totals=not result.by_psp.empty, label="psp_id"),
-                split_notes(result), totals)
+    title = "Additional funds against Scottish Government funds"
+    empty = result.by_psp.empty
+    people = table(title, (PSP, *COMPARE_COLUMNS[2:]), _named(result.by_psp), totals=not empty,
+                   label="PSP")
+    data = table(title, COMPARE_COLUMNS, result.by_psp, totals=not empty, label="psp_id")
+    return View((people,), notes=tuple(split_notes(result)), data=data, data_totals=totals)
 
 
 def split_notes(result: Comparison) -> list[str]:
@@ -289,8 +314,11 @@ def split_notes(result: Comparison) -> list[str]:
     total = money_total(split["amount_gbp"].tolist())
     lines = [f"Additional funds stated for {stated} of {len(by_psp)} PSPs: "
              f"{pretty_money(total)} in all."]
+    labels = (dict(zip(by_psp["psp_id"].tolist(), by_psp["label"].tolist()))
+              if "label" in by_psp.columns else {})
     for kind, amount, psps in split[["funder_type", "amount_gbp", "psps"]].values.tolist():
-        where = f" ({shortened(psps.split(', '))})" if psps else ""
+        named = [labels.get(p, p) for p in psps.split(", ")] if psps else []
+        where = f" ({shortened(named)})" if named else ""
         lines.append(f"  {pretty_money(amount)} {FUNDER_TYPES[kind]}{where}")
     return lines
 
@@ -371,10 +399,14 @@ def review_view(result: Review) -> View:
     count = len(result.observations)
     verdict = (f"{count} observation{'s' if count != 1 else ''} to look at again "
                "(observations, not errors)" if count else "no observations")
+    people = (Column("check", "text"), PSP, Column("years", "text"), _money("amount_gbp"),
+              Column("note", "text"))
+    observations = result.observations
+    named = observations.assign(PSP=observations["label"].tolist()
+                                if "label" in observations.columns else None)
     return View(
         (replace(table("Observations (analytical review: patterns to look at again, not "
-                       "errors)", OBSERVATION_COLUMNS, result.observations, blank=""),
-                 empty="no observations"),
+                       "errors)", people, named, blank=""), empty="no observations"),
          table("Round figures per year (whole thousands of pounds)", ROUND_COLUMNS,
                result.round_figures)),
         verdict=verdict, data=table("Observations", OBSERVATION_COLUMNS, result.observations),
@@ -383,26 +415,64 @@ def review_view(result: Review) -> View:
 
 # --- diff --------------------------------------------------------------------------------------
 
-CHANGE_COLUMNS = (Column("what", "text"), Column("key", "id"), Column("field", "text"),
-                  Column("old", "text"), Column("new", "text"), _money("difference_gbp", "none"),
-                  Column("note", "text"))
+CHANGE_COLUMNS = (Column("what", "text"), Column("change", "text"), Column("psp_id", "id"),
+                  Column("year", "year"), Column("key", "id"), Column("field", "text"),
+                  Column("old", "text"), Column("new", "text"),
+                  _money("difference_gbp", "none"), Column("note", "text"))
 EFFECT_COLUMNS = (Column("check", "text"), Column("scope", "text"),
                   Column("old_status", "text"), Column("new_status", "text"),
-                  _money("old_difference_gbp", "none"), _money("new_difference_gbp", "none"))
+                  _money("old_difference_gbp", "none"), _money("new_difference_gbp", "none"),
+                  Column("note", "text"))
+ARROW = "\u2192"
 
 
 def diff_view(result: Differences) -> View:
-    """What differs between two editions, and what it does to the reconciliation."""
+    """What differs between two editions, and what it does to the reconciliation: for
+    people each change in words (``£183,000 → £183,300 (+£300)``, ``added: £50,000``,
+    ``renamed a → b``); for scripts the exact columns."""
     changes, effects = len(result.changes), len(result.effects)
     verdict = ("the editions hold the same facts" if result.same else
                f"the editions differ: {changes} fact{'s' if changes != 1 else ''} changed; "
                f"{effects} reconciliation check{'s' if effects != 1 else ''} change")
+    said = result.changes.assign(**{"old → new": _said(result.changes)})
+    moved = result.effects.assign(
+        status=[f"{a or 'not checked'} {ARROW} {b or 'not checked'}"
+                for a, b in zip(result.effects["old_status"], result.effects["new_status"])],
+        difference=[f"{_pretty(a)} {ARROW} {_pretty(b)}" for a, b in
+                    zip(result.effects["old_difference_gbp"],
+                        result.effects["new_difference_gbp"])])
+    text = [Column("what", "text"), Column("key", "id"),
+            *(Column(n, "text") for n in ("field", "old → new", "note"))]
+    checks = [Column(n, "text") for n in ("check", "scope", "status", "difference", "note")]
     return View(
-        (replace(table("What changed", CHANGE_COLUMNS, result.changes, blank=""), empty="none"),
-         replace(table("What it does to the reconciliation", EFFECT_COLUMNS, result.effects,
-                       blank=""), empty="none")),
+        (replace(table("What changed", text, said), empty="none"),
+         replace(table("What it does to the reconciliation", checks, moved), empty="none")),
         verdict=verdict, data=table("Changes", CHANGE_COLUMNS, result.changes),
         sectioned=True)
+
+
+def _pretty(value: Any) -> str:
+    return pretty_money(value) if isinstance(value, Decimal) else "none"
+
+
+def _said(changes: pd.DataFrame) -> list[str]:
+    """Each change in words: a figure as money with its signed difference, text as it reads."""
+    out = []
+    for change, field, old, new, difference in changes[
+            ["change", "field", "old", "new", "difference_gbp"]].itertuples(index=False):
+        money = str(field).endswith("_gbp")
+        was, now = ((pretty_money(Decimal(v)) if money and isinstance(v, str) else
+                     "(blank)" if v is None or v != v else str(v)) for v in (old, new))
+        if change == "renamed":
+            out.append(f"renamed {old} {ARROW} {new}")
+        elif change in ("added", "removed"):
+            out.append(f"{change}: {now if change == 'added' else was}")
+        elif money and isinstance(difference, Decimal):
+            sign = "+" if difference > 0 else ""
+            out.append(f"{was} {ARROW} {now} ({sign}{pretty_money(difference)})")
+        else:
+            out.append(f"{was} {ARROW} {now}")
+    return out
 
 
 # --- the data itself -----------------------------------------------------------------------------

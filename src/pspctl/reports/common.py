@@ -175,6 +175,24 @@ def _names(data: Dataset) -> dict[str, str]:
     return dict(zip(data.psp["psp_id"].tolist(), data.psp["name"].tolist()))
 
 
+def psp_labels(data: Dataset) -> dict[str, str]:
+    """Each PSP as people know it, by its id: Table 3's row label ("Low Moss Prison"), else
+    its name, else its id; a label two PSPs share is followed by the id, ``Label
+    (psp_id)``, so that no two PSPs read alike. The one name tables, charts and the audit
+    pack show people; scripts read the id."""
+    chosen = {}
+    for psp_id, name, label in zip(data.psp["psp_id"].astype(str).tolist(),
+                                   data.psp["name"].tolist(), data.psp["table_label"].tolist()):
+        text = next((t.strip() for t in (label, name) if isinstance(t, str) and t.strip()),
+                    psp_id)
+        chosen[psp_id] = text
+    counts: dict[str, int] = {}
+    for text in chosen.values():
+        counts[text] = counts.get(text, 0) + 1
+    return {psp_id: text if counts[text] == 1 else f"{text} ({psp_id})"
+            for psp_id, text in chosen.items()}
+
+
 def _psp_order(data: Dataset, psps: Sequence[str] | None) -> list[str]:
     ids = data.psp["psp_id"].tolist()
     if psps is None:

@@ -21,6 +21,7 @@ from .common import (
     _psp_order,
     _sums,
     gbp,
+    psp_labels,
     resolve_psps,
 )
 
@@ -62,7 +63,7 @@ def compare(data: Dataset, psps: Sequence[str] | None = None) -> Comparison:
     """
     psps = resolve_psps(data, psps, "psps")
     ids = _psp_order(data, psps)
-    names = _names(data)
+    names, labels = _names(data), psp_labels(data)
     funding = data.funding[["psp_id", "stream", "funder", "funder_sector", "amount_pence"]]
     if psps is not None:
         funding = funding[funding["psp_id"].isin(ids)]
@@ -80,6 +81,7 @@ def compare(data: Dataset, psps: Sequence[str] | None = None) -> Comparison:
         {
             "psp_id": ids,
             "name": [names[i] for i in ids],
+            "label": [labels[i] for i in ids],
             "government_gbp": _money(government),
             "additional_gbp": _money(added),
             "combined_gbp": _money(combined),

@@ -15,6 +15,7 @@ from .common import (
     _money,
     _names,
     _psp_order,
+    psp_labels,
     resolve_psps,
     year_range,
 )
@@ -30,23 +31,25 @@ def funding_matrix(
 ) -> pd.DataFrame:
     """Table 3 recomputed from the cells: one row per PSP, one column per financial year.
 
-    Columns: ``psp_id``, ``name``, one column per year (``Decimal``, missing where the PSP had no
-    funding that year: Table 3's "-"), and ``total_gbp``. ``psps`` (ids, or parts of a name, as
-    :func:`resolve_psp` takes them) and ``start``/``end`` (financial years, inclusive, holding
-    a year of the data) restrict it; an unknown PSP or a range outside the data is a
-    :class:`UsageError`.
+    Columns: ``psp_id``, ``name``, ``label`` (Table 3's row label, :func:`psp_labels`), one column
+    per year (``Decimal``; ``0`` where the PSP had no funding that year, Table 3's "-", since no
+    cell in a year is no funding stated, not a figure missing), and ``total_gbp``. ``psps`` (ids, or
+    parts of a name, as :func:`resolve_psp` takes them) and ``start``/``end`` (financial years,
+    inclusive, holding a year of the data) restrict it; an unknown PSP or a range outside the data
+    is a :class:`UsageError`.
     """
     psps = resolve_psps(data, psps, "psps")
     start, end = year_range(data, start, end)
     cells = _government(data, psps, start, end)
     ids = _psp_order(data, psps)
-    names = _names(data)
+    names, labels = _names(data), psp_labels(data)
     sums = cells.groupby(["psp_id", "year"], observed=True)["amount_pence"].sum()
     table = sums.astype("Int64").unstack("year")
     table.index = table.index.astype(str)
     table.columns = [str(c) for c in table.columns]
-    table = table.reindex(index=ids, columns=sorted(table.columns))
-    columns: dict[str, list[Any]] = {"psp_id": ids, "name": [names[i] for i in ids]}
+    table = table.reindex(index=ids, columns=sorted(table.columns)).fillna(0)
+    columns: dict[str, list[Any]] = {"psp_id": ids, "name": [names[i] for i in ids],
+                                     "label": [labels[i] for i in ids]}
     for year in table.columns:
         columns[year] = _money(table[year])
     columns["total_gbp"] = _money(table.sum(axis=1))
@@ -84,8 +87,8 @@ def funding_by_psp(
     end: str | None = None,
     share: bool = False,
 ) -> pd.DataFrame:
-    """Government funding per PSP, largest first: ``psp_id``, ``name``, ``amount_gbp`` and on
-    request ``share`` (of the total, 0..1)."""
+    """Government funding per PSP, largest first: ``psp_id``, ``name``, ``label`` (Table 3's
+    row label), ``amount_gbp`` and on request ``share`` (of the total, 0..1)."""
     psps = resolve_psps(data, psps, "psps")
     start, end = year_range(data, start, end)
     cells = _government(data, psps, start, end)
@@ -94,10 +97,11 @@ def funding_by_psp(
     ids = _psp_order(data, psps)
     order = {psp_id: n for n, psp_id in enumerate(ids)}
     ranked = sorted(ids, key=lambda i: (-int(sums.get(i, 0)), order[i]))
-    names = _names(data)
+    names, labels = _names(data), psp_labels(data)
     pence = [int(sums.get(i, 0)) for i in ranked]
     frame = pd.DataFrame(
-        {"psp_id": ranked, "name": [names[i] for i in ranked], "amount_gbp": _money(pence)},
+        {"psp_id": ranked, "name": [names[i] for i in ranked],
+         "label": [labels[i] for i in ranked], "amount_gbp": _money(pence)},
         dtype=object,
     )
     if share:

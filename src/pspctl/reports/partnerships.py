@@ -16,6 +16,7 @@ from .common import (
     _money,
     _objects,
     _sums,
+    psp_labels,
     resolve_psp,
     year_range,
 )
@@ -28,11 +29,11 @@ def psp_list(
 ) -> pd.DataFrame:
     """One row per PSP with its attributes and its funding.
 
-    Columns: ``psp_id``, ``name``, ``established``, ``sector``, ``lead``, ``lead_sector``,
-    ``first_year`` and ``last_year`` (of government funding), ``government_gbp`` and
-    ``additional_gbp`` (missing when the report states no additional funds). ``lead_sector``
-    keeps only PSPs whose lead is of that sector (``public`` or ``third``); ``active_in`` only
-    those with government funding in that financial year.
+    Columns: ``psp_id``, ``name``, ``label`` (Table 3's row label), ``established``, ``sector``,
+    ``lead``, ``lead_sector``, ``first_year`` and ``last_year`` (of government funding),
+    ``government_gbp`` and ``additional_gbp`` (missing when the report states no additional funds).
+    ``lead_sector`` keeps only PSPs whose lead is of that sector (``public`` or ``third``);
+    ``active_in`` only those with government funding in that financial year.
     """
     funding = data.funding
     government = funding[funding["stream"] == GOVERNMENT]
@@ -48,10 +49,12 @@ def psp_list(
         psp = psp[psp["psp_id"].isin(active)]
     ids = [str(i) for i in psp["psp_id"].tolist()]
     years = _by_psp(government, ids, "year", "min"), _by_psp(government, ids, "year", "max")
+    labels = psp_labels(data)
     return pd.DataFrame(
         {
             "psp_id": ids,
             "name": _objects(psp["name"]),
+            "label": [labels[i] for i in ids],
             "established": _objects(psp["established"]),
             "sector": _objects(psp["sector"]),
             "lead": _objects(psp["lead"]),

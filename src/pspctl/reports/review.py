@@ -13,7 +13,7 @@ from functools import lru_cache
 import pandas as pd
 
 from ..loader import Dataset
-from .common import _government, _pounds, gbp
+from .common import _government, _pounds, gbp, psp_labels
 
 OBSERVATION_COLUMNS = ["check", "scope", "psp_id", "years", "amount_gbp", "note"]
 #: What a Table 3 row note says about the years a PSP may have cells in.
@@ -23,7 +23,8 @@ START_YEAR = re.compile(r"start up in ([0-9]{4}-[0-9]{2})")
 
 @dataclass(frozen=True)
 class Review:
-    """:attr:`observations`, one row each (:data:`OBSERVATION_COLUMNS`), and
+    """:attr:`observations`, one row each (:data:`OBSERVATION_COLUMNS`, with the ``label`` of
+    the PSP after ``psp_id``: :func:`~pspctl.reports.psp_labels`), and
     :attr:`round_figures`: per financial year, how many cells are whole thousands of pounds."""
 
     observations: pd.DataFrame
@@ -61,8 +62,12 @@ def review(data: Dataset, change: Decimal | None = None) -> Review:
               f"all {count} cells of {year} are whole thousands of pounds: budgets, or "
               "rounded, rather than spend?")
              for year, count, round_count in profile if count >= 3 and round_count == count]
+    observations = pd.DataFrame(rows, columns=OBSERVATION_COLUMNS, dtype=object)
+    labels = psp_labels(data)
+    observations.insert(3, "label", [labels.get(p) if isinstance(p, str) else None
+                                     for p in observations["psp_id"].tolist()])
     return Review(
-        observations=pd.DataFrame(rows, columns=OBSERVATION_COLUMNS, dtype=object),
+        observations=observations,
         round_figures=pd.DataFrame(
             [(y, n, r, float(Decimal(r) / Decimal(n)) if n else None) for y, n, r in profile],
             columns=["year", "cells", "round", "share"], dtype=object),

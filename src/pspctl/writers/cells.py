@@ -146,15 +146,18 @@ def rows_of(frame: pd.DataFrame) -> list[list[Any]]:
 
 
 def gaps_for_people(rows: list[list[Any]], kinds: Sequence[str], total_rows: int,
-                    blank: str | None) -> list[list[Any]]:
-    """Missing values as people see them: empty in totals rows, ``blank`` (Table 3's "-") in
-    money columns when given; the rest stay missing ("not stated" for money)."""
+                    blank: str | None, nil: str | None = None) -> list[list[Any]]:
+    """Missing values as people see them: empty in totals rows, ``blank`` in money columns
+    when given; the rest stay missing ("not stated" for money). ``nil`` (Table 3's "-"), when
+    given, is what a money figure of zero shows in the body rows."""
     body = len(rows) - total_rows
     money = [kind == "money" for kind in kinds]
     return [
         [
             ("" if n >= body else blank if blank is not None and money[i] else v)
-            if missing(v) else v
+            if missing(v) else
+            nil if nil is not None and money[i] and n < body and isinstance(v, Decimal)
+            and not v else v
             for i, v in enumerate(row)
         ]
         for n, row in enumerate(rows)
@@ -168,4 +171,5 @@ def for_people(table: Table) -> tuple[list[str], list[bool], list[list[Any]]]:
     kinds: list[str] = [c.kind for c in table.columns]
     rows = rows_of(table.frame)
     numeric = [is_numeric([row[n] for row in rows]) for n in range(len(kinds))]
-    return kinds, numeric, gaps_for_people(rows, kinds, table.totals, table.blank)
+    return kinds, numeric, gaps_for_people(rows, kinds, table.totals, table.blank,
+                                                     table.nil)

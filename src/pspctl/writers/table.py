@@ -39,8 +39,8 @@ def _with_bars(columns: list[str], rows: list[list[Any]], chart: str, total_rows
     return [*columns, ""], [[*r, b] for r, b in zip(rows, bars + [""] * total_rows)]
 
 
-#: Kinds whose cells are figures or keys: in a terminal never cut and never wrapped.
-WHOLE = frozenset({"id", "year", "money", "share", "ratio", "count", "bar"})
+#: Kinds whose cells are figures: in a terminal never cut and never wrapped.
+WHOLE = frozenset({"year", "money", "share", "ratio", "count", "bar"})
 #: The narrowest a wrapping text column may become before a table turns into records.
 MIN_TEXT = 12
 
@@ -50,60 +50,166 @@ LONGEST_WORD = 24
 
 
 def _allotted(kinds: Sequence[str], widths: Sequence[int], words: Sequence[int],
-              room: int) -> list[int] | None:
-    """The width of each column in a terminal ``room`` wide: figures and keys whole (their
-    ``widths``), text wrapped between its words, each text column at least as wide as its
-    longest word (``words``) and sharing what is left by what it would take whole; ``None``
-    when even that does not fit (rich's frame: a space either side of each column, one between
-    columns, one at each edge)."""
-    frame = 3 * len(kinds) + 1
-    text = [n for n, kind in enumerate(kinds) if kind not in WHOLE]
+              room: int, compact: bool = False, single: Sequence[bool] = ()
+              ) -> list[int] | None:
+    """The width of each column in a terminal ``room`` wide: figures whole (their
+    ``widths``); text and ids wrapped between words or after hyphens, each at least as wide as
+    its longest word (``words``). What the figures leave goes first to text columns of
+    ``single`` words (a check, a status: whole where they can be), then to the text people
+    read (notes, names, verdicts), in proportion to what each would take whole, then to ids.
+    ``None`` when even that does not fit (rich's frame: a space either side of each column,
+    one between columns, one at each edge; ``compact``, two spaces between columns and none
+    at the edges)."""
+    frame = 2 * (len(kinds) - 1) if compact else 3 * len(kinds) + 1
+    wraps = [n for n, kind in enumerate(kinds) if kind not in WHOLE]
     left = room - frame - sum(w for k, w in zip(kinds, widths) if k in WHOLE)
-    least = {n: max(1, words[n]) for n in text}
-    if sum(least.values()) > left:
-        return None
     allotted = list(widths)
-    if sum(widths[n] for n in text) > left:
-        spare = left - sum(least.values())
-        want = {n: max(0, widths[n] - least[n]) for n in text}
-        total = sum(want.values()) or 1
-        for n in text:
-            allotted[n] = least[n] + spare * want[n] // total
-        for n in sorted(text, key=lambda n: -want[n]):  # what rounding left, to the widest
-            if sum(allotted[m] for m in text) >= left:
-                break
-            if allotted[n] < widths[n]:
-                allotted[n] += 1
+    for n in wraps:
+        allotted[n] = min(widths[n], max(1, words[n]))
+    spare = left - sum(allotted[n] for n in wraps)
+    if spare < 0:
+        return None
+    single = list(single) or [False] * len(kinds)
+    tiers = ([n for n in wraps if kinds[n] != "id" and single[n]],
+             [n for n in wraps if kinds[n] != "id" and not single[n]],
+             [n for n in wraps if kinds[n] == "id"])
+    for tier in tiers:
+        want = {n: widths[n] - allotted[n] for n in tier}
+        wanted = sum(want.values())
+        if wanted <= spare:
+            for n in tier:
+                allotted[n] = widths[n]
+            spare -= wanted
+            continue
+        given = {n: spare * want[n] // wanted for n in tier}
+        for n in sorted(tier, key=lambda n: -want[n])[: spare - sum(given.values())]:
+            given[n] += 1  # what rounding left, to the widest
+        for n in tier:
+            allotted[n] += given[n]
+        break
     return allotted
 
 
+def _chunks(text: str) -> list[str]:
+    """The pieces a line of ``text`` may break between: its words, and the parts of a word
+    after each hyphen between letters (``spt-`` ``community-`` ``transport``; never inside
+    ``2014-15``)."""
+    if "-" not in text:
+        return text.split()
+    return [line for line in _wrapper(1, False).wrap(text)]
+
+
+def _wrapper(width: int, split_long: bool) -> Any:
+    import textwrap
+
+    return textwrap.TextWrapper(width=width, break_long_words=split_long,
+                                break_on_hyphens=True)
+
+
 def _longest_word(texts: Sequence[str]) -> int:
-    """The longest word of a column's texts (at most :data:`LONGEST_WORD`): the narrowest it
+    """The longest piece of a column's texts (at most :data:`LONGEST_WORD`): the narrowest it
     may wrap to without splitting a word."""
-    return min(LONGEST_WORD, max((_width(word) for text in texts for word in text.split()),
+    return min(LONGEST_WORD, max((_width(chunk) for text in texts for chunk in _chunks(text)),
                                  default=0))
 
 
-def _fitted(console: Any, columns: list[str], kinds: list[str], numeric: list[bool],
-            texts: list[list[str]], sizes: list[list[int]], widths: list[int], body: int,
-            total_rows: int, highlight: Sequence[int]) -> str:
-    """A table for a terminal of ``console.width`` columns: figures whole, their headings broken
-    at underscores, text wrapped; records where the figures alone do not fit."""
+def _wrapped_cells(kinds: Sequence[str], texts: list[list[str]], allotted: Sequence[int]
+                   ) -> list[list[str]]:
+    """Each text and id cell broken into lines of its column's width, at spaces and after
+    hyphens, a word split only when longer than the column (rich wraps at spaces only);
+    cells of wide characters are left to rich, which measures them."""
+    wraps = [n for n, kind in enumerate(kinds) if kind not in WHOLE]
+    wrappers = {n: _wrapper(allotted[n], True) for n in wraps}
+    out = []
+    for row in texts:
+        cells = list(row)
+        for n in wraps:
+            cell = cells[n]
+            if len(cell) > allotted[n] and _narrow(cell):
+                cells[n] = "\n".join(wrappers[n].wrap(cell)) or cell
+        out.append(cells)
+    return out
+
+
+def _fitted(console: Any, title: str | None, columns: list[str], kinds: list[str],
+            numeric: list[bool], texts: list[list[str]], sizes: list[list[int]],
+            widths: list[int], body: int, total_rows: int, highlight: Sequence[int]) -> str:
+    """A table for a terminal of ``console.width`` columns, under its title: figures whole,
+    text wrapped between words. Of the layouts that fit, the one that takes the fewest lines
+    (the first of those, on a tie): headings whole or broken at underscores, the columns
+    apart or closed up (two spaces between them, none at the edges). Where none fits, the £
+    leaves the money cells for the title; records where even that does not fit."""
+    chosen = None
+    for compact, split in ((False, False), (False, True), (True, False), (True, True)):
+        fitted = _laid_out(kinds, columns, texts, sizes, widths, console.width, compact, split)
+        if fitted is not None:
+            rows, text_lines = _lines(kinds, texts, fitted[1])
+            lines = (rows + max(h.count("\n") for h in fitted[0]), text_lines)
+            if chosen is None or lines < chosen[0]:
+                chosen = (lines, compact, texts, fitted)
+    bare = _without_pound(kinds, texts)
+    if chosen is None and bare is not texts:
+        bare_sizes = [_widths(list(column)) for column in zip(*bare)]
+        fitted = _laid_out(kinds, columns, bare, bare_sizes, widths, console.width, True, True)
+        if fitted is not None:
+            chosen = ((0, 0), True, bare, fitted)
+    if chosen is not None:
+        _, compact, cells, (heads, allotted) = chosen
+        with console.capture() as captured:
+            if title:
+                shown = title if cells is texts else f"{title}, in £"
+                console.print(printable(shown), style="bold")
+            console.print(_rich_table(heads, kinds, numeric, _wrapped_cells(kinds, cells, allotted),
+                                      allotted, body, total_rows, True, highlight, fixed=True,
+                                      compact=compact))
+        text: str = captured.get()
+        return text
+    return (printable(title) + "\n" if title else "") + _records(columns, kinds, texts,
+                                                                  console.width)
+
+
+def _lines(kinds: Sequence[str], texts: list[list[str]], allotted: Sequence[int]
+           ) -> tuple[int, int]:
+    """How many lines the rows take with their text wrapped to ``allotted``, and how many
+    lines the text people read (all but ids) is broken into: the first rows of a long table,
+    where a layout is seen."""
+    wraps = [n for n, kind in enumerate(kinds) if kind not in WHOLE]
+    wrappers = {n: _wrapper(max(1, allotted[n]), True) for n in wraps}
+    rows = texts_lines = 0
+    for row in texts[:200]:
+        lines = {n: len(wrappers[n].wrap(row[n])) if len(row[n]) > allotted[n] else 1
+                 for n in wraps}
+        rows += max([1, *lines.values()])
+        texts_lines += sum(v for n, v in lines.items() if kinds[n] != "id")
+    return rows, texts_lines
+
+
+def _without_pound(kinds: list[str], texts: list[list[str]]) -> list[list[str]]:
+    """The cells with the £ taken out of every money figure (``texts`` itself when there is
+    none to take out)."""
+    money = [n for n, kind in enumerate(kinds) if kind == "money"]
+    if not money or not any("£" in row[n] for row in texts for n in money):
+        return texts
+    return [[cell.replace("£", "", 1) if n in money else cell for n, cell in enumerate(row)]
+            for row in texts]
+
+
+def _laid_out(kinds: list[str], columns: list[str], texts: list[list[str]],
+              sizes: list[list[int]], widths: list[int], room: int, compact: bool,
+              split: bool) -> tuple[list[str], list[int]] | None:
+    """The headings (broken at underscores when ``split``) and the width of each column
+    (``sizes``: its cells' widths) of a table ``room`` wide, or ``None`` when it does not fit
+    without splitting a figure or a word."""
     values = [max(column_sizes, default=1) for column_sizes in sizes]
     words = [_longest_word([row[n] for row in texts]) for n in range(len(columns))]
-    heads = [_heading(c, v if k in WHOLE else max(word, MIN_TEXT))
+    heads = [_heading(c, v if k in WHOLE else max(word, MIN_TEXT)) if split else c
              for c, k, v, word in zip(columns, kinds, values, words)]
     words = [max(word, *map(_width, h.split("\n"))) for word, h in zip(words, heads)]
-    room = [max(v, *map(_width, h.split("\n"))) if k in WHOLE else w
-            for k, v, w, h in zip(kinds, values, widths, heads)]
-    allotted = _allotted(kinds, room, words, console.width)
-    if allotted is None:
-        return _records(columns, kinds, texts, console.width)
-    with console.capture() as captured:
-        console.print(_rich_table(heads, kinds, numeric, texts, allotted, body, total_rows,
-                                  True, highlight, fixed=True))
-    text: str = captured.get()
-    return text
+    room_each = [max(v, *map(_width, h.split("\n"))) if k in WHOLE else w
+                 for k, v, w, h in zip(kinds, values, widths, heads)]
+    single = [not any(" " in row[n] for row in texts) for n in range(len(columns))]
+    allotted = _allotted(kinds, room_each, words, room, compact, single)
+    return None if allotted is None else (heads, allotted)
 
 
 def _heading(name: str, room: int) -> str:
@@ -172,8 +278,8 @@ def _table(
         legacy_windows=False,
     )
     if columns and rows:
-        if title:
-            console.print(printable(title), style="bold" if terminal else None)
+        if title and not terminal:
+            console.print(printable(title))
         by_column = [human_column(kind, [row[i] for row in rows]) for i, kind in enumerate(kinds)]
         sizes = [_widths(texts) for texts in by_column]
         widths = [max([_width(column), *column_sizes])
@@ -184,27 +290,30 @@ def _table(
         if _drawable(texts, widths, terminal, console.width):
             buffer.write(_drawn(columns, numeric, texts, lengths, widths, body, box.ASCII2))
         elif terminal:
-            buffer.write(_fitted(console, columns, kinds, numeric, texts, sizes, widths, body,
-                                 total_rows, highlight))
+            buffer.write(_fitted(console, title, columns, kinds, numeric, texts, sizes, widths,
+                                 body, total_rows, highlight))
         else:
             console.print(_rich_table(columns, kinds, numeric, texts, widths, body, total_rows,
                                       terminal, highlight))
     for note in notes:
-        console.print(printable(note))
+        buffer.write(_wrapped(printable(note), width if terminal else None) + "\n")
     lines = buffer.getvalue().splitlines()
     return "".join(line.rstrip() + "\n" for line in lines)
 
 
 def _rich_table(columns: list[str], kinds: list[str], numeric: list[bool],
                 texts: list[list[str]], widths: list[int], body: int, total_rows: int,
-                terminal: bool, highlight: Sequence[int], fixed: bool = False) -> Any:
+                terminal: bool, highlight: Sequence[int], fixed: bool = False,
+                compact: bool = False) -> Any:
     """rich's Table of the cells: in a terminal (wrapping, colour; with ``fixed``, each text
-    column exactly its allotted width), or where a line-by-line drawing cannot hold them."""
+    column exactly its allotted width; ``compact``, two spaces between columns, none at the
+    edges), or where a line-by-line drawing cannot hold them."""
     from rich import box
     from rich.table import Table as RichTable
 
     table = RichTable(box=box.SIMPLE_HEAD if terminal else box.ASCII2,
-                      header_style="bold" if terminal else "", safe_box=True)
+                      header_style="bold" if terminal else "", safe_box=True,
+                      show_edge=not compact, pad_edge=not compact, collapse_padding=compact)
     for column, kind, is_number, column_width in zip(columns, kinds, numeric, widths):
         # Off a terminal nothing wraps: giving each column its width spares rich from
         # measuring every cell. In one, figures and keys keep their width, whole; text wraps.
@@ -296,7 +405,7 @@ def table_text(table: Table, notes: Sequence[str] = (), terminal: bool = False,
         if terminal and width and rows:  # the bars take the room the other columns leave
             sizes = [max([_width(c), *_widths(human_column(k, [r[i] for r in rows]))])
                      for i, (c, k) in enumerate(zip(columns, kinds))]
-            used = sum((w if k in WHOLE else min(w, MIN_TEXT + 4)) + 2  # text may wrap
+            used = sum((w if k in WHOLE else min(w, 2 * MIN_TEXT)) + 2  # text may wrap
                        for k, w in zip(kinds, sizes))
             bar = max(8, min(BAR_WIDTH, width - used - 6))
         columns, rows = _with_bars(columns, rows, table.chart, table.totals, terminal, bar)

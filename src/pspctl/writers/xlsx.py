@@ -34,8 +34,9 @@ NUMBER_FORMATS = {"money": '"£"#,##0.00', "share": "0.0%", "ratio": "0.00", "co
 
 def write(view: View, terminal: bool = False, width: int | None = None,
           colour: bool = True) -> bytes:
-    """The view as an .xlsx workbook: a sheet per section, and the notes and verdict on a
-    last sheet."""
+    """The view as an .xlsx workbook: a sheet per section (for a one-table view, the table
+    scripts read, ids and all, for lookups and formulas), and the notes and verdict on a last
+    sheet."""
     try:
         import xlsxwriter
     except ImportError:
@@ -46,13 +47,16 @@ def write(view: View, terminal: bool = False, width: int | None = None,
     workbook = xlsxwriter.Workbook(buffer, options)
     formats = {kind: workbook.add_format({"num_format": number})
                for kind, number in NUMBER_FORMATS.items()}
+    formats["money nil"] = workbook.add_format({"num_format": NUMBER_FORMATS["money"]
+                                                + ';-' + NUMBER_FORMATS["money"] + ';"-"'})
     formats["header"] = workbook.add_format({"bold": True, "bottom": 1})
     formats["total"] = workbook.add_format({"bold": True, "top": 1})
     for kind, number in NUMBER_FORMATS.items():
         formats[f"total {kind}"] = workbook.add_format({"num_format": number, "bold": True,
                                                        "top": 1})
     names: set[str] = set()
-    for table in view.sections:
+    tables = view.sections if view.sectioned or view.data is None else (view.data,)
+    for table in tables:
         sheet = workbook.add_worksheet(_sheet_name(table.title or "Table", names))
         _sheet(sheet, table, formats)
     lines = [*view.notes, *([view.verdict] if view.verdict else [])]
@@ -80,6 +84,8 @@ def _sheet_name(title: str, taken: set[str]) -> str:
 
 def _sheet(sheet: Any, table: Table, formats: dict[str, Any]) -> None:
     columns = [c for c in table.columns if c.kind != "records"]
+    if table.nil is not None:  # a figure of zero shows as Table 3's "-"
+        formats = {**formats, "money": formats["money nil"]}
     if len(columns) > MAX_COLUMNS:
         raise OutputError(f"{table.title or 'the table'} has {len(columns):,} columns, more than "
                           f"a worksheet holds ({MAX_COLUMNS:,}): write csv instead")
