@@ -36,6 +36,9 @@ def test_numeric_frames_plot_and_describe_and_keep_every_penny() -> None:
             else:
                 assert Decimal(f"{number:.2f}") == figure  # to the penny
     assert floats["total_gbp"].sum() == float(sum(exact["total_gbp"]))
+    low_moss = exact.set_index("psp_id").loc["low-moss"]
+    assert low_moss["2017-18"] == 0  # no funding that year: 0, never "not stated" (None)
+    assert floats.set_index("psp_id").loc["low-moss", "2017-18"] == 0.0
     assert floats.describe().loc["count", "total_gbp"] == len(exact)
     years = pspctl.funding_by_year(data)
     axes = pspctl.numeric(years).plot.bar(x="year", y="amount_gbp")

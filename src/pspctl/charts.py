@@ -54,14 +54,11 @@ def _pounds(value: Any) -> float:
 
 
 def _labels(data: Dataset) -> dict[str, str]:
-    """Each PSP as a reader knows it: Table 3's row label, else its name; drawn literally (a
-    label matplotlib would hide, one starting with ``_``, gets a zero-width space first)."""
-    labels = {}
-    for psp_id, name, label in zip(data.psp["psp_id"].astype(str), data.psp["name"].astype(str),
-                                   data.psp["table_label"].tolist()):
-        text = str(label) if isinstance(label, str) and label.strip() else name
-        labels[psp_id] = "\u200b" + text if text.startswith("_") else text
-    return labels
+    """Each PSP as a reader knows it, as the tables name it (:func:`reports.psp_labels`);
+    drawn literally (a label matplotlib would hide, one starting with ``_``, gets a zero-width
+    space first)."""
+    return {psp_id: "\u200b" + text if text.startswith("_") else text
+            for psp_id, text in reports.psp_labels(data).items()}
 
 
 #: At most this many PSPs are drawn as series of their own; the others as one.

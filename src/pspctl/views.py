@@ -220,10 +220,16 @@ def show_view(detail: PspDetail) -> View:
     """Everything about one PSP: four sections for people, one row per fact for machines."""
     attributes = detail.attributes.fillna({"value": "not stated"})
     name = detail.attributes.set_index("field").at["name", "value"]
+    title = f"{name} ({detail.psp_id})"
+    columns = [Column("field", "text"), Column("value", "text")]
+    said = set(zip(attributes["source"].tolist(), attributes["line"].tolist()))
+    if len(said) == 1:  # one row of psp.csv: its source and line said once, not on every row
+        source, line = said.pop()
+        title += f": line {line} of psp.csv; source: {source}"
+    else:
+        columns += [Column("source", "text"), Column("line", "count")]
     sections = (
-        table(f"{name} ({detail.psp_id})", (Column("field", "text"), Column("value", "text"),
-                                           Column("source", "text"), Column("line", "count")),
-              attributes),
+        table(title, columns, attributes),
         table("Scottish Government funds (Table 3)",
               (Column("year", "year"), _money("amount_gbp"), Column("source", "text"),
                Column("line", "count")), detail.government, totals=True, label="year"),
