@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import TESTS, read_terminal
+from conftest import REPO, TESTS, data_dir_from, read_terminal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -279,3 +279,63 @@ def test_no_word_is_split_inside(name: str, width: int) -> None:
                         continue
                     parts = re.findall(r"[^-]*-|[^-]+$", word)
                     assert all(part in text for part in parts), (name, width, word)
+
+
+#: How each golden view is asked for on the command line (the diff's NEW edition is made).
+COMMANDS = {
+    "list": ["list"],
+    "show": ["show", "low moss"],
+    "funding": ["funding"],
+    "funding-by-year": ["funding", "--by-year", "--cumulative", "--share", "--chart"],
+    "funding-by-psp": ["funding", "--by-psp", "--share", "--chart"],
+    "compare": ["compare"],
+    "reconcile": ["reconcile"],
+    "candidates": ["reconcile", "--candidates"],
+    "review": ["review"],
+    "diff": ["diff", str(REPO / "data"), "{corrected}"],
+}
+
+
+@pytest.mark.parametrize("width", [80, 120])
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_each_command_in_a_real_terminal_shows_its_golden(name: str, width: int,
+                                                           tmp_path: Path) -> None:
+    """The command itself, in a pseudo-terminal of that width (tall enough for no pager),
+    shows what the golden file of its view has, line for line."""
+    corrected = data_dir_from(tmp_path, TESTS / "editions" / "corrected", base=REPO / "data")
+    args = [a.format(corrected=corrected) for a in COMMANDS[name]]
+    expected = 1 if name in ("reconcile", "candidates", "diff") else 0
+    master, slave = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "pspctl", *args], stdin=slave,
+                               stdout=slave, stderr=slave,
+                               env={**os.environ, "COLUMNS": str(width), "LINES": "500",
+                                    "NO_COLOR": "1", "PAGER": "sed s/^/PAGED:/"})
+    os.close(slave)
+    shown = read_terminal(master).decode("utf-8").replace("\r\n", "\n")
+    assert process.wait(timeout=60) == expected
+    os.close(master)
+    assert shown == (GOLDEN / f"{name}.{width}.txt").read_text(encoding="utf-8")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.text("abcdefghij-", min_size=1, max_size=14), min_size=1,
+                         max_size=12), min_size=1, max_size=5),
+       st.integers(40, 120))
+def test_no_word_that_fits_is_split(sentences: list[list[str]], width: int) -> None:
+    """Any text, any width: each word (each part after a hyphen) that a column can hold is
+    shown whole on one line; the figures beside it too."""
+    import pandas as pd
+
+    texts = [" ".join(words) for words in sentences]
+    frame = pd.DataFrame({"note": texts, "amount_gbp": [Decimal(1234567) for _ in texts]},
+                         dtype=object)
+    view = views.View((views.table("T", (views.Column("note", "text"),
+                                         views.Column("amount_gbp", "money")), frame),))
+    text = write(view, Format.table, terminal=True, width=width, colour=False)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= width
+    assert sum(line.count("£1,234,567") for line in lines) == len(texts)
+    for words in sentences:
+        for word in words:
+            for part in re.findall(r"[^-]*-|[^-]+$", word):
+                assert any(part in line for line in lines), (part, width, text)
