@@ -113,9 +113,10 @@ def test_a_workbook_pack_has_the_complete_tables_as_sheets(tmp_path: Path) -> No
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big", "pack.xlsx"]
     book = openpyxl.load_workbook(pack)
     assert "table-3 (all)" in book.sheetnames and "additional-funds (all)" in book.sheetnames
-    assert book["table-3 (all)"].max_row == 1 + 300 + 1  # header, every PSP, totals
+    # header, every PSP, totals; then what Table 3 prints and the difference from it
+    assert book["table-3 (all)"].max_row == 1 + 300 + 1 + 2
     shown = book[book.sheetnames[0]]
-    assert shown.max_row == 1 + 21 + 1  # header, 20 largest and the rest, the totals row
+    assert shown.max_row == 1 + 21 + 1 + 2  # header, 20 largest and the rest, totals, published
     assert shown.cell(22, 1).value == "all other PSPs (280)"
     notes = [c.value for c in book["Notes"]["A"]]
     assert any("All 300 rows: the sheet “table-3 (all)”." in str(n) for n in notes)

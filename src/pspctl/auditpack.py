@@ -161,7 +161,8 @@ def sections(data: Dataset, against: Dataset | None = None) -> list[Section]:
     result = reports.reconcile(data)
     stage("reviewing")
     found: list[Section] = [
-        ("Table 3, recomputed from its cells", matrix_view(reports.funding_matrix(data)),
+        ("Table 3, recomputed from its cells",
+         matrix_view(reports.funding_matrix(data), published=reports.table3_published(data)),
          (("PSPs", "table-3"),)),
         ("Reconciliation", reconcile_view(result, collapsed=True), ()),
         ("Additional funds against government funds", compare_view(reports.compare(data)),
@@ -291,8 +292,8 @@ def _workbook(about_data: list[tuple[str, str]], sections: list[Shown],
         notes += [f"{heading}: {line}" for line in
                   [*view.notes, *([view.verdict] if view.verdict else [])]]
     tables = tuple(table for _, view, _ in sections for table in view.sections)
-    whole = tuple(replace(table, title=name) for name, table in complete)
-    return Pack(xlsx.write(View((*tables, *whole), notes=tuple(notes))))
+    whole = tuple(replace(table, title=name, sheet=name) for name, table in complete)
+    return Pack(xlsx.write(View((*tables, *whole), notes=tuple(notes), made=made_at())))
 
 
 def _html(about: list[tuple[str, str]], sections: list[Shown],

@@ -590,7 +590,9 @@ def funding(
         view = views.by_psp_view(reports.funding_by_psp(data, psps, start, end, share), totals,
                                  chart)
     else:
-        view = views.matrix_view(reports.funding_matrix(data, psps, start, end), totals, chart)
+        whole = psps is None and start is None and end is None  # Table 3 as printed: its totals
+        view = views.matrix_view(reports.funding_matrix(data, psps, start, end), totals, chart,
+                                 reports.table3_published(data) if whole else None)
     show_view(view, target)
 
 

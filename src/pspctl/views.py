@@ -9,7 +9,7 @@ render these views, so they cannot disagree.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cached_property
@@ -34,8 +34,9 @@ Total = Literal["sum", "one", "none"]
 @dataclass(frozen=True)
 class Column:
     """A column: its name, its kind, how its totals cell is made, and (for a workbook) the
-    formula over the other columns of its row that gives it, as ``{published_gbp} -
-    {computed_gbp}``."""
+    formula that gives it from other cells: ``{published_gbp}-{computed_gbp}`` (cells of its
+    row), ``{amount_gbp}/{amount_gbp@total}`` (the totals row), ``SUM({amount_gbp@first}:
+    {amount_gbp})`` (from the first row down to its own)."""
 
     name: str
     kind: Kind
@@ -75,6 +76,8 @@ class Table:
     given: pd.DataFrame | None = None  # totals rows as they are (for render())
     empty: str = "not stated"  # what people read for a section with no rows
     nil: str | None = None  # what people see for a figure of zero (Table 3's "-")
+    sheet: str | None = None  # its name as a sheet of a workbook (31 characters at most)
+    published: tuple[tuple[str, Decimal], ...] = ()  # Table 3's own totals, by column
 
     @property
     def kinds(self) -> dict[str, Kind]:
@@ -121,6 +124,7 @@ class View:
     data: Table | None = None
     data_totals: bool = False
     sectioned: bool = False  # each section titled and set apart (show, reconcile)
+    made: str | None = None  # when the document was made (the audit pack's date)
 
     @property
     def records(self) -> Table:
@@ -131,11 +135,12 @@ class View:
 def table(title: str | None, columns: Sequence[Column], frame: pd.DataFrame, *,
           totals: bool = False, label: str | None = None, blank: str | None = None,
           highlight: Sequence[int] = (), chart: str | None = None,
-          nil: str | None = None) -> Table:
+          nil: str | None = None, sheet: str | None = None) -> Table:
     """A :class:`Table` of ``frame`` (its columns in the order of ``columns``), with a totals
-    row made by each column's rule and labelled in column ``label`` when ``totals``."""
+    row made by each column's rule and labelled in column ``label`` when ``totals``; ``sheet``
+    names it in a workbook."""
     return Table(title, tuple(columns), frame[[c.name for c in columns]], totals, label, blank,
-                 tuple(highlight), chart, nil=nil)
+                 tuple(highlight), chart, nil=nil, sheet=sheet)
 
 
 #: The column that names each PSP for people: Table 3's row label.
@@ -175,13 +180,13 @@ def validate_view(problems: Sequence[Problem], where: str) -> View:
                else f"valid: {where}")
     frame = problems_frame(problems)
     if not any(p.place is not None for p in problems):
-        return View((table(None, PROBLEM_COLUMNS, frame),), notes=(verdict,))
+        return View((table(None, PROBLEM_COLUMNS, frame, sheet="Problems"),), notes=(verdict,))
     # A workbook's problems: the sheet and the cell for people (the row is in it), and the
     # row too for machines.
     file, line, *rest = PROBLEM_COLUMNS
     place = Column("place", "text")
-    return View((table(None, (file, place, *rest), frame),), notes=(verdict,),
-                data=table(None, (file, place, line, *rest), frame))
+    return View((table(None, (file, place, *rest), frame, sheet="Problems"),), notes=(verdict,),
+                data=table(None, (file, place, line, *rest), frame, sheet="Problems"))
 
 
 # --- list and show -----------------------------------------------------------------------------
@@ -203,8 +208,9 @@ def list_view(frame: pd.DataFrame, totals: bool = False, lead_sector: str | None
     if frame.empty and filtered:
         notes.insert(0, f"No PSP {' and '.join(filtered)}.")
     people = table("Strategic PSPs", (PSP, *LIST_COLUMNS[2:]), _named(frame),
-                   totals=not frame.empty, label="PSP")
-    data = table("Strategic PSPs", LIST_COLUMNS, frame, totals=not frame.empty, label="psp_id")
+                   totals=not frame.empty, label="PSP", sheet="PSPs")
+    data = table("Strategic PSPs", LIST_COLUMNS, frame, totals=not frame.empty, label="psp_id",
+                 sheet="PSPs")
     return View((people,), notes=tuple(notes), data=data, data_totals=totals)
 
 
@@ -229,16 +235,19 @@ def show_view(detail: PspDetail) -> View:
     else:
         columns += [Column("source", "text"), Column("line", "count")]
     sections = (
-        table(title, columns, attributes),
+        table(title, columns, attributes, sheet="PSP"),
         table("Scottish Government funds (Table 3)",
               (Column("year", "year"), _money("amount_gbp"), Column("source", "text"),
-               Column("line", "count")), detail.government, totals=True, label="year"),
+               Column("line", "count")), detail.government, totals=True, label="year",
+              sheet="Government funds"),
         table("Additional funds from other organisations",
               (Column("funder", "text"), Column("funder_sector", "text"), _money("amount_gbp"),
-               Column("source", "text"), Column("line", "count")), detail.additional),
+               Column("source", "text"), Column("line", "count")), detail.additional,
+              sheet="Additional funds"),
         table("Outcomes reported",
               (Column("outcome", "text"), Column("value", "count"), Column("qualifier", "text"),
-               Column("source", "text"), Column("line", "count")), detail.outcomes),
+               Column("source", "text"), Column("line", "count")), detail.outcomes,
+              sheet="Outcomes"),
     )
     return View(sections, data=table("Facts", FACT_COLUMNS, detail.facts), sectioned=True)
 
@@ -249,39 +258,52 @@ FUNDING_NOTE = "Recomputed from the cells of Table 3."
 MATRIX_NOTE = "Recomputed from the cells of Table 3; '-' means no funding that year."
 
 
-def matrix_view(frame: pd.DataFrame, totals: bool = False, chart: bool = False) -> View:
+def matrix_view(frame: pd.DataFrame, totals: bool = False, chart: bool = False,
+                published: Mapping[str, Decimal] | None = None) -> View:
     """Table 3 for people (each PSP by its Table 3 label, "-" where it had no funding that
-    year) and for scripts (``psp_id``, ``name``, the years, ``total_gbp``)."""
+    year) and for scripts (``psp_id``, ``name``, the years, ``total_gbp``); in a workbook each
+    row total is the sum of its row, and ``published`` (:func:`~pspctl.reports.
+    table3_published`, for the whole table) goes under the totals with the differences."""
     years = [c for c in frame.columns if c not in ("psp_id", "name", "label", "total_gbp")]
-    money = (*(_money(y) for y in years), _money("total_gbp"))
+    across = f"SUM({{{years[0]}}}:{{{years[-1]}}})" if years else None
+    money = (*(_money(y) for y in years), Column("total_gbp", "money", "sum", across))
     title = "Scottish Government funds (Table 3)"
     people = table(title, (PSP, *money), _named(frame), totals=not frame.empty, label="PSP",
-                   nil="-", chart="total_gbp" if chart else None)
+                   nil="-", chart="total_gbp" if chart else None, sheet="Table 3")
     data = table(title, (Column("psp_id", "id"), Column("name", "text"), *money), frame,
-                 totals=not frame.empty, label="psp_id", nil="-")
+                 totals=not frame.empty, label="psp_id", nil="-", sheet="Table 3")
+    if published:  # in a workbook only, under the totals
+        printed = tuple((k, v) for k, v in published.items() if k in (*years, "total_gbp"))
+        people, data = replace(people, published=printed), replace(data, published=printed)
     return View((people,), notes=(MATRIX_NOTE,), data=data, data_totals=totals)
+
+
+#: A share of the whole, in a workbook: the row's figure over the total under it.
+SHARE = Column("share", "share", "one", "{amount_gbp}/{amount_gbp@total}")
 
 
 def by_year_view(frame: pd.DataFrame, totals: bool = False, chart: bool = False) -> View:
     columns = [Column("year", "year"), _money("amount_gbp")]
-    if "cumulative_gbp" in frame.columns:
-        columns.append(_money("cumulative_gbp", "none"))  # a running total does not add up
+    if "cumulative_gbp" in frame.columns:  # a running total does not add up
+        columns.append(Column("cumulative_gbp", "money", "none",
+                              "SUM({amount_gbp@first}:{amount_gbp})"))
     if "share" in frame.columns:
-        columns.append(Column("share", "share", "one"))
+        columns.append(SHARE)
     return _one(table("Scottish Government funds by financial year", columns, frame,
                       totals=not frame.empty, label="year",
-                      chart="amount_gbp" if chart else None), (FUNDING_NOTE,), totals)
+                      chart="amount_gbp" if chart else None, sheet="By year"),
+                (FUNDING_NOTE,), totals)
 
 
 def by_psp_view(frame: pd.DataFrame, totals: bool = False, chart: bool = False) -> View:
     figures = [_money("amount_gbp")]
     if "share" in frame.columns:
-        figures.append(Column("share", "share", "one"))
+        figures.append(SHARE)
     title = "Scottish Government funds by PSP"
     people = table(title, (PSP, *figures), _named(frame), totals=not frame.empty, label="PSP",
-                   chart="amount_gbp" if chart else None)
+                   chart="amount_gbp" if chart else None, sheet="By PSP")
     data = table(title, (Column("psp_id", "id"), Column("name", "text"), *figures), frame,
-                 totals=not frame.empty, label="psp_id")
+                 totals=not frame.empty, label="psp_id", sheet="By PSP")
     return View((people,), notes=(FUNDING_NOTE,), data=data, data_totals=totals)
 
 
@@ -291,8 +313,10 @@ COMPARE_COLUMNS = (Column("psp_id", "id"), Column("name", "text"), _money("gover
                    _money("additional_gbp"),
                    # stated only for PSPs that state additional funds: its sum would not add up
                    # with the government funds of all PSPs
-                   _money("combined_gbp", "none"),
-                   Column("leverage", "ratio"), Column("additional_share", "share"),
+                   Column("combined_gbp", "money", "none", "{government_gbp}+{additional_gbp}"),
+                   Column("leverage", "ratio", formula="{additional_gbp}/{government_gbp}"),
+                   Column("additional_share", "share",
+                          formula="{additional_gbp}/{combined_gbp}"),
                    Column("funders", "text"), Column("funder_sector", "text"))
 #: How each kind of funder is said in compare's notes.
 FUNDER_TYPES = {
@@ -308,8 +332,9 @@ def compare_view(result: Comparison, totals: bool = False) -> View:
     title = "Additional funds against Scottish Government funds"
     empty = result.by_psp.empty
     people = table(title, (PSP, *COMPARE_COLUMNS[2:]), _named(result.by_psp), totals=not empty,
-                   label="PSP")
-    data = table(title, COMPARE_COLUMNS, result.by_psp, totals=not empty, label="psp_id")
+                   label="PSP", sheet="Additional funds")
+    data = table(title, COMPARE_COLUMNS, result.by_psp, totals=not empty, label="psp_id",
+                 sheet="Additional funds")
     return View((people,), notes=tuple(split_notes(result)), data=data, data_totals=totals)
 
 
@@ -353,11 +378,12 @@ def reconcile_view(result: Reconciliation, collapsed: bool = False) -> View:
 
     shouted = result.checks.assign(
         status=["MISMATCH" if s == "mismatch" else s for s in result.checks["status"]])
-    sections = [table(RECONCILIATION_TITLE, CHECK_COLUMNS, shouted,
+    sections = [table(RECONCILIATION_TITLE, CHECK_COLUMNS, shouted, sheet="Reconciliation",
                       highlight=result.mismatch_rows)]
     if not result.candidates.empty:
         explanations = _collapsed(result.explanations) if collapsed else result.explanations
-        sections.append(table(EXPLANATIONS_TITLE, EXPLANATION_COLUMNS, explanations))
+        sections.append(table(EXPLANATIONS_TITLE, EXPLANATION_COLUMNS, explanations,
+                              sheet="Candidates"))
     found: dict[tuple[str, str], list[dict[str, Any]]] = {}
     records = result.candidates.drop(columns=["check", "scope"]).to_dict("records")
     for check, scope, record in zip(result.candidates["check"], result.candidates["scope"],
@@ -387,7 +413,7 @@ def _collapsed(explanations: pd.DataFrame) -> pd.DataFrame:
 
 def candidates_view(result: Reconciliation) -> View:
     section = table("Candidate explanations (not corrections)", CANDIDATE_COLUMNS,
-                    result.candidates)
+                    result.candidates, sheet="Candidates")
     return View((section,), notes=tuple(result.notes), verdict=result.verdict)
 
 
@@ -412,9 +438,10 @@ def review_view(result: Review) -> View:
                                 if "label" in observations.columns else None)
     return View(
         (replace(table("Observations (analytical review: patterns to look at again, not "
-                       "errors)", people, named, blank=""), empty="no observations"),
+                       "errors)", people, named, blank="", sheet="Observations"),
+                 empty="no observations"),
          table("Round figures per year (whole thousands of pounds)", ROUND_COLUMNS,
-               result.round_figures)),
+               result.round_figures, sheet="Round figures")),
         verdict=verdict, data=table("Observations", OBSERVATION_COLUMNS, result.observations),
         sectioned=True)
 
@@ -451,8 +478,9 @@ def diff_view(result: Differences) -> View:
             *(Column(n, "text") for n in ("field", "old → new", "note"))]
     checks = [Column(n, "text") for n in ("check", "scope", "status", "difference", "note")]
     return View(
-        (replace(table("What changed", text, said), empty="none"),
-         replace(table("What it does to the reconciliation", checks, moved), empty="none")),
+        (replace(table("What changed", text, said, sheet="Changes"), empty="none"),
+         replace(table("What it does to the reconciliation", checks, moved,
+                       sheet="Effect on checks"), empty="none")),
         verdict=verdict, data=table("Changes", CHANGE_COLUMNS, result.changes),
         sectioned=True)
 

@@ -32,7 +32,7 @@ from .common import (
 )
 from .comparison import Comparison, compare, funder_type
 from .editions import Differences, differences
-from .funding import funding_by_psp, funding_by_year, funding_matrix
+from .funding import funding_by_psp, funding_by_year, funding_matrix, table3_published
 from .partnerships import PspDetail, psp_detail, psp_list
 from .reconciliation import (
     CANDIDATE_COLUMNS,
@@ -79,6 +79,7 @@ __all__ = [
     "resolve_psp",
     "resolve_psps",
     "review",
+    "table3_published",
     "transpositions",
     "with_total",
     "year_range",

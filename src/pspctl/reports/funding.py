@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from ..loader import Dataset
+from ..money import gbp as pounds
 from .common import (
     _government,
     _money,
@@ -112,3 +113,18 @@ def funding_by_psp(
 def _shares(pence: list[int]) -> list[float | None]:
     total = sum(pence)
     return [float(Decimal(p) / Decimal(total)) if total else None for p in pence]
+
+
+def table3_published(data: Dataset) -> dict[str, Decimal]:
+    """The figures Table 3 itself prints for all PSPs (government funds): each financial year's
+    total by its year, and the grand total as ``total_gbp``, from ``totals.csv``. A figure
+    printed twice for one scope is left out (which one is meant is for reconcile to say)."""
+    totals = data.totals
+    mine = totals[(totals["stream"] == "government") & totals["psp_id"].isna()
+                  & totals["kind"].isin(["year_total", "grand_total"])]
+    found: dict[str, list[int]] = {}
+    for kind, year, pence in mine[["kind", "year", "amount_pence"]].astype(object).itertuples(
+            index=False):
+        key = "total_gbp" if kind == "grand_total" else str(year)
+        found.setdefault(key, []).append(int(pence))
+    return {key: pounds(figures[0]) for key, figures in found.items() if len(figures) == 1}

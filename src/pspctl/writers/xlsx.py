@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -36,7 +37,7 @@ def write(view: View, terminal: bool = False, width: int | None = None,
           colour: bool = True) -> bytes:
     """The view as an .xlsx workbook: a sheet per section (for a one-table view, the table
     scripts read, ids and all, for lookups and formulas), and the notes and verdict on a last
-    sheet."""
+    sheet, each sheet set up to print."""
     try:
         import xlsxwriter
     except ImportError:
@@ -45,28 +46,65 @@ def write(view: View, terminal: bool = False, width: int | None = None,
     options = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
                "strings_to_urls": False}
     workbook = xlsxwriter.Workbook(buffer, options)
-    formats = {kind: workbook.add_format({"num_format": number})
-               for kind, number in NUMBER_FORMATS.items()}
-    formats["money nil"] = workbook.add_format({"num_format": NUMBER_FORMATS["money"]
-                                                + ';-' + NUMBER_FORMATS["money"] + ';"-"'})
-    formats["header"] = workbook.add_format({"bold": True, "bottom": 1})
-    formats["total"] = workbook.add_format({"bold": True, "top": 1})
-    for kind, number in NUMBER_FORMATS.items():
-        formats[f"total {kind}"] = workbook.add_format({"num_format": number, "bold": True,
-                                                       "top": 1})
+    formats = _formats(workbook)
     names: set[str] = set()
     tables = view.sections if view.sectioned or view.data is None else (view.data,)
     for table in tables:
-        sheet = workbook.add_worksheet(_sheet_name(table.title or "Table", names))
+        sheet = workbook.add_worksheet(_sheet_name(table.sheet or table.title or "Table",
+                                                   names))
         _sheet(sheet, table, formats)
+        _printed(sheet, table.title or sheet.name, view.made)
     lines = [*view.notes, *([view.verdict] if view.verdict else [])]
+    if any(table.published for table in tables):
+        lines.append(PUBLISHED_NOTE)
     if lines:
         sheet = workbook.add_worksheet(_sheet_name("Notes", names))
-        sheet.set_column(0, 0, 100)
-        for n, line in enumerate(lines):
-            sheet.write_string(n, 0, _whole(line, sheet, n, 0, None))
+        sheet.set_column(0, 0, NOTES_WIDTH, formats["paragraph"])
+        for n, line in enumerate(lines):  # a paragraph each, wrapped in its cell
+            sheet.write_string(n, 0, _whole(line, sheet, n, 0, None), formats["paragraph"])
+            _tall(sheet, n, [line], [NOTES_WIDTH])
+        _printed(sheet, "Notes", view.made)
+        sheet.set_portrait()
+        sheet.fit_to_pages(1, 0)
     workbook.close()
     return buffer.getvalue()
+
+
+#: What the Published and Difference rows under Table 3's totals are.
+PUBLISHED_NOTE = ("Under the totals of Table 3: 'Published' is what Table 3 prints (its year "
+                  "totals and grand total, from totals.csv) and 'Difference' is published "
+                  "minus recomputed, as formulas: a figure corrected in the sheet shows its "
+                  "difference vanish.")
+
+
+def _formats(workbook: Any) -> dict[str, Any]:
+    """The cell formats: numbers by kind, the header, the totals rows, wrapped text."""
+    formats = {kind: workbook.add_format({"num_format": number, "valign": "top"})
+               for kind, number in NUMBER_FORMATS.items()}
+    nil = NUMBER_FORMATS["money"] + ';-' + NUMBER_FORMATS["money"] + ';"-"'
+    formats["money nil"] = workbook.add_format({"num_format": nil, "valign": "top"})
+    formats["header"] = workbook.add_format({"bold": True, "bottom": 1, "text_wrap": True,
+                                             "valign": "top"})
+    formats["total"] = workbook.add_format({"bold": True, "top": 1, "valign": "top"})
+    formats["text"] = workbook.add_format({"text_wrap": True, "valign": "top"})
+    formats["paragraph"] = workbook.add_format({"text_wrap": True, "valign": "top"})
+    for kind, number in NUMBER_FORMATS.items():
+        formats[f"total {kind}"] = workbook.add_format({"num_format": number, "bold": True,
+                                                       "top": 1, "valign": "top"})
+    return formats
+
+
+def _printed(sheet: Any, title: str, made: str | None) -> None:
+    """Each printed page says what it is: the sheet's title (left) and the date the document
+    was made (right) at the top, "Page N of M" at the foot; A4, the header row repeated."""
+    sheet.set_paper(9)
+    sheet.repeat_rows(0)
+    head = title.replace("&", "&&")
+    date = f"&R{made.replace('&', '&&')}" if made else ""
+    if len(head) + len(date) > 200:  # Excel's limit is 255 characters: the sheet's name
+        head = "&A"
+    sheet.set_header(f"&L{head}{date}")
+    sheet.set_footer("&CPage &P of &N")
 
 
 def _sheet_name(title: str, taken: set[str]) -> str:
@@ -89,30 +127,139 @@ def _sheet(sheet: Any, table: Table, formats: dict[str, Any]) -> None:
     if len(columns) > MAX_COLUMNS:
         raise OutputError(f"{table.title or 'the table'} has {len(columns):,} columns, more than "
                           f"a worksheet holds ({MAX_COLUMNS:,}): write csv instead")
-    place = {c.name: column_letter(n) for n, c in enumerate(columns)}
     for n, column in enumerate(columns):
         sheet.write_string(0, n, _whole(column.name, sheet, 0, n, None), formats["header"])
     names = [c.name for c in columns]
-    if len(table.body) + 2 > MAX_ROWS:  # with its header and a totals row
+    if len(table.body) + 4 > MAX_ROWS:  # with its header and the rows under it
         raise UsageError(f"{table.title or 'the table'} has {len(table.body):,} rows, more than "
                          f"a worksheet holds ({MAX_ROWS:,} with the header): write csv instead")
     rows = rows_of(table.body[names])
     footer = [] if table.footer is None or not rows else rows_of(table.footer[names])
+    where = _Places({c.name: column_letter(n) for n, c in enumerate(columns)}, 1,
+                    len(rows) + 1 if footer else None)
     for r, row in enumerate(rows, start=1):
         for n, (column, value) in enumerate(zip(columns, row)):
-            _cell(sheet, r, n, column, value, formats, place)
+            _cell(sheet, r, n, column, value, formats, where)
     for r, row in enumerate(footer, start=len(rows) + 1):
         for n, (column, value) in enumerate(zip(columns, row)):
             _total_cell(sheet, r, n, column, value, len(rows), formats)
+    if footer and table.published:
+        _published(sheet, table, columns, len(rows) + 1, formats)
     sheet.freeze_panes(1, 0)
-    sheet.set_landscape()  # printed: the whole width on a page, the header on every page
-    sheet.set_paper(9)  # A4
-    sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(0)
-    for n, column in enumerate(columns):  # as wide as the widest figure as it is shown
-        shown = [_shown(column.kind, row[n]) for row in [*rows[:2000], *footer]]
-        widest = max([len(column.name), *map(len, shown)]) + 3
-        sheet.set_column(n, n, widest if column.kind in NUMBER_FORMATS else min(60, widest))
+    widths = _widths(sheet, table, columns, [*rows[:2000], *footer])
+    texts = [n for n, c in enumerate(columns) if c.kind not in NUMBER_FORMATS]
+    _tall(sheet, 0, names, widths)
+    for r, row in enumerate([*rows, *footer], start=1):
+        _tall(sheet, r, [row[n] for n in texts], [widths[n] for n in texts])
+
+
+def _widths(sheet: Any, table: Table, columns: list[Column], rows: list[list[Any]]
+            ) -> list[int]:
+    """Each column as wide as its widest figure as shown (text at most :data:`TEXT_WIDTH`
+    characters, wrapped in its cell beyond); the page turned and scaled to the table's width
+    while the text stays at 8 pt or more in any office suite's font, else printed across
+    pages at full size with the columns that name each row repeated."""
+    widths = []
+    for n, column in enumerate(columns):
+        shown = [_shown(column.kind, row[n]) for row in rows]
+        widest = max([min(len(column.name), 20), *map(len, shown)]) + 3
+        widths.append(widest if column.kind in NUMBER_FORMATS else min(TEXT_WIDTH, widest))
+        sheet.set_column(n, n, widths[-1])
+    width = sum(widths) * WIDER_FONT
+    if width <= PORTRAIT:
+        sheet.set_portrait()
+    else:
+        sheet.set_landscape()
+    if width <= LANDSCAPE / SMALLEST_SCALE:
+        sheet.fit_to_pages(1, 0)
+    else:
+        label = next((n for n, c in enumerate(columns) if c.name == table.label), 0)
+        sheet.repeat_columns(0, label)
+    return widths
+
+
+def _tall(sheet: Any, r: int, texts: list[Any], widths: list[int]) -> None:
+    """Row ``r`` as tall as its longest wrapped text (as many lines as it takes in a column
+    of that width, in the widest font it may be shown in): spreadsheets do not grow a row
+    for the text they wrap when they open a file."""
+    lines = 1
+    for text, width in zip(texts, widths):
+        room = max(1, int((width - 1) / WIDER_FONT))
+        if isinstance(text, str) and (len(text) > room or "\n" in text):
+            lines = max(lines, len(_wrapper(room).wrap(text)) + text.count("\n"))
+    if lines > 1:
+        sheet.set_row(r, ROW_HEIGHT * lines)
+
+
+def _wrapper(width: int) -> Any:
+    import textwrap
+
+    return textwrap.TextWrapper(width, break_long_words=True, break_on_hyphens=True)
+
+
+#: How many characters of Calibri 11 an A4 page holds across (within the margins).
+PORTRAIT, LANDSCAPE = 95, 140
+#: How much wider the font a sheet may be shown in is than Calibri (LibreOffice's DejaVu Sans
+#: where Calibri and Carlito are missing): widths and heights allow for it.
+WIDER_FONT = 1.3
+#: The most a sheet is scaled down to fit its page's width: 8 pt text from 11 pt.
+SMALLEST_SCALE = 8 / 11
+#: The widest a column of text is made, in characters, before its text wraps; the Notes'.
+TEXT_WIDTH, NOTES_WIDTH = 40, 100
+#: A line of Calibri 11, in points.
+ROW_HEIGHT = 15
+
+
+@dataclass(frozen=True)
+class _Places:
+    """Where a sheet's cells are: each column's letter, the first body row and the totals row
+    (0-based), for the formulas of :attr:`~pspctl.views.Column.formula`."""
+
+    letters: dict[str, str]
+    first: int
+    total: int | None
+
+    def formula(self, text: str, r: int) -> str | None:
+        """``text`` with ``{name}`` as the cell of column ``name`` in row ``r``,
+        ``{name@first}`` its first body row and ``{name@total}`` its totals row (absolute);
+        ``None`` where a cell it names is not in the sheet."""
+        missing_cell = False
+
+        def cell(found: re.Match[str]) -> str:
+            nonlocal missing_cell
+            letter, at = self.letters.get(found[1]), found[2]
+            row = {None: r, "first": self.first, "total": self.total}[at]
+            if letter is None or row is None:
+                missing_cell = True
+                return ""
+            return f"{letter}{row + 1}" if at is None else f"${letter}${row + 1}"
+
+        done = PLACE.sub(cell, text)
+        return None if missing_cell else f"={done}"
+
+
+#: A cell named in a formula: ``{column}``, ``{column@first}``, ``{column@total}``.
+PLACE = re.compile(r"\{([^{}@]+)(?:@(first|total))?\}")
+
+
+def _published(sheet: Any, table: Table, columns: list[Column], total: int,
+               formats: dict[str, Any]) -> None:
+    """Under Table 3's totals: the figures it prints, and the difference of each from the
+    recomputed total above, as formulas."""
+    printed = dict(table.published)
+    label = next((n for n, c in enumerate(columns) if c.name == table.label), 0)
+    sheet.write_string(total + 1, label, "Published", formats["total"])
+    sheet.write_string(total + 2, label, "Difference", formats["total"])
+    for n, column in enumerate(columns):
+        if column.name not in printed:
+            continue
+        letter = column_letter(n)
+        sheet.write_number(total + 1, n, _number(printed[column.name]), formats["money"])
+        computed = table.footer[column.name].iloc[0] if table.footer is not None else None
+        difference = (printed[column.name] - computed if isinstance(computed, Decimal)
+                      else printed[column.name])
+        sheet.write_formula(total + 2, n, f"={letter}{total + 2}-{letter}{total + 1}",
+                            formats["total money"], _number(difference))
 
 
 def _shown(kind: str, value: Any) -> str:
@@ -127,18 +274,17 @@ def _shown(kind: str, value: Any) -> str:
 
 
 def _cell(sheet: Any, r: int, n: int, column: Column, value: Any, formats: dict[str, Any],
-          place: dict[str, str]) -> None:
+          where: _Places) -> None:
     if missing(value):
         return
-    if column.formula is not None:
-        expression = column.formula.format(**{k: f"{v}{r + 1}" for k, v in place.items()})
-        sheet.write_formula(r, n, f"={expression}", formats.get(column.kind),
-                            _number(value))
+    formula = None if column.formula is None else where.formula(column.formula, r)
+    if formula is not None:
+        sheet.write_formula(r, n, formula, formats.get(column.kind), _number(value))
     elif column.kind in NUMBER_FORMATS and isinstance(value, (Decimal, int, float)) \
             and not isinstance(value, bool):
         sheet.write_number(r, n, _number(value), formats[column.kind])
     else:
-        sheet.write_string(r, n, _whole(str(value), sheet, r, n, column))
+        sheet.write_string(r, n, _whole(str(value), sheet, r, n, column), formats["text"])
 
 
 def _whole(text: str, sheet: Any, r: int, n: int, column: Column | None) -> str:
@@ -155,8 +301,9 @@ def _whole(text: str, sheet: Any, r: int, n: int, column: Column | None) -> str:
 
 def _total_cell(sheet: Any, r: int, n: int, column: Column, value: Any, last: int,
                 formats: dict[str, Any]) -> None:
-    """A cell of a totals row: a live SUM of the cells above for a column that adds up."""
-    if column.total == "sum" and last:
+    """A cell of a totals row: a live SUM of the cells above for a column that adds up (money,
+    and the shares of a whole, which add up to 1)."""
+    if column.total in ("sum", "one") and last:
         letter = column_letter(n)
         sheet.write_formula(r, n, f"=SUM({letter}2:{letter}{last + 1})",
                             formats[f"total {column.kind}"],
