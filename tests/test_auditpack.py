@@ -185,15 +185,89 @@ def test_html_pack_prints_inside_the_page(tmp_path: Path, paper: str) -> None:
                             text=True, timeout=60, check=True).stdout
     pages = re.findall(r'<page width="([\d.]+)" height="[\d.]+">(.*?)</page>', layout, re.S)
     assert len(pages) >= 3
+    pages_height = float(re.findall(r'<page width="[\d.]+" height="([\d.]+)">', layout)[0])
     margin = 15 / 25.4 * 72  # 15 mm in points
     for width, body in pages:
-        words = [(float(a), float(b)) for a, b in
-                 re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"', body)]
-        assert words
+        found = [(float(a), float(b), float(c)) for a, b, c in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)"', body)]
+        # the page's own header and footer (title, date, page number) lie in its margins
+        words = [(x0, x1) for x0, y, x1 in found if margin < y < pages_height - margin]
+        assert words and all(x0 >= 0 and x1 <= float(width) for x0, _, x1 in found)
         assert min(x for x, _ in words) >= margin - 1
         assert max(x for _, x in words) <= float(width) - margin + 1
     expected = {"A4": "594.9", "Letter": "612.0"}[paper]
     assert pages[0][0].startswith(expected)
+
+
+def _wide_ledger(directory: Path) -> tuple[Path, list[str]]:
+    """200 PSPs funded in each of 30 years, with the year totals published: its years."""
+    from conftest import write_ledger
+
+    years = [f"{y}-{(y + 1) % 100:02d}" for y in range(1990, 2020)]
+    rows = [f"p{n},{year},government,SG,government,{1000 + n * 37 + k * 11},t\n"
+            for n in range(200) for k, year in enumerate(years)]
+    data = write_ledger(directory, 200, rows)
+    with (data / "totals.csv").open("a", encoding="utf-8") as totals:
+        for k, year in enumerate(years):
+            figure = sum(1000 + n * 37 + k * 11 for n in range(200))
+            totals.write(f"y{year},year_total,,{year},government,{figure},,t\n")
+    return data, years
+
+
+def _printed(browser: str, page: Path, paper: str, tmp_path: Path) -> list[str]:
+    """The page printed to PDF by Chromium on ``paper``: each page's text, laid out."""
+    text = page.read_text(encoding="utf-8").replace("</style>", f"@page {{ size: {paper}; }}"
+                                                    "</style>")
+    page.write_text(text, encoding="utf-8")
+    pdf = tmp_path / "printed.pdf"
+    subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--no-pdf-header-footer",
+         f"--print-to-pdf={pdf}", page.as_uri()],
+        capture_output=True, timeout=120, check=False)
+    assert pdf.exists()
+    layout = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                            text=True, timeout=60, check=True).stdout
+    return layout.split("\f")[:-1]
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+def test_a_wide_ledger_prints_whole(tmp_path: Path, paper: str) -> None:
+    """A 30-year, 200-PSP ledger's pack printed on A4 and on Letter: Table 3 in blocks of
+    columns that each repeat the PSP column, so every year's heading and every year's total
+    is printed (each once), no table leaves fewer than three of its rows on a page, and every
+    page says the pack's title, its date and "Page N of M"."""
+    browser = chromium()
+    assert browser is not None
+    if not shutil.which("pdftotext"):
+        if os.environ.get("CI"):
+            pytest.fail("CI must install poppler-utils (.ci/run does): the pack is printed")
+        pytest.skip("no pdftotext here")
+    data, years = _wide_ledger(tmp_path / "data")
+    target = tmp_path / "pack.html"
+    assert run(["report", "-o", str(target), "--data-dir", str(data)],
+               env={"SOURCE_DATE_EPOCH": "1700000000"})[0] == 0
+    pages = _printed(browser, target, paper, tmp_path)
+    text = "\n".join(pages)
+    for n, page in enumerate(pages, start=1):
+        assert "Audit pack: Scottish Government funding" in page
+        assert "2023-11-14 22:13 UTC" in page and f"Page {n} of {len(pages)}" in page
+    assert [year for year in years if year not in text] == []  # every year's heading
+    totals = run(["funding", "--by-year", "-f", "csv", "--data-dir", str(data)])[1]
+    for line in totals.splitlines()[1:]:
+        year, figure = line.split(",")
+        assert re.search(rf"\b{year}\b", text), year
+        assert f"£{int(figure):,}" in text, year  # the year's total
+    for page in pages:  # the rows of a table under its heading row on a page: three or more
+        runs: list[int] = []
+        for line in page.splitlines():
+            words = line.split()
+            if words[:1] == ["PSP"]:
+                runs.append(0)
+            elif runs and words[:1] in (["Partnership"], ["all"], ["Total"]):
+                runs[-1] += 1
+        assert all(count >= 3 for count in runs), (paper, runs)
 
 
 def test_pack_names_dates_and_fingerprints_its_data(tmp_path: Path) -> None:

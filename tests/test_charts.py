@@ -121,6 +121,8 @@ def test_no_text_overlaps_other_text(kind: str, data_dir: Path | None) -> None:
         texts = [t for t in figure.findobj(Text) if t.get_visible() and t.get_text().strip()
                  and id(t) not in hidden]
         boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
+        lines = [spine.get_window_extent(renderer) for axes in figure.axes
+                 for spine in axes.spines.values() if spine.get_visible()]
     assert len(boxes) > 10
     page = figure.bbox
     for text, box in boxes:  # all on the page
@@ -128,6 +130,8 @@ def test_no_text_overlaps_other_text(kind: str, data_dir: Path | None) -> None:
     for n, (text, box) in enumerate(boxes):
         for other, other_box in boxes[n + 1:]:
             assert not _boxes_overlap(box, other_box), (text, other)
+        for line in lines:  # no text on an axis line, nor touching one (2 px apart at least)
+            assert not _boxes_overlap(box, line.expanded(1, 1).padded(2)), text
 
 
 def test_text_from_the_data_is_drawn_literally(tmp_path: Path) -> None:

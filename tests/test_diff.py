@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from decimal import Decimal as D
 from pathlib import Path
@@ -101,6 +102,15 @@ def test_the_pack_against_an_earlier_edition(tmp_path: Path) -> None:
                 "--against", str(DATA)])[0] == 0
     text = target.read_text(encoding="utf-8")
     assert "## Differences from the earlier edition" in text
+    import hashlib
+
+    funding = hashlib.sha256((DATA / "funding.csv").read_bytes()).hexdigest()
+    newer = hashlib.sha256((corrected / "funding.csv").read_bytes()).hexdigest()
+    assert re.search(r"Compared against the earlier edition: the (bundled data of pspctl \S+"
+                     r"|data folder “data”): 6 PSPs, 31 funding figures, 8 published totals, "
+                     r"6 outcomes\. SHA-256 of its files: `psp.csv` [0-9a-f]{64}; "
+                     rf"`funding.csv` {funding};", text)  # both editions, each with its sums
+    assert f"`funding.csv` {newer}" in text and funding != newer
     assert "**the editions differ: 1 fact changed; 6 reconciliation checks change**" in text
     rows = [[cell.strip() for cell in line.strip("|").split(" | ")]
             for line in text.splitlines() if line.startswith("| funding")]

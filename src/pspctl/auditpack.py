@@ -63,10 +63,26 @@ tr.mismatch td { font-weight: bold; background: #fde2e2; }
 figure { margin: 1rem 0; page-break-inside: avoid; }
 figure svg { max-width: 100%; height: auto; }
 figcaption { font-size: .85rem; color: #333; }
+table.print { display: none; }
 @page { margin: 15mm; }
-@media print { body { max-width: none; margin: 0; padding: 0; } h2 { page-break-after: avoid; }
-               table { font-size: 7pt; } tr { page-break-inside: avoid; } }
+@media print { body { max-width: none; margin: 0; padding: 0; }
+               h2, h3 { break-after: avoid; }
+               table { font-size: 8pt; } tr, tbody.keep, table.short { break-inside: avoid; }
+               table.screen { display: none; } table.print { display: table; } }
 """
+
+
+def _page_boxes(made: str) -> str:
+    """What every printed page carries: the pack's title and date at the top, "Page N of M" at
+    the foot (CSS page margin boxes)."""
+    def string(text: str) -> str:  # a CSS string: quotes, backslashes and breaks escaped
+        return '"' + "".join(c if c.isalnum() or c in " :-,.()" else f"\\{ord(c):x} "
+                             for c in text) + '"'
+
+    return ("@page { @top-left { content: " + string(TITLE) + "; font: 8pt sans-serif; }\n"
+            "        @top-right { content: " + string(made) + "; font: 8pt sans-serif; }\n"
+            '        @bottom-center { content: "Page " counter(page) " of " counter(pages); '
+            "font: 8pt sans-serif; } }\n")
 
 
 @dataclass
@@ -117,17 +133,31 @@ def checksums(data: Dataset) -> list[tuple[str, str]]:
     return found
 
 
-def _source_section(data: Dataset, sums: list[tuple[str, str]] | None = None
+def _counts(data: Dataset) -> str:
+    return (f"{len(data.psp):,} PSPs, {len(data.funding):,} funding figures, "
+            f"{len(data.totals):,} published totals, {len(data.outcomes):,} outcomes")
+
+
+def _listed(sums: list[tuple[str, str]]) -> str:
+    return "; ".join(f"<code>{html_text(name)}</code> {digest}" for name, digest in sums)
+
+
+def _source_section(data: Dataset, sums: list[tuple[str, str]] | None = None,
+                    made: str | None = None, against: Dataset | None = None
                     ) -> list[tuple[str, str]]:
+    """Where the data comes from, what it is (with the SHA-256 of each file), when and how the
+    pack was made; ``against``, the earlier edition the differences are from, named the same
+    way with its own checksums."""
     from .export import data_source
 
-    counts = (f"{len(data.psp):,} PSPs, {len(data.funding):,} funding figures, "
-              f"{len(data.totals):,} published totals, {len(data.outcomes):,} outcomes")
+    counts = _counts(data)
     address = data_source(data)
     link = (f' (<a href="{html.escape(address, quote=True)}">{html_text(address)}</a>)'
             if address else "")
-    listed = "; ".join(f"<code>{html_text(name)}</code> {digest}"
-                       for name, digest in (checksums(data) if sums is None else sums))
+    listed = _listed(checksums(data) if sums is None else sums)
+    earlier = [] if against is None else [
+        ("p", f"Compared against the earlier edition: {html_text(data_name(against))}: "
+              f"{_counts(against)}. SHA-256 of its files: {_listed(checksums(against))}.")]
     return [
         ("p", f"The figures are those of the research report <em>{reports.REPORT_TITLE}</em> "
               f"(Scottish Government){link}, section 3.1 and Table 3 "
@@ -138,7 +168,8 @@ def _source_section(data: Dataset, sums: list[tuple[str, str]] | None = None
               "A blank figure means not stated, never zero; no figure was changed to make a "
               "total agree. Money is summed exactly, in pence."),
         ("p", f"SHA-256 of the data files: {listed}."),
-        ("p", f"Made {made_at()} by pspctl {__version__} from the same views as its "
+        *earlier,
+        ("p", f"Made {made or made_at()} by pspctl {__version__} from the same views as its "
               "commands (<code>pspctl funding</code>, <code>pspctl reconcile</code>, "
               "<code>pspctl compare</code>)."),
     ]
@@ -199,12 +230,13 @@ def build(data: Dataset, fmt: str, charts: dict[str, bytes] | None = None,
         found = sections(data, against)
     stage("writing the pack")
     shown, complete = _scaled(found, chart_stem, fmt)
-    about = _source_section(data, sums)
+    made = made_at()  # once: every page and the text say the same time
+    about = _source_section(data, sums, made, against)
     charts = charts or {}
     if fmt == "xlsx":
-        return _workbook(about, shown, complete)
+        return _workbook(about, shown, complete, made)
     pack = (_markdown(about, shown, charts, chart_stem) if fmt == "md"
-            else _html(about, shown, charts))
+            else _html(about, shown, charts, made))
     for name, table in complete:
         pack.attachments[name] = _csv(table)
     return pack
@@ -281,7 +313,7 @@ def _link_text(name: str) -> str:
 
 
 def _workbook(about_data: list[tuple[str, str]], sections: list[Shown],
-              complete: list[tuple[str, Table]]) -> Pack:
+              complete: list[tuple[str, Table]], made: str) -> Pack:
     """The pack as a workbook: a sheet for each section of each view, the complete long
     tables, then the notes (where the data comes from, each view's notes and verdict)."""
     from .writers import xlsx
@@ -293,18 +325,18 @@ def _workbook(about_data: list[tuple[str, str]], sections: list[Shown],
                   [*view.notes, *([view.verdict] if view.verdict else [])]]
     tables = tuple(table for _, view, _ in sections for table in view.sections)
     whole = tuple(replace(table, title=name, sheet=name) for name, table in complete)
-    return Pack(xlsx.write(View((*tables, *whole), notes=tuple(notes), made=made_at())))
+    return Pack(xlsx.write(View((*tables, *whole), notes=tuple(notes), made=made)))
 
 
 def _html(about: list[tuple[str, str]], sections: list[Shown],
-          charts: dict[str, bytes]) -> Pack:
+          charts: dict[str, bytes], made: str) -> Pack:
     body = [f"<h1>{html.escape(TITLE)}</h1>", "<h2>What the data is and where it comes from</h2>"]
     body += [f"<p>{text}</p>" for _, text in about]
     for heading, view, beside in sections:
         body.append(f"<h2>{html.escape(heading)}</h2>")
         if view.verdict:  # up front, rather than after the tables
             body.append(f'<p class="verdict">{html_text(view.verdict)}</p>')
-        body.append(html_writer.write(replace(view, verdict=None), labels=True))
+        body.append(html_writer.write(replace(view, verdict=None), labels=True, paged=True))
         body += [f'<p>All {rows:,} rows: <a href="{html.escape(quote(name), quote=True)}">'
                  f"{html_text(name)}</a>, beside this pack.</p>" for rows, name in beside]
     if charts:
@@ -316,7 +348,8 @@ def _html(about: list[tuple[str, str]], sections: list[Shown],
                         "</figcaption></figure>")
     document = (
         "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
-        f"<title>{html.escape(TITLE)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+        f"<title>{html.escape(TITLE)}</title>\n<style>{CSS}{_page_boxes(made)}</style>\n"
+        "</head>\n<body>\n"
         + "\n".join(body) + "\n</body>\n</html>\n"
     )
     return Pack(document)

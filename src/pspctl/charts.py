@@ -141,8 +141,8 @@ def _compare(data: Dataset, figure: Any, given: Mapping[str, views.View]) -> str
               edgecolor="black", linewidth=0.6, label="Additional funds from other organisations")
     for position, (_, row) in zip(positions, drawn):
         if row["additional_gbp"] is None:
-            axes.text(0, position - 0.2, "  additional funds: not stated", va="center",
-                      fontsize=8)
+            axes.annotate("additional funds: not stated", (0, position - 0.2), xytext=(4, 0),
+                          textcoords="offset points", va="center", fontsize=8)  # off the axis
     axes.set_yticks(positions, [label for label, _ in drawn])
     axes.set_title("Scottish Government and additional funds per PSP")
     axes.set_xlabel("Funds (£)")
