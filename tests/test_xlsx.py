@@ -262,13 +262,14 @@ def test_sheets_are_named_and_set_up_to_print(tmp_path: Path) -> None:
     assert table3.oddHeader.left.text == "Scottish Government funds (Table 3)"
     assert table3.oddFooter.center.text == "Page &P of &N"
     assert table3.print_title_rows == "$1:$1"
-    assert notes["A1"].alignment.wrap_text and notes.column_dimensions["A"].width >= 100
+    assert notes["A1"].alignment.wrap_text and notes.column_dimensions["A"].width >= 70
     assert table3["B4"].alignment.wrap_text  # a long name wraps in its cell
     assert table3.column_dimensions["B"].width <= 64
 
 
 def _pdf_words(pdf: Path) -> list[list[tuple[float, float, float, float, str]]]:
-    """Each page's words with their boxes (x0, y0, x1, y1), as pdftotext places them."""
+    """Each page's words with their boxes (x0, y0, x1, y1), as pdftotext places them; a word
+    not wholly on its page fails."""
     if not shutil.which("pdftotext"):
         if os.environ.get("CI"):
             pytest.fail("CI must install poppler-utils (.ci/run does)")
@@ -277,8 +278,12 @@ def _pdf_words(pdf: Path) -> list[list[tuple[float, float, float, float, str]]]:
                           text=True, timeout=120, check=True).stdout
     pages = []
     for page in html.split("<page ")[1:]:
-        pages.append([(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in re.findall(
-            r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', page)])
+        width, height = map(float, re.findall(r'width="([\d.]+)" height="([\d.]+)"', page)[0])
+        words = [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in re.findall(
+            r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', page)]
+        for x0, y0, x1, y1, word in words:  # inside the page, clear of its edge
+            assert 10 <= x0 and x1 <= width - 10 and 10 <= y0 and y1 <= height - 10, word
+        pages.append(words)
     return pages
 
 

@@ -204,8 +204,9 @@ PORTRAIT, LANDSCAPE = 95, 140
 WIDER_FONT = 1.3
 #: The most a sheet is scaled down to fit its page's width: 8 pt text from 11 pt.
 SMALLEST_SCALE = 8 / 11
-#: The widest a column of text is made, in characters, before its text wraps; the Notes'.
-TEXT_WIDTH, NOTES_WIDTH = 40, 100
+#: The widest a column of text is made, in characters, before its text wraps; the Notes' (a
+#: portrait page's width in the widest font).
+TEXT_WIDTH, NOTES_WIDTH = 40, 70
 #: A line of Calibri 11, in points.
 ROW_HEIGHT = 15
 
