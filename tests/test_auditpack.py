@@ -106,9 +106,16 @@ def test_without_matplotlib_the_pack_has_no_charts(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     code, _, err = run(["report", "-o", str(tmp_path / "pack.html")])
-    assert code == 0
+    assert (code, err) == (0, "")  # a note on stderr only on a terminal, or with --verbose
+    text = (tmp_path / "pack.html").read_text()
+    assert "<svg" not in text
+    assert ("<p>No charts in this pack: drawing them needs matplotlib, an optional extra "
+            "(pip install &#x27;pspctl[charts]&#x27;).</p>") in text  # the pack says so itself
+    code, _, err = run(["--verbose", "report", "-o", str(tmp_path / "pack.md")])
     assert err.startswith("pspctl: note: no charts in the pack: charts need matplotlib")
-    assert "<svg" not in (tmp_path / "pack.html").read_text()
+    code, _, err = run(["--verbose", "report", "-q", "-o", str(tmp_path / "quiet.md")])
+    assert (code, err) == (0, "") and "No charts in this pack" in (
+        tmp_path / "quiet.md").read_text()
 
 
 def test_html_is_self_contained(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ def test_validate_clean_bundled_data() -> None:
 def test_validate_clean_as_json_and_csv() -> None:
     assert run("validate", "--data-dir", str(SMALL), "--format", "json") == (0, "[]\n", "")
     assert run("validate", "--data-dir", str(SMALL), "-f", "csv") == (
-        0, "file,line,column,kind,message\n", "",
+        0, "file,place,line,column,kind,message\n", "",
     )
 
 
@@ -37,10 +37,10 @@ def test_validate_problems_exit_1_with_every_problem(tmp_path: Path) -> None:
     code, out, err = run("validate", "--data-dir", str(directory), "--format", "csv")
     assert (code, err) == (1, "")
     assert out == (
-        "file,line,column,kind,message\n"
-        "funding.csv,3,amount_gbp,bad-amount,"
+        "file,place,line,column,kind,message\n"
+        "funding.csv,,3,amount_gbp,bad-amount,"
         "\"bad amount '1.2.3': write it as 1234, 1234.50, 1,234.00 or £1,234\"\n"
-        "outcomes.csv,2,value,bad-integer,'ten' is not a whole number\n"
+        "outcomes.csv,,2,value,bad-integer,'ten' is not a whole number\n"
     )
 
 
@@ -63,8 +63,8 @@ def test_validate_problems_as_json(tmp_path: Path) -> None:
     code, out, _ = run("validate", "--data-dir", str(directory), "-f", "json")
     assert code == 1
     assert out == (
-        '[\n  {"file": "psp.csv", "line": null, "column": null, "kind": "encoding-error", '
-        '"message": "file is UTF-16; save it as CSV UTF-8"}\n]\n'
+        '[\n  {"file": "psp.csv", "place": null, "line": null, "column": null, '
+        '"kind": "encoding-error", "message": "file is UTF-16; save it as CSV UTF-8"}\n]\n'
     )
 
 
@@ -78,7 +78,8 @@ def test_missing_file_exits_2_with_one_line(small: Path) -> None:
 def test_data_dir_from_environment(tmp_path: Path) -> None:
     directory = data_dir_from(tmp_path, BAD / "blank-row")
     code, out, _ = run("validate", "-f", "csv", env={"PSPCTL_DATA_DIR": str(directory)})
-    assert (code, out) == (1, "file,line,column,kind,message\nfunding.csv,4,,blank-row,blank row\n")
+    assert (code, out) == (
+        1, "file,place,line,column,kind,message\nfunding.csv,,4,,blank-row,blank row\n")
 
 
 def test_format_from_environment_and_bad_environment() -> None:
@@ -146,7 +147,7 @@ def test_output_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     )
     assert target.read_text() == "keep me\n"
     assert run("validate", "-o", str(target), "--force") == (0, "", "")
-    assert target.read_text() == "file,line,column,kind,message\n"
+    assert target.read_text() == "file,place,line,column,kind,message\n"
 
 
 def test_output_into_missing_directory(tmp_path: Path) -> None:

@@ -196,7 +196,7 @@ def _repeated(rows: int, columns: int, text: str = "x") -> str:
     (_repeated(6000, 16384), (2, REFUSED)),
     (_repeated(1_048_000, 1000), (2, REFUSED)),
     # blank rows and cells repeated to the end of the sheet: nothing to read, nothing made
-    (_repeated(1_048_574, 16384, ""), (0, "file,line,column,kind,message")),
+    (_repeated(1_048_574, 16384, ""), (0, "file,place,line,column,kind,message")),
 ])
 def test_repeated_ods_cells_are_bounded(tmp_path: Path, rows: str,
                                         expected: tuple[int, str]) -> None:

@@ -282,7 +282,7 @@ def _pdf_words(pdf: Path) -> list[list[tuple[float, float, float, float, str]]]:
         words = [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in re.findall(
             r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', page)]
         for x0, y0, x1, y1, word in words:  # inside the page, clear of its edge
-            assert 10 <= x0 and x1 <= width - 10 and 10 <= y0 and y1 <= height - 10, word
+            assert x0 >= 10 and x1 <= width - 10 and y0 >= 10 and y1 <= height - 10, word
         pages.append(words)
     return pages
 

@@ -38,6 +38,9 @@ from .writers.html import html_text
 
 TITLE = "Audit pack: Scottish Government funding of the six Strategic PSPs"
 FORMATS = ("md", "html", "xlsx")
+#: What a pack without charts says of them.
+NO_CHARTS = ("No charts in this pack: drawing them needs matplotlib, an optional extra "
+             "(pip install 'pspctl[charts]').")
 WRITTEN_AS = "the audit pack is written as .md, .html or .xlsx"
 CHART_TITLES = {
     "timeline": "Funding by financial year, stacked by PSP",
@@ -298,6 +301,8 @@ def _markdown(about: list[tuple[str, str]], sections: list[Shown], charts: dict[
         parts += [f"All {rows:,} rows: [{_link_text(name)}]({quote(name)}), beside this pack.\n"
                   for rows, name in beside]
     attachments = {}
+    if not charts:
+        parts.append(markdown_writer.markdown_text(NO_CHARTS) + "\n")
     if charts:
         parts.append("## Charts\n")
         for kind, svg in charts.items():
@@ -339,6 +344,8 @@ def _html(about: list[tuple[str, str]], sections: list[Shown],
         body.append(html_writer.write(replace(view, verdict=None), labels=True, paged=True))
         body += [f'<p>All {rows:,} rows: <a href="{html.escape(quote(name), quote=True)}">'
                  f"{html_text(name)}</a>, beside this pack.</p>" for rows, name in beside]
+    if not charts:
+        body.append(f"<p>{html.escape(NO_CHARTS)}</p>")
     if charts:
         body.append("<h2>Charts</h2>")
         for kind, svg in charts.items():

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .views import View
 
 #: The options of pspctl itself, taken after the command too (``pspctl funding --no-pager``).
-GLOBAL_FLAGS = ("--no-pager", "--debug")
+GLOBAL_FLAGS = ("--no-pager", "--debug", "--verbose")
 
 
 def _click() -> Any:
@@ -164,13 +164,29 @@ def _file_option(kinds: str) -> Any:
 def _format_of(output: Path, formats: Sequence[str], written_as: str) -> str:
     """The format the suffix of ``-o FILE`` names, one of ``formats``; else a usage error
     that says how the file is ``written_as``."""
-    fmt = output.suffix.lower().lstrip(".")
+    fmt = _suffix(output).lower().lstrip(".")
     if fmt not in formats:
         raise UsageError(f"-o {output}: {written_as}")
     return fmt
 
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def note(line: str, quiet: bool = False) -> None:
+    """A note for a person (not an error): on stderr when it is a terminal or with --verbose,
+    never with -q; a script piping pspctl reads only what it asked for."""
+    if quiet:
+        return
+    if _settings["verbose"] or _stderr_is_terminal():
+        say(line)
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr is not None and sys.stderr.isatty()
+    except (OSError, ValueError):
+        return False
 
 
 def say(line: str) -> None:
@@ -283,13 +299,19 @@ def _root(
         typer.Option("--no-pager", help="Never page a long table in a terminal (as "
                      "PSPCTL_PAGER= does)."),
     ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", help="Print notes on stderr even when it is not a terminal "
+                     "(they are printed on a terminal anyway)."),
+    ] = False,
 ) -> None:
     """Analyse and reconcile the Scottish Government's funding of the six Strategic PSPs."""
     _settings["debug"] = debug
     _settings["pager"] = not no_pager
+    _settings["verbose"] = verbose
 
 
-_settings: dict[str, bool] = {"debug": False, "pager": True}
+_settings: dict[str, bool] = {"debug": False, "pager": True, "verbose": False}
 
 
 # --- output ------------------------------------------------------------------------------------
@@ -300,17 +322,21 @@ def resolve_format(fmt: Format | None, output: Path | None) -> Format:
     that no writer takes, or that says another format than --format, is a usage error."""
     from .writers import SUFFIXES
 
-    if output is not None and output.suffix:
-        from_suffix = Format.from_suffix(output.suffix)
+    suffix = _suffix(output) if output is not None else ""
+    if output is not None and suffix:
+        from_suffix = Format.from_suffix(suffix)
         if from_suffix is None:
-            raise UsageError(f"-o {output}: no output format is written as {output.suffix}: use "
+            raise UsageError(f"-o {output}: no output format is written as {suffix}: use "
                              f"{', '.join(SUFFIXES)}")
         if fmt is not None and fmt is not from_suffix:
             raise UsageError(f"--format {fmt.value} and -o {output} disagree: "
-                             f"{output.suffix} is written as {from_suffix.value}")
+                             f"{suffix} is written as {from_suffix.value}")
         return from_suffix
     if fmt is not None:
         return fmt
+    if output is not None:
+        raise UsageError(f"-o {output}: the name says no format: give it a suffix "
+                         f"({', '.join(SUFFIXES)}) or say the format with --format")
     env = os.environ.get("PSPCTL_FORMAT", "").strip()
     if env:
         try:
@@ -321,12 +347,23 @@ def resolve_format(fmt: Format | None, output: Path | None) -> Format:
     return Format.table
 
 
-def write_text(text: str | bytes, output: Path | None, force: bool) -> None:
-    """Write to stdout, or publish ``output`` whole (see :mod:`pspctl.output`)."""
+def _suffix(output: Path) -> str:
+    """The suffix of ``-o``'s name: ``.csv`` for ``t.csv`` and for a file named ``.csv``."""
+    return output.suffix or (output.name if output.name.startswith(".") else "")
+
+
+#: What ``-o -`` names: stdout, as the shell's tools take it.
+STDOUT = Path("-")
+
+
+def write_text(text: str | bytes, output: Path | None, force: bool,
+               utf8: bool = False) -> None:
+    """Write to stdout (in UTF-8 whatever its encoding when ``utf8``: a machine format), or
+    publish ``output`` whole (see :mod:`pspctl.output`)."""
     from . import output as out
 
     if output is None:
-        out.write_stdout(text)
+        out.write_stdout(text.encode("utf-8") if utf8 and isinstance(text, str) else text)
     else:
         out.publish([(output, text if isinstance(text, bytes) else text.encode("utf-8"))], force)
 
@@ -353,6 +390,8 @@ class Target:
     @classmethod
     def of(cls, fmt: Format | None, output: Path | None, force: bool,
            quiet: bool = False) -> Target:
+        if output == STDOUT:  # -o -: stdout
+            output = None
         chosen = resolve_format(fmt, output)
         if chosen is Format.xlsx and output is None:
             raise UsageError("a workbook is written to a file: give -o FILE.xlsx")
@@ -368,7 +407,11 @@ class Target:
         if (self.output is None and self.terminal and self.fmt is Format.table
                 and _settings["pager"] and isinstance(text, str) and page(text)):
             return
-        write_text(text, self.output, self.force)
+        write_text(text, self.output, self.force, self.fmt in MACHINE)
+
+
+#: The formats scripts read: UTF-8 whatever the locale (tables follow the terminal's).
+MACHINE = frozenset({Format.csv, Format.tsv, Format.json})
 
 
 def show_view(view: View, target: Target) -> None:
@@ -846,6 +889,8 @@ def report(
     ] = None,
     force: ForceOpt = False,
     data_dir: DataDirOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No notes on stderr (the pack "
+                                        "is still written).")] = False,
 ) -> None:
     """Write the audit pack: one document an auditor can hand over, as Markdown, HTML or a workbook.
 
@@ -874,7 +919,7 @@ def report(
             drawn = {kind: charts.draw(kind, data, "svg", auditpack.chart_views(found))
                      for kind in charts.KINDS}
         except UsageError:
-            say(f"pspctl: note: no charts in the pack: {charts.INSTALL}")
+            note(f"pspctl: note: no charts in the pack: {charts.INSTALL}", quiet)
         pack = auditpack.build(data, fmt, drawn, output.stem, earlier, found, sums.result())
     text = pack.text if isinstance(pack.text, bytes) else pack.text.encode("utf-8")
     publish([(output, text),

@@ -179,14 +179,17 @@ def validate_view(problems: Sequence[Problem], where: str) -> View:
     verdict = (f"{count} problem{'s' if count != 1 else ''} in {where}" if problems
                else f"valid: {where}")
     frame = problems_frame(problems)
-    if not any(p.place is not None for p in problems):
-        return View((table(None, PROBLEM_COLUMNS, frame, sheet="Problems"),), notes=(verdict,))
-    # A workbook's problems: the sheet and the cell for people (the row is in it), and the
-    # row too for machines.
+    # Scripts get the same columns whatever the source: the place (a workbook's sheet and
+    # cell) empty for a folder's files. People see the place where there is one (the row is
+    # in it), else the line.
     file, line, *rest = PROBLEM_COLUMNS
     place = Column("place", "text")
+    data = table(None, (file, place, line, *rest), frame, sheet="Problems")
+    if not any(p.place is not None for p in problems):
+        return View((table(None, PROBLEM_COLUMNS, frame, sheet="Problems"),), notes=(verdict,),
+                    data=data)
     return View((table(None, (file, place, *rest), frame, sheet="Problems"),), notes=(verdict,),
-                data=table(None, (file, place, line, *rest), frame, sheet="Problems"))
+                data=data)
 
 
 # --- list and show -----------------------------------------------------------------------------
