@@ -58,6 +58,6 @@ def test_figures_stay_exact_whatever_the_callers_decimal_context() -> None:
         by_psp = pspctl.funding_by_psp(data)
         totalled = pspctl.with_total(by_psp, "psp_id")
     low_moss = matrix.set_index("psp_id").loc["low-moss"]
-    assert str(low_moss["total_gbp"]) == "945139.00"
-    assert str(sum(by_psp["amount_gbp"], Decimal(0))) == "2759068.00"
-    assert str(totalled["amount_gbp"].iloc[-1]) == "2759068.00"  # summed exactly too
+    assert str(low_moss["government_gbp"]) == "945139.00"
+    assert str(sum(by_psp["government_gbp"], Decimal(0))) == "2759068.00"
+    assert str(totalled["government_gbp"].iloc[-1]) == "2759068.00"  # summed exactly too

@@ -56,7 +56,7 @@ def test_json_is_a_list_of_objects_with_the_csv_keys(name: str) -> None:
 def test_machine_formats_have_no_totals_row_unless_asked() -> None:
     _, plain, _ = run(["funding", "--by-year", "--data-dir", str(SMALL), "-f", "csv"])
     _, totals, _ = run(["funding", "--by-year", "--data-dir", str(SMALL), "-f", "csv", "--totals"])
-    assert plain == "year,amount_gbp\n2012-13,2500\n2013-14,2750.50\n"
+    assert plain == "year,government_gbp\n2012-13,2500\n2013-14,2750.50\n"
     assert totals == plain + "Total,5250.50\n"
 
 
@@ -112,16 +112,17 @@ def test_invalid_data_stops_every_command_with_exit_2(tmp_path: Path, command: s
 def test_chart_in_the_terminal_format() -> None:
     code, out, _ = run(["funding", "--by-psp", "--chart", "--data-dir", str(SMALL)])
     assert code == 0
-    assert "| Alpha |  £3,000.50 | " + "#" * 40 + " |" in out
-    assert "| Beta  |     £2,000 | " + "#" * 27 + " " * 13 + " |" in out
-    assert "| Gamma |       £250 | ###" + " " * 37 + " |" in out
+    assert "| Alpha |      £3,000.50 | " + "#" * 40 + " |" in out
+    assert "| Beta  |         £2,000 | " + "#" * 27 + " " * 13 + " |" in out
+    assert "| Gamma |           £250 | ###" + " " * 37 + " |" in out
 
 
 def test_funding_csv_into_head_ends_quietly() -> None:
     script = f"{sys.executable} -m pspctl funding --format csv | head -1"
     result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=False)
     assert (result.stdout, result.stderr) == (
-        "psp_id,name,2012-13,2013-14,2014-15,2015-16,2016-17,2017-18,total_gbp\n", "",
+        "psp_id,name,2012-13_gbp,2013-14_gbp,2014-15_gbp,2015-16_gbp,2016-17_gbp,2017-18_gbp,"
+        "government_gbp\n", "",
     )
 
 
@@ -131,7 +132,7 @@ def test_no_colour_when_not_a_terminal_or_no_color(tmp_path: Path) -> None:
                             env={**os.environ, "NO_COLOR": "1"})
     assert "\x1b[" not in result.stdout
     assert result.stdout.splitlines()[:2] == [
-        "Scottish Government funds by financial year", "+---------+------------+",
+        "Scottish Government funds by financial year", "+---------+----------------+",
     ]
 
 

@@ -111,7 +111,7 @@ def test_global_options_are_taken_after_the_command_too() -> None:
     assert run("funding", "--by-year", "--no-pager", "-f", "csv") == run(
         "--no-pager", "funding", "--by-year", "-f", "csv")
     code, out, _ = run("funding", "--by-year", "-f", "csv", "--debug")
-    assert (code, out.splitlines()[0]) == (0, "year,amount_gbp")
+    assert (code, out.splitlines()[0]) == (0, "year,government_gbp")
     # after --, nothing is an option
     code, _, err = run("show", "--", "--debug")
     assert (code, err) == (2, "pspctl: error: no PSP matches '--debug': use one of low-moss, "

@@ -148,7 +148,7 @@ def test_declared_sizes_are_not_trusted(tmp_path: Path) -> None:
     for content in (strings, dimension):
         workbook = book(tmp_path, content)
         assert limited(["funding", "--by-year", "-f", "csv", "--data-dir", str(workbook)],
-                       tmp_path) == (0, "year,amount_gbp\n2013-14,51139\n", "")
+                       tmp_path) == (0, "year,government_gbp\n2013-14,51139\n", "")
 
 
 def test_one_cell_at_the_last_place_of_a_sheet(tmp_path: Path) -> None:
@@ -172,7 +172,7 @@ def test_a_space_at_the_end_of_a_sheet_costs_nothing(tmp_path: Path) -> None:
                          "</row></sheetData>")
         path = book(tmp_path, content)
         assert limited(["funding", "--by-year", "-f", "csv", "--data-dir", str(path)],
-                       tmp_path) == (0, "year,amount_gbp\n2013-14,51139\n", "")
+                       tmp_path) == (0, "year,government_gbp\n2013-14,51139\n", "")
 
 
 REFUSED = ("pspctl: error: book.ods: the spreadsheet's content (content.xml) repeats its cells "
@@ -449,7 +449,7 @@ def test_a_program_s_formulas_read_once_a_spreadsheet_has_computed_them(tmp_path
                    check=True, capture_output=True, timeout=180)
     assert run(["funding", "--by-year", "-f", "csv", "--data-dir",
                 str(tmp_path / "saved" / "program.xlsx")]) == (
-        0, "year,amount_gbp\n2013-14,51139\n", "")
+        0, "year,government_gbp\n2013-14,51139\n", "")
 
 
 def test_export_writes_the_data_or_nothing(tmp_path: Path) -> None:

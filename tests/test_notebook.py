@@ -28,21 +28,21 @@ def test_numeric_frames_plot_and_describe_and_keep_every_penny() -> None:
     exact = pspctl.funding_matrix(data)
     floats = pspctl.numeric(exact)
     assert floats["psp_id"].tolist() == exact["psp_id"].tolist()  # text as it was
-    assert str(floats["2012-13"].dtype) == "float64"
-    for column in ("2012-13", "2017-18", "total_gbp"):
+    assert str(floats["2012-13_gbp"].dtype) == "float64"
+    for column in ("2012-13_gbp", "2017-18_gbp", "government_gbp"):
         for figure, number in zip(exact[column], floats[column]):
             if figure is None:
                 assert pd.isna(number)
             else:
                 assert Decimal(f"{number:.2f}") == figure  # to the penny
-    assert floats["total_gbp"].sum() == float(sum(exact["total_gbp"]))
+    assert floats["government_gbp"].sum() == float(sum(exact["government_gbp"]))
     low_moss = exact.set_index("psp_id").loc["low-moss"]
-    assert low_moss["2017-18"] == 0  # no funding that year: 0, never "not stated" (None)
-    assert floats.set_index("psp_id").loc["low-moss", "2017-18"] == 0.0
-    assert floats.describe().loc["count", "total_gbp"] == len(exact)
+    assert low_moss["2017-18_gbp"] == 0  # no funding that year: 0, never "not stated" (None)
+    assert floats.set_index("psp_id").loc["low-moss", "2017-18_gbp"] == 0.0
+    assert floats.describe().loc["count", "government_gbp"] == len(exact)
     years = pspctl.funding_by_year(data)
-    axes = pspctl.numeric(years).plot.bar(x="year", y="amount_gbp")
-    assert [bar.get_height() for bar in axes.patches] == [float(v) for v in years["amount_gbp"]]
+    axes = pspctl.numeric(years).plot.bar(x="year", y="government_gbp")
+    assert [bar.get_height() for bar in axes.patches] == [float(v) for v in years["government_gbp"]]
 
 
 def test_results_show_as_html_verdict_first() -> None:
@@ -85,7 +85,7 @@ def test_the_readme_python_runs_as_written(tmp_path: Any) -> None:
     code = re.search(r"### From Python\n\n```python\n(.*?)```", text, re.S)
     assert code is not None
     script = tmp_path / "readme.py"
-    script.write_text(code[1] + "print(by_year.describe().loc['count', 'amount_gbp'])\n",
+    script.write_text(code[1] + "print(by_year.describe().loc['count', 'government_gbp'])\n",
                       encoding="utf-8")
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                           timeout=120, cwd=tmp_path, env={**os.environ, "MPLBACKEND": "Agg"})

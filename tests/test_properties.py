@@ -38,13 +38,13 @@ def test_loader_reads_every_amount_to_the_exact_penny(generated: Generated,
 def test_year_psp_and_matrix_totals_agree(generated: Generated, styles: list[int]) -> None:
     data = load(generated, styles)
     exact = Decimal(sum(generated.cells.values())).scaleb(-2)
-    by_year = sum(reports.funding_by_year(data)["amount_gbp"], Decimal(0))
-    by_psp = sum(reports.funding_by_psp(data)["amount_gbp"], Decimal(0))
+    by_year = sum(reports.funding_by_year(data)["government_gbp"], Decimal(0))
+    by_psp = sum(reports.funding_by_psp(data)["government_gbp"], Decimal(0))
     matrix = reports.with_total(reports.funding_matrix(data), "psp_id")
-    assert by_year == by_psp == matrix["total_gbp"].iloc[-1] == exact
+    assert by_year == by_psp == matrix["government_gbp"].iloc[-1] == exact
     cumulative = reports.funding_by_year(data, cumulative=True)["cumulative_gbp"]
     assert cumulative.iloc[-1] == exact
-    year_columns = [c for c in matrix.columns if c in YEARS]
+    year_columns = [c for c in matrix.columns if c.removesuffix("_gbp") in YEARS]
     assert sum((matrix[c].iloc[-1] for c in year_columns), Decimal(0)) == exact
 
 
@@ -64,14 +64,14 @@ def test_psp_filters_never_change_a_psps_own_figures(generated: Generated,
     assert sorted(restricted.index) == sorted(chosen)
     for psp_id in chosen:
         for year in restricted.columns:
-            if year in YEARS:
+            if year.removesuffix("_gbp") in YEARS:
                 assert restricted.at[psp_id, year] == everything.at[psp_id, year]
-    by_psp = reports.funding_by_psp(loaded, chosen).set_index("psp_id")["amount_gbp"]
+    by_psp = reports.funding_by_psp(loaded, chosen).set_index("psp_id")["government_gbp"]
     for psp_id in chosen:
-        assert by_psp[psp_id] == everything.at[psp_id, "total_gbp"]
+        assert by_psp[psp_id] == everything.at[psp_id, "government_gbp"]
     compared = reports.compare(loaded, chosen).by_psp.set_index("psp_id")
     for psp_id in chosen:
-        assert compared.at[psp_id, "government_gbp"] == everything.at[psp_id, "total_gbp"]
+        assert compared.at[psp_id, "government_gbp"] == everything.at[psp_id, "government_gbp"]
         expected = generated.additional.get(psp_id)
         got = compared.at[psp_id, "additional_gbp"]
         assert got == (None if expected is None else Decimal(expected).scaleb(-2))
@@ -86,7 +86,7 @@ def test_reconcile_agrees_with_every_view(generated: Generated, styles: list[int
     computed = result.checks.set_index("scope")["computed_gbp"]
     exact = Decimal(sum(generated.cells.values())).scaleb(-2)
     assert computed["grand total vs cells"] == computed["row totals vs cells"] == exact
-    by_year = reports.funding_by_year(data).set_index("year")["amount_gbp"]
+    by_year = reports.funding_by_year(data).set_index("year")["government_gbp"]
     footing = result.checks[result.checks["check"] == "footing"].set_index("scope")
     assert footing["computed_gbp"].to_dict() == by_year.to_dict()
 
@@ -115,10 +115,10 @@ def test_output_files_read_back_to_the_penny(generated: Generated, fmt: str) -> 
     else:
         rows = list(csv.DictReader(text.splitlines(), delimiter="," if fmt == "csv" else "\t"))
     cells = {
-        (row["psp_id"], year): parse_pence(value)
+        (row["psp_id"], column.removesuffix("_gbp")): parse_pence(value)
         for row in rows
-        for year, value in row.items()
-        if year in YEARS and value != ""
+        for column, value in row.items()
+        if column.endswith("_gbp") and column.removesuffix("_gbp") in YEARS and value != ""
     }
     # every PSP has a figure in every year: its cells' sum, 0 where it had none (Table 3's "-")
     assert cells == {(p, year): generated.cells.get((p, year), 0)
@@ -127,4 +127,4 @@ def test_output_files_read_back_to_the_penny(generated: Generated, fmt: str) -> 
     assert {k: v for k, v in cells.items() if k in generated.cells} == generated.cells
     for row in rows:
         mine = sum(v for (p, _), v in generated.cells.items() if p == row["psp_id"])
-        assert parse_pence(row["total_gbp"]) == mine
+        assert parse_pence(row["government_gbp"]) == mine

@@ -37,9 +37,9 @@ def test_matrix(small: loader.Dataset) -> None:
             "psp_id": ["alpha", "beta", "gamma"],
             "name": ["Alpha Partnership", "Beta Partnership", "Gamma Partnership"],
             "label": ["Alpha", "Beta", "Gamma"],
-            "2012-13": [D("1000.00"), D("1500.00"), D("0.00")],  # no funding: 0, never missing
-            "2013-14": [D("2000.50"), D("500.00"), D("250.00")],
-            "total_gbp": [D("3000.50"), D("2000.00"), D("250.00")],
+            "2012-13_gbp": [D("1000.00"), D("1500.00"), D("0.00")],  # no funding: 0, never missing
+            "2013-14_gbp": [D("2000.50"), D("500.00"), D("250.00")],
+            "government_gbp": [D("3000.50"), D("2000.00"), D("250.00")],
         }),
     )
 
@@ -51,8 +51,8 @@ def test_matrix_restricted(small: loader.Dataset) -> None:
             "psp_id": ["alpha", "gamma"],
             "name": ["Alpha Partnership", "Gamma Partnership"],
             "label": ["Alpha", "Gamma"],
-            "2013-14": [D("2000.50"), D("250.00")],
-            "total_gbp": [D("2000.50"), D("250.00")],
+            "2013-14_gbp": [D("2000.50"), D("250.00")],
+            "government_gbp": [D("2000.50"), D("250.00")],
         }),
     )
 
@@ -62,7 +62,7 @@ def test_by_year_cumulative_share(small: loader.Dataset) -> None:
         reports.funding_by_year(small, cumulative=True, share=True),
         frame({
             "year": ["2012-13", "2013-14"],
-            "amount_gbp": [D("2500.00"), D("2750.50")],
+            "government_gbp": [D("2500.00"), D("2750.50")],
             "cumulative_gbp": [D("2500.00"), D("5250.50")],
             "share": [2500 / 5250.5, 2750.5 / 5250.5],
         }).astype({"share": "float64"}),
@@ -76,7 +76,7 @@ def test_by_psp_largest_first(small: loader.Dataset) -> None:
             "psp_id": ["beta", "alpha", "gamma"],
             "name": ["Beta Partnership", "Alpha Partnership", "Gamma Partnership"],
             "label": ["Beta", "Alpha", "Gamma"],
-            "amount_gbp": [D("1500.00"), D("1000.00"), D("0.00")],
+            "government_gbp": [D("1500.00"), D("1000.00"), D("0.00")],
         }),
     )
 
@@ -114,7 +114,7 @@ def test_the_api_names_psps_as_the_command_line_does(small: loader.Dataset) -> N
     and says which parameter holds an unknown or ambiguous one."""
     calls = {
         "funding_matrix": lambda p: reports.funding_matrix(small, psps=p)["psp_id"].tolist(),
-        "funding_by_year": lambda p: reports.funding_by_year(small, psps=p)["amount_gbp"]
+        "funding_by_year": lambda p: reports.funding_by_year(small, psps=p)["government_gbp"]
         .tolist(),
         "funding_by_psp": lambda p: reports.funding_by_psp(small, psps=p)["psp_id"].tolist(),
         "compare": lambda p: reports.compare(small, psps=p).by_psp["psp_id"].tolist(),
@@ -163,7 +163,7 @@ def test_compare(small: loader.Dataset) -> None:
         result.by_funder_type,
         frame({
             "funder_type": ["public", "independent"],
-            "amount_gbp": [D("300.00"), D("1000.00")],
+            "additional_gbp": [D("300.00"), D("1000.00")],
             "psps": ["alpha", "gamma"],
         }),
     )
@@ -185,7 +185,7 @@ def test_compare_with_blank_and_unknown_sectors(fast: bool, tmp_path: Path,
         result.by_funder_type,
         frame({
             "funder_type": ["public", "independent", "unclassified"],
-            "amount_gbp": [D("300.00"), D("1000.00"), D("125.00")],
+            "additional_gbp": [D("300.00"), D("1000.00"), D("125.00")],
             "psps": ["alpha", "gamma", "alpha, beta"],
         }),
     )
@@ -260,7 +260,7 @@ def test_from_after_to(small: loader.Dataset) -> None:
 def test_real_by_year_is_the_sum_of_table_3_columns(real: loader.Dataset) -> None:
     # Summed by hand from Table 3's columns. 2013-14: 183,000 + 64,792 + 27,095 + 157,856
     # + 29,329 = 462,072 (the table prints 462,372: see reconcile).
-    assert reports.funding_by_year(real)["amount_gbp"].tolist() == [
+    assert reports.funding_by_year(real)["government_gbp"].tolist() == [
         D("90996.00"), D("462072.00"), D("500000.00"), D("500000.00"), D("821000.00"),
         D("385000.00"),
     ]
@@ -268,7 +268,8 @@ def test_real_by_year_is_the_sum_of_table_3_columns(real: loader.Dataset) -> Non
 
 def test_real_by_psp_row_totals(real: loader.Dataset) -> None:
     # Row sums of Table 3, by hand: Low Moss 51,139 + 183,000 + 200,000 + 200,000 + 311,000.
-    got = dict(zip(*(reports.funding_by_psp(real)[c].tolist() for c in ("psp_id", "amount_gbp"))))
+    by_psp = reports.funding_by_psp(real)
+    got = dict(zip(by_psp["psp_id"].tolist(), by_psp["government_gbp"].tolist()))
     assert got == {
         "low-moss": D("945139.00"), "nhs-lothian": D("575336.00"),
         "the-life-i-want": D("501442.00"), "spt-community-transport": D("400775.00"),

@@ -57,9 +57,9 @@ def test_every_view_counts_the_same_figures(ledger: Ledger, data: st.DataObject)
     window = None if start is None else (start, end)
     exact = pounds(ledger.computed("government", psps=psps, years=window))
     matrix = reports.funding_matrix(loaded, psps, start, end)
-    assert summed(matrix["total_gbp"]) == exact
-    assert summed(reports.funding_by_year(loaded, psps, start, end)["amount_gbp"]) == exact
-    assert summed(reports.funding_by_psp(loaded, psps, start, end)["amount_gbp"]) == exact
+    assert summed(matrix["government_gbp"]) == exact
+    assert summed(reports.funding_by_year(loaded, psps, start, end)["government_gbp"]) == exact
+    assert summed(reports.funding_by_psp(loaded, psps, start, end)["government_gbp"]) == exact
     everything = pounds(ledger.computed("government"))
     assert summed(reports.psp_list(loaded)["government_gbp"]) == everything
     compared = reports.compare(loaded, psps).by_psp

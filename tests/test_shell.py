@@ -28,7 +28,7 @@ def sh(script: str, cwd: Path, env: dict[str, str] | None = None) -> tuple[int, 
     return result.returncode, result.stdout, result.stderr
 
 
-BY_YEAR = ("year,amount_gbp\n2012-13,90996\n2013-14,462072\n2014-15,500000\n2015-16,500000\n"
+BY_YEAR = ("year,government_gbp\n2012-13,90996\n2013-14,462072\n2014-15,500000\n2015-16,500000\n"
            "2016-17,821000\n2017-18,385000\n")
 
 
@@ -85,7 +85,7 @@ def test_a_script_pipes_pspctl_into_sqlite3_and_jq(tmp_path: Path) -> None:
     script = r'''
 "${P[@]}" funding --by-psp -f csv > by-psp.csv
 sqlite3 :memory: -cmd '.mode csv' -cmd '.import by-psp.csv t' \
-  'select sum(cast(amount_gbp as real)) from t'
+  'select sum(cast(government_gbp as real)) from t'
 "${P[@]}" compare -f json | jq '[.[] | .additional_gbp // empty | tonumber] | add'
 "${P[@]}" funding --by-psp -f csv --totals | tail -n 1
 '''

@@ -35,7 +35,7 @@ def test_matrix_money_numbers_and_live_totals(tmp_path: Path) -> None:
     assert sheet.title == "Table 3"
     assert sheet.freeze_panes == "A2"
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert rows[0] == ["psp_id", "name", "2012-13", "2013-14", "total_gbp"]
+    assert rows[0] == ["psp_id", "name", "2012-13_gbp", "2013-14_gbp", "government_gbp"]
     assert rows[1] == ["alpha", "Alpha Partnership", 1000, 2000.5, "=SUM(C2:D2)"]  # across
     assert rows[3][2] == 0  # gamma had no 2012-13 cell: no funding, a number shown as "-"
     assert sheet["C4"].number_format == '"£"#,##0.00;-"£"#,##0.00;"-"'

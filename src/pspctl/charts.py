@@ -91,12 +91,13 @@ def _series(frame: Any, by: str, money: list[str], labels: dict[str, str]
 def _timeline(data: Dataset, figure: Any, given: Mapping[str, views.View]) -> str:
     table = (given.get("matrix") or views.matrix_view(reports.funding_matrix(data))).records
     years = [c.name for c in table.columns if c.kind == "money"][:-1]  # the last is the total
-    drawn, said = _series(table.body, "total_gbp", [*years, "total_gbp"], _labels(data))
+    drawn, said = _series(table.body, "government_gbp", [*years, "government_gbp"],
+                          _labels(data))
     axes = figure.add_subplot()
     bottom = [0.0] * len(years)
     for n, (label, row) in enumerate(drawn):
         heights = [_pounds(row[y]) for y in years]
-        axes.bar(years, heights, bottom=bottom, label=label,
+        axes.bar([y.removesuffix("_gbp") for y in years], heights, bottom=bottom, label=label,
                  color=GREYS[n % len(GREYS)], hatch=HATCHES[n % len(HATCHES)],
                  edgecolor="black", linewidth=0.6)
         bottom = [b + h for b, h in zip(bottom, heights)]
@@ -112,11 +113,11 @@ def _timeline(data: Dataset, figure: Any, given: Mapping[str, views.View]) -> st
 
 def _psp(data: Dataset, figure: Any, given: Mapping[str, views.View]) -> str:
     rows = views.by_psp_view(reports.funding_by_psp(data)).records.body
-    drawn, said = _series(rows, "amount_gbp", ["amount_gbp"], _labels(data))
+    drawn, said = _series(rows, "government_gbp", ["government_gbp"], _labels(data))
     drawn = drawn[::-1]  # the largest at the top
     axes = figure.add_subplot()
     positions = list(range(len(drawn)))
-    axes.barh(positions, [_pounds(row["amount_gbp"]) for _, row in drawn], color=GREYS[1],
+    axes.barh(positions, [_pounds(row["government_gbp"]) for _, row in drawn], color=GREYS[1],
               hatch="//", edgecolor="black", linewidth=0.6)
     axes.set_yticks(positions, [label for label, _ in drawn])
     axes.set_title("Scottish Government funds per PSP, all years")

@@ -569,11 +569,12 @@ def show(
 
 
 ByYearOpt = Annotated[
-    bool, typer.Option("--by-year", help="One row per financial year: year, amount_gbp.")
+    bool, typer.Option("--by-year", help="One row per financial year: year, government_gbp.")
 ]
 ByPspOpt = Annotated[
     bool,
-    typer.Option("--by-psp", help="One row per PSP, largest first: psp_id, name, amount_gbp."),
+    typer.Option("--by-psp", help="One row per PSP, largest first: psp_id, name, "
+                 "government_gbp."),
 ]
 CumulativeOpt = Annotated[
     bool, typer.Option("--cumulative", help="With --by-year: add cumulative_gbp.")
@@ -606,10 +607,11 @@ def funding(
 ) -> None:
     """Scottish Government funds (Table 3), recomputed from the cells.
 
-    By default the matrix: one row per PSP, one column per financial year (0, "-" in a table,
-    where the PSP had no funding that year) and total_gbp, with the year totals as a last row
-    in table and markdown; people see each PSP by its Table 3 label, scripts get psp_id and
-    name. --by-year and --by-psp give one figure per year or per PSP.
+    By default the matrix: one row per PSP, one column per financial year (2012-13_gbp in
+    csv, tsv and json; 0, "-" in a table, where the PSP had no funding that year) and its
+    total (government_gbp; total_gbp in a table), with the year totals as a last row in table
+    and markdown; people see each PSP by its Table 3 label, scripts get psp_id and name.
+    --by-year and --by-psp give one figure per year or per PSP.
     """
     from . import loader, reports, views
 

@@ -263,48 +263,58 @@ MATRIX_NOTE = "Recomputed from the cells of Table 3; '-' means no funding that y
 
 def matrix_view(frame: pd.DataFrame, totals: bool = False, chart: bool = False,
                 published: Mapping[str, Decimal] | None = None) -> View:
-    """Table 3 for people (each PSP by its Table 3 label, "-" where it had no funding that
-    year) and for scripts (``psp_id``, ``name``, the years, ``total_gbp``); in a workbook each
-    row total is the sum of its row, and ``published`` (:func:`~pspctl.reports.
-    table3_published`, for the whole table) goes under the totals with the differences."""
-    years = [c for c in frame.columns if c not in ("psp_id", "name", "label", "total_gbp")]
-    across = f"SUM({{{years[0]}}}:{{{years[-1]}}})" if years else None
-    money = (*(_money(y) for y in years), Column("total_gbp", "money", "sum", across))
+    """Table 3 for people (each PSP by its Table 3 label, a column per year, "-" where it had
+    no funding that year, its total as ``total_gbp``) and for scripts (``psp_id``, ``name``,
+    ``2012-13_gbp`` and so on, ``government_gbp``); in a workbook each row total is the sum of
+    its row, and ``published`` (:func:`~pspctl.reports.table3_published`, for the whole
+    table) goes under the totals with the differences."""
+    years = [c for c in frame.columns if c.endswith("_gbp") and c != "government_gbp"]
     title = "Scottish Government funds (Table 3)"
-    people = table(title, (PSP, *money), _named(frame), totals=not frame.empty, label="PSP",
-                   nil="-", chart="total_gbp" if chart else None, sheet="Table 3")
-    data = table(title, (Column("psp_id", "id"), Column("name", "text"), *money), frame,
+    people_names = {**{y: y.removesuffix("_gbp") for y in years}, "government_gbp": "total_gbp"}
+    data = table(title, (Column("psp_id", "id"), Column("name", "text"),
+                         *_across(years, "government_gbp")), frame,
                  totals=not frame.empty, label="psp_id", nil="-", sheet="Table 3")
+    shown = [people_names[y] for y in years]
+    people = table(title, (PSP, *_across(shown, "total_gbp")),
+                   _named(frame).rename(columns=people_names), totals=not frame.empty,
+                   label="PSP", nil="-", chart="total_gbp" if chart else None, sheet="Table 3")
     if published:  # in a workbook only, under the totals
-        printed = tuple((k, v) for k, v in published.items() if k in (*years, "total_gbp"))
-        people, data = replace(people, published=printed), replace(data, published=printed)
+        printed = tuple((k, v) for k, v in published.items() if k in (*years, "government_gbp"))
+        data = replace(data, published=printed)
+        people = replace(people, published=tuple((people_names[k], v) for k, v in printed))
     return View((people,), notes=(MATRIX_NOTE,), data=data, data_totals=totals)
 
 
+def _across(years: Sequence[str], total: str) -> tuple[Column, ...]:
+    """A money column per year and the row's total, in a workbook the SUM across its row."""
+    across = f"SUM({{{years[0]}}}:{{{years[-1]}}})" if years else None
+    return (*(_money(y) for y in years), Column(total, "money", "sum", across))
+
+
 #: A share of the whole, in a workbook: the row's figure over the total under it.
-SHARE = Column("share", "share", "one", "{amount_gbp}/{amount_gbp@total}")
+SHARE = Column("share", "share", "one", "{government_gbp}/{government_gbp@total}")
 
 
 def by_year_view(frame: pd.DataFrame, totals: bool = False, chart: bool = False) -> View:
-    columns = [Column("year", "year"), _money("amount_gbp")]
+    columns = [Column("year", "year"), _money("government_gbp")]
     if "cumulative_gbp" in frame.columns:  # a running total does not add up
         columns.append(Column("cumulative_gbp", "money", "none",
-                              "SUM({amount_gbp@first}:{amount_gbp})"))
+                              "SUM({government_gbp@first}:{government_gbp})"))
     if "share" in frame.columns:
         columns.append(SHARE)
     return _one(table("Scottish Government funds by financial year", columns, frame,
                       totals=not frame.empty, label="year",
-                      chart="amount_gbp" if chart else None, sheet="By year"),
+                      chart="government_gbp" if chart else None, sheet="By year"),
                 (FUNDING_NOTE,), totals)
 
 
 def by_psp_view(frame: pd.DataFrame, totals: bool = False, chart: bool = False) -> View:
-    figures = [_money("amount_gbp")]
+    figures = [_money("government_gbp")]
     if "share" in frame.columns:
         figures.append(SHARE)
     title = "Scottish Government funds by PSP"
     people = table(title, (PSP, *figures), _named(frame), totals=not frame.empty, label="PSP",
-                   chart="amount_gbp" if chart else None, sheet="By PSP")
+                   chart="government_gbp" if chart else None, sheet="By PSP")
     data = table(title, (Column("psp_id", "id"), Column("name", "text"), *figures), frame,
                  totals=not frame.empty, label="psp_id", sheet="By PSP")
     return View((people,), notes=(FUNDING_NOTE,), data=data, data_totals=totals)
@@ -345,12 +355,12 @@ def split_notes(result: Comparison) -> list[str]:
     """How much additional funding was stated, and how it splits by kind of funder."""
     split, by_psp = result.by_funder_type, result.by_psp
     stated = by_psp["additional_gbp"].notna().sum()
-    total = money_total(split["amount_gbp"].tolist())
+    total = money_total(split["additional_gbp"].tolist())
     lines = [f"Additional funds stated for {stated} of {len(by_psp)} PSPs: "
              f"{pretty_money(total)} in all."]
     labels = (dict(zip(by_psp["psp_id"].tolist(), by_psp["label"].tolist()))
               if "label" in by_psp.columns else {})
-    for kind, amount, psps in split[["funder_type", "amount_gbp", "psps"]].values.tolist():
+    for kind, amount, psps in split[["funder_type", "additional_gbp", "psps"]].values.tolist():
         named = [labels.get(p, p) for p in psps.split(", ")] if psps else []
         where = f" ({shortened(named)})" if named else ""
         lines.append(f"  {pretty_money(amount)} {FUNDER_TYPES[kind]}{where}")

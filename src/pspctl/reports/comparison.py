@@ -99,7 +99,7 @@ def compare(data: Dataset, psps: Sequence[str] | None = None) -> Comparison:
 def _by_funder_type(additional: pd.DataFrame, sector_pairs: _Pairs, ids: list[str]
                     ) -> pd.DataFrame:
     """The additional funds split into public bodies, independent funders, figures that mix
-    both, and funders of no known sector: ``funder_type``, ``amount_gbp``, ``psps``."""
+    both, and funders of no known sector: ``funder_type``, ``additional_gbp``, ``psps``."""
     # Classify each distinct sector once, then add up per kind of funder.
     per_sector = additional.groupby(
         "funder_sector", observed=True, dropna=False)["amount_pence"].sum()
@@ -120,7 +120,7 @@ def _by_funder_type(additional: pd.DataFrame, sector_pairs: _Pairs, ids: list[st
         if kind in ("public", "independent") or sectors:
             which = sorted(psps_of.get(kind, set()), key=position.__getitem__)
             split.append((kind, gbp(amount), ", ".join(which)))
-    return pd.DataFrame(split, columns=["funder_type", "amount_gbp", "psps"], dtype=object)
+    return pd.DataFrame(split, columns=["funder_type", "additional_gbp", "psps"], dtype=object)
 
 
 

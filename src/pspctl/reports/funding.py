@@ -32,12 +32,12 @@ def funding_matrix(
 ) -> pd.DataFrame:
     """Table 3 recomputed from the cells: one row per PSP, one column per financial year.
 
-    Columns: ``psp_id``, ``name``, ``label`` (Table 3's row label, :func:`psp_labels`), one column
-    per year (``Decimal``; ``0`` where the PSP had no funding that year, Table 3's "-", since no
-    cell in a year is no funding stated, not a figure missing), and ``total_gbp``. ``psps`` (ids, or
-    parts of a name, as :func:`resolve_psp` takes them) and ``start``/``end`` (financial years,
-    inclusive, holding a year of the data) restrict it; an unknown PSP or a range outside the data
-    is a :class:`UsageError`.
+    Columns: ``psp_id``, ``name``, ``label`` (Table 3's row label, :func:`psp_labels`), one
+    column per year, ``2012-13_gbp`` (``Decimal``; ``0`` where the PSP had no funding that year,
+    Table 3's "-", since no cell in a year is no funding stated, not a figure missing), and
+    ``government_gbp``. ``psps`` (ids, or parts of a name, as :func:`resolve_psp` takes them)
+    and ``start``/``end`` (financial years, inclusive, holding a year of the data) restrict it;
+    an unknown PSP or a range outside the data is a :class:`UsageError`.
     """
     psps = resolve_psps(data, psps, "psps")
     start, end = year_range(data, start, end)
@@ -52,8 +52,8 @@ def funding_matrix(
     columns: dict[str, list[Any]] = {"psp_id": ids, "name": [names[i] for i in ids],
                                      "label": [labels[i] for i in ids]}
     for year in table.columns:
-        columns[year] = _money(table[year])
-    columns["total_gbp"] = _money(table.sum(axis=1))
+        columns[f"{year}_gbp"] = _money(table[year])
+    columns["government_gbp"] = _money(table.sum(axis=1))
     return pd.DataFrame(columns, dtype=object)
 
 
@@ -65,7 +65,7 @@ def funding_by_year(
     cumulative: bool = False,
     share: bool = False,
 ) -> pd.DataFrame:
-    """Government funding per financial year: ``year``, ``amount_gbp``, and on request
+    """Government funding per financial year: ``year``, ``government_gbp``, and on request
     ``cumulative_gbp`` (running total) and ``share`` (of the total, 0..1)."""
     psps = resolve_psps(data, psps, "psps")
     start, end = year_range(data, start, end)
@@ -73,7 +73,7 @@ def funding_by_year(
     sums = cells.groupby("year")["amount_pence"].sum().sort_index()
     years = [str(y) for y in sums.index]
     pence = [int(v) for v in sums.tolist()]
-    frame = pd.DataFrame({"year": years, "amount_gbp": _money(pence)}, dtype=object)
+    frame = pd.DataFrame({"year": years, "government_gbp": _money(pence)}, dtype=object)
     if cumulative:
         frame["cumulative_gbp"] = _money(itertools.accumulate(pence))
     if share:
@@ -89,7 +89,7 @@ def funding_by_psp(
     share: bool = False,
 ) -> pd.DataFrame:
     """Government funding per PSP, largest first: ``psp_id``, ``name``, ``label`` (Table 3's
-    row label), ``amount_gbp`` and on request ``share`` (of the total, 0..1)."""
+    row label), ``government_gbp`` and on request ``share`` (of the total, 0..1)."""
     psps = resolve_psps(data, psps, "psps")
     start, end = year_range(data, start, end)
     cells = _government(data, psps, start, end)
@@ -102,7 +102,7 @@ def funding_by_psp(
     pence = [int(sums.get(i, 0)) for i in ranked]
     frame = pd.DataFrame(
         {"psp_id": ranked, "name": [names[i] for i in ranked],
-         "label": [labels[i] for i in ranked], "amount_gbp": _money(pence)},
+         "label": [labels[i] for i in ranked], "government_gbp": _money(pence)},
         dtype=object,
     )
     if share:
@@ -117,7 +117,8 @@ def _shares(pence: list[int]) -> list[float | None]:
 
 def table3_published(data: Dataset) -> dict[str, Decimal]:
     """The figures Table 3 itself prints for all PSPs (government funds): each financial year's
-    total by its year, and the grand total as ``total_gbp``, from ``totals.csv``. A figure
+    total by its column (``2012-13_gbp``), and the grand total as ``government_gbp``, from
+    ``totals.csv``, as :func:`funding_matrix` names them. A figure
     printed twice for one scope is left out (which one is meant is for reconcile to say)."""
     totals = data.totals
     mine = totals[(totals["stream"] == "government") & totals["psp_id"].isna()
@@ -125,6 +126,6 @@ def table3_published(data: Dataset) -> dict[str, Decimal]:
     found: dict[str, list[int]] = {}
     for kind, year, pence in mine[["kind", "year", "amount_pence"]].astype(object).itertuples(
             index=False):
-        key = "total_gbp" if kind == "grand_total" else str(year)
+        key = "government_gbp" if kind == "grand_total" else f"{year}_gbp"
         found.setdefault(key, []).append(int(pence))
     return {key: pounds(figures[0]) for key, figures in found.items() if len(figures) == 1}

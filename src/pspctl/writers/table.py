@@ -5,6 +5,7 @@ shown escaped, never sent to the terminal."""
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -90,20 +91,37 @@ def _allotted(kinds: Sequence[str], widths: Sequence[int], words: Sequence[int],
     return allotted
 
 
+#: Where a word may break: after a hyphen between two letters (``spt-community``; never
+#: inside ``2014-15`` or ``--``).
+HYPHEN = re.compile(r"(?<=[^\W\d_]-)(?=[^\W\d_])")
+
+
 def _chunks(text: str) -> list[str]:
     """The pieces a line of ``text`` may break between: its words, and the parts of a word
-    after each hyphen between letters (``spt-`` ``community-`` ``transport``; never inside
-    ``2014-15``)."""
+    after each hyphen between letters (``spt-`` ``community-`` ``transport``)."""
     if "-" not in text:
         return text.split()
-    return [line for line in _wrapper(1, False).wrap(text)]
+    return [piece for word in text.split() for piece in HYPHEN.split(word)]
 
 
-def _wrapper(width: int, split_long: bool) -> Any:
-    import textwrap
-
-    return textwrap.TextWrapper(width=width, break_long_words=split_long,
-                                break_on_hyphens=True)
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` characters, broken at spaces and after the
+    hyphens :data:`HYPHEN` finds; a piece longer than a line is split (only then)."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        for n, piece in enumerate(HYPHEN.split(word) if "-" in word else [word]):
+            joined = f"{line} {piece}" if line and n == 0 else line + piece
+            if len(joined) <= width:
+                line = joined
+                continue
+            if line:
+                lines.append(line)
+            while len(piece) > width:
+                lines.append(piece[:width])
+                piece = piece[width:]
+            line = piece
+    return [*lines, line] if line else lines
 
 
 def _longest_word(texts: Sequence[str]) -> int:
@@ -119,14 +137,13 @@ def _wrapped_cells(kinds: Sequence[str], texts: list[list[str]], allotted: Seque
     hyphens, a word split only when longer than the column (rich wraps at spaces only);
     cells of wide characters are left to rich, which measures them."""
     wraps = [n for n, kind in enumerate(kinds) if kind not in WHOLE]
-    wrappers = {n: _wrapper(allotted[n], True) for n in wraps}
     out = []
     for row in texts:
         cells = list(row)
         for n in wraps:
             cell = cells[n]
             if len(cell) > allotted[n] and _narrow(cell):
-                cells[n] = "\n".join(wrappers[n].wrap(cell)) or cell
+                cells[n] = "\n".join(_wrap(cell, max(1, allotted[n]))) or cell
         out.append(cells)
     return out
 
@@ -174,10 +191,9 @@ def _lines(kinds: Sequence[str], texts: list[list[str]], allotted: Sequence[int]
     lines the text people read (all but ids) is broken into: the first rows of a long table,
     where a layout is seen."""
     wraps = [n for n, kind in enumerate(kinds) if kind not in WHOLE]
-    wrappers = {n: _wrapper(max(1, allotted[n]), True) for n in wraps}
     rows = texts_lines = 0
     for row in texts[:200]:
-        lines = {n: len(wrappers[n].wrap(row[n])) if len(row[n]) > allotted[n] else 1
+        lines = {n: len(_wrap(row[n], max(1, allotted[n]))) if len(row[n]) > allotted[n] else 1
                  for n in wraps}
         rows += max([1, *lines.values()])
         texts_lines += sum(v for n, v in lines.items() if kinds[n] != "id")
