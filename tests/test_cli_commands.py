@@ -57,7 +57,8 @@ def test_machine_formats_have_no_totals_row_unless_asked() -> None:
     _, plain, _ = run(["funding", "--by-year", "--data-dir", str(SMALL), "-f", "csv"])
     _, totals, _ = run(["funding", "--by-year", "--data-dir", str(SMALL), "-f", "csv", "--totals"])
     assert plain == "year,government_gbp\n2012-13,2500\n2013-14,2750.50\n"
-    assert totals == plain + "Total,5250.50\n"
+    assert totals == ("year,government_gbp,row\n2012-13,2500,data\n2013-14,2750.50,data\n"
+                      "Total,5250.50,total\n")  # the totals row marked as one
 
 
 @pytest.mark.parametrize(

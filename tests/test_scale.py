@@ -45,7 +45,7 @@ def _funding_total(directory: Path) -> str:
     code, out, _ = run(["funding", "--by-psp", "-f", "csv", "--totals", "--data-dir",
                         str(directory)])
     assert code == 0
-    return out.splitlines()[-1].split(",")[-1]
+    return out.splitlines()[-1].split(",")[-2]  # (the last column marks the totals row)
 
 
 def _section(text: str, heading: str) -> str:

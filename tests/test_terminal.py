@@ -74,8 +74,8 @@ def figures(view: views.View) -> list[str]:
         text = write(views.View((table,), data_totals=True), Format.csv)
         for n, row in enumerate(csv.DictReader(io.StringIO(text))):
             for column, value in row.items():
-                kind = kinds[column]
-                if not value:
+                kind = kinds.get(column, "row")  # (the totals' marker column of csv)
+                if not value or kind == "row":
                     continue
                 if kind == "money" and table.nil and not Decimal(value) and n < len(table.body):
                     shown.append(table.nil)

@@ -386,10 +386,11 @@ class Target:
     width: int | None
     colour: bool = True
     quiet: bool = False  # nothing on stdout (-q); a file asked for is still written
+    schema: bool = False  # the Table Schema of the machine formats, instead of the output
 
     @classmethod
     def of(cls, fmt: Format | None, output: Path | None, force: bool,
-           quiet: bool = False) -> Target:
+           quiet: bool = False, schema: bool = False) -> Target:
         if output == STDOUT:  # -o -: stdout
             output = None
         chosen = resolve_format(fmt, output)
@@ -399,7 +400,7 @@ class Target:
         width = shutil.get_terminal_size().columns if terminal else None
         # NO_COLOR (no-color.org) is about colour only: the terminal's layout stays.
         return cls(chosen, output, force, terminal, width, not os.environ.get("NO_COLOR"),
-                   quiet)
+                   quiet, schema)
 
     def write(self, text: str | bytes) -> None:
         from .output import page
@@ -420,12 +421,21 @@ def show_view(view: View, target: Target) -> None:
 
     if target.quiet and target.output is None:
         return
+    if target.schema:  # the schema, whatever the figures say: exit 0
+        from .writers import schema
+
+        target.write(schema.write(view))
+        raise typer.Exit(0)
     target.write(write(view, target.fmt, target.terminal, target.width, target.colour))
 
 
 # --- commands ----------------------------------------------------------------------------------
 
 
+SchemaOpt = Annotated[
+    bool, typer.Option("--schema", help="Print the Table Schema (JSON) of what this command "
+                       "writes as csv, tsv and json with these options, instead of the output.")
+]
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="Print nothing on stdout; only the exit code "
                        "tells (-o FILE is still written).")
@@ -439,6 +449,7 @@ def validate(
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
+    schema: SchemaOpt = False,
 ) -> None:
     """Check every cell of the data files and report every problem found.
 
@@ -448,7 +459,7 @@ def validate(
     """
     from . import loader, views
 
-    target = Target.of(fmt, output, force, quiet)
+    target = Target.of(fmt, output, force, quiet, schema)
     problems = loader.validate(data_dir)
     where = str(data_dir) if data_dir is not None else "the bundled data"
     show_view(views.validate_view(problems, where), target)
@@ -525,6 +536,7 @@ def list_(
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
+    schema: SchemaOpt = False,
 ) -> None:
     """List the PSPs: attributes, years funded, government and additional funds.
 
@@ -534,7 +546,7 @@ def list_(
     """
     from . import loader, reports, views
 
-    target = Target.of(fmt, output, force)
+    target = Target.of(fmt, output, force, schema=schema)
     active_in = _year(active_in, "--active-in")
     data = loader.load(data_dir)
     reports.year_range(data, active_in, active_in, ("--active-in", "--active-in"))
@@ -555,6 +567,7 @@ def show(
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
+    schema: SchemaOpt = False,
 ) -> None:
     """Show everything about one PSP, with the source of each figure.
 
@@ -564,7 +577,7 @@ def show(
     """
     from . import loader, reports, views
 
-    target = Target.of(fmt, output, force)
+    target = Target.of(fmt, output, force, schema=schema)
     show_view(views.show_view(reports.psp_detail(loader.load(data_dir), psp)), target)
 
 
@@ -604,6 +617,7 @@ def funding(
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
+    schema: SchemaOpt = False,
 ) -> None:
     """Scottish Government funds (Table 3), recomputed from the cells.
 
@@ -621,7 +635,7 @@ def funding(
         raise UsageError("--cumulative goes with --by-year")
     if share and not (by_year or by_psp):
         raise UsageError("--share goes with --by-year or --by-psp")
-    target = Target.of(fmt, output, force)
+    target = Target.of(fmt, output, force, schema=schema)
     if chart and target.fmt is not Format.table:
         raise UsageError("--chart draws in the table format only")
     start, end = _year(start, "--from"), _year(end, "--to")  # before the data is read
@@ -649,6 +663,7 @@ def compare(
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
+    schema: SchemaOpt = False,
 ) -> None:
     """Compare additional funds from other organisations with Scottish Government funds.
 
@@ -660,7 +675,7 @@ def compare(
     """
     from . import loader, reports, views
 
-    target = Target.of(fmt, output, force)
+    target = Target.of(fmt, output, force, schema=schema)
     data = loader.load(data_dir)
     result = reports.compare(data, reports.resolve_psps(data, psp))
     show_view(views.compare_view(result, totals), target)
@@ -713,6 +728,7 @@ def reconcile(
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
+    schema: SchemaOpt = False,
 ) -> None:
     """Foot and cross-foot Table 3 against every published total, and explain mismatches.
 
@@ -728,7 +744,7 @@ def reconcile(
     """
     from . import loader, reports, views
 
-    target = Target.of(fmt, output, force, quiet)
+    target = Target.of(fmt, output, force, quiet, schema)
     result = reports.reconcile(
         loader.load(data_dir), _amount(headline, "--headline"),
         _amount(tolerance, "--tolerance") or Decimal(0),
@@ -755,6 +771,7 @@ def diff_(
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
+    schema: SchemaOpt = False,
 ) -> None:
     """Compare two editions of the figures: what changed, and what it does to the reconciliation.
 
@@ -772,7 +789,7 @@ def diff_(
     """
     from . import reports, views
 
-    target = Target.of(fmt, output, force, quiet)
+    target = Target.of(fmt, output, force, quiet, schema)
     result = reports.differences(_edition(old, "OLD"), _edition(new, "NEW"))
     show_view(views.diff_view(result), target)
     if not result.same:
@@ -815,6 +832,7 @@ def review(
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
+    schema: SchemaOpt = False,
 ) -> None:
     """Analytical review: patterns in the figures worth a second look, though everything foots.
 
@@ -829,7 +847,7 @@ def review(
     """
     from . import loader, reports, views
 
-    target = Target.of(fmt, output, force, quiet)
+    target = Target.of(fmt, output, force, quiet, schema)
     result = reports.review(loader.load(data_dir), _percent(change))
     show_view(views.review_view(result), target)
     if strict and not result.observations.empty:

@@ -70,7 +70,9 @@ def render(
     body = frame.iloc[: len(frame) - total_rows]
     table = Table(title, columns_of(frame, kinds), body, blank=blank, highlight=tuple(highlight),
                   chart=chart, given=frame.iloc[len(frame) - total_rows:])
-    return write(View((table,), notes=tuple(notes), data_totals=True), fmt, terminal, width)
+    # (machine formats mark totals rows in a row column, when there are any)
+    return write(View((table,), notes=tuple(notes), data_totals=bool(total_rows)), fmt,
+                 terminal, width)
 
 
 def render_sections(

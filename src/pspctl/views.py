@@ -194,7 +194,8 @@ def validate_view(problems: Sequence[Problem], where: str) -> View:
 
 # --- list and show -----------------------------------------------------------------------------
 
-LIST_COLUMNS = (Column("psp_id", "id"), Column("name", "text"), Column("established", "year"),
+LIST_COLUMNS = (Column("psp_id", "id"), Column("name", "text"),
+                Column("established", "count"),  # a calendar year, not a financial one
                 Column("sector", "text"), Column("lead", "text"), Column("lead_sector", "text"),
                 Column("first_year", "year"), Column("last_year", "year"),
                 _money("government_gbp"), _money("additional_gbp"))

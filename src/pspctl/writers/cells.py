@@ -16,7 +16,7 @@ from ..money import plain_money, pretty_money
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..views import Table
+    from ..views import Column, Table, View
 
 NOT_STATED = "not stated"
 
@@ -167,9 +167,58 @@ def gaps_for_people(rows: list[list[Any]], kinds: Sequence[str], total_rows: int
 def for_people(table: Table) -> tuple[list[str], list[bool], list[list[Any]]]:
     """What every writer for people starts from: the kinds of a table's columns, which of them
     hold numbers (right-aligned), and its rows (totals included) with the gaps as people see
-    them."""
+    them; the shares of a whole apportioned so that the percentages shown add up to 100.0%."""
     kinds: list[str] = [c.kind for c in table.columns]
     rows = rows_of(table.frame)
+    body = len(table.body)
+    for n, column in enumerate(table.columns):  # shown to 0.1%, adding up to the 100.0%
+        if column.kind == "share" and column.total == "one" and body:
+            for row, share in zip(rows, apportioned([row[n] for row in rows[:body]], 3)):
+                row[n] = share
     numeric = [is_numeric([row[n] for row in rows]) for n in range(len(kinds))]
     return kinds, numeric, gaps_for_people(rows, kinds, table.totals, table.blank,
                                                      table.nil)
+
+
+def apportioned(values: Sequence[Any], places: int) -> list[Any]:
+    """Shares of a whole rounded to ``places`` decimals so that the ones shown add up to the
+    whole shown (the largest-remainder rule: each share rounded down, the units left over going
+    to the largest remainders, ties to the first); missing ones stay missing. As floats, each
+    exactly the decimal written."""
+    present = [n for n, v in enumerate(values) if not missing(v)]
+    if not present:
+        return list(values)
+    unit = Decimal(1).scaleb(-places)
+    exact = {n: _kept(values[n]) / unit for n in present}
+    floors = {n: int(exact[n]) for n in present}
+    whole = int((sum(exact.values(), Decimal(0))).to_integral_value())
+    order = sorted(present, key=lambda n: (-(exact[n] - floors[n]), n))
+    for n in order[:max(0, whole - sum(floors.values()))]:
+        floors[n] += 1
+    out = list(values)
+    for n in present:
+        out[n] = float(Decimal(floors[n]) * unit)
+    return out
+
+
+def machine_table(view: View) -> tuple[list[Column], pd.DataFrame]:
+    """What scripts get of a view: its records' columns and rows, with the totals rows and a
+    ``row`` column (``data`` or ``total``) that marks them when the totals are asked for; the
+    shares of a whole apportioned to six decimals, so that they add up to the 1 of the
+    totals row."""
+    from ..views import Column
+
+    table = view.records
+    columns = list(table.columns)
+    frame = table.frame if view.data_totals else table.body
+    shares = [c.name for c in columns if c.kind == "share" and c.total == "one"]
+    if shares and len(table.body):
+        frame = frame.copy()
+        body = len(table.body)
+        for name in shares:
+            values = frame[name].tolist()
+            frame[name] = apportioned(values[:body], 6) + values[body:]
+    if view.data_totals:
+        frame = frame.assign(row=["data"] * len(table.body) + ["total"] * table.totals)
+        columns.append(Column("row", "text"))
+    return columns, frame

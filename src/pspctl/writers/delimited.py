@@ -8,7 +8,7 @@ from typing import Any
 
 from ..money import plain_money_column
 from ..views import View
-from .cells import machine_cell, neutralise, neutralised, python
+from .cells import machine_cell, machine_table, neutralise, neutralised, python
 
 
 def machine_column(kind: str, values: list[Any]) -> list[str]:
@@ -41,9 +41,8 @@ def delimited(columns: list[str], cells: list[list[str]], delimiter: str) -> str
 
 
 def _write(view: View, delimiter: str) -> str:
-    table = view.records
-    frame = table.frame if view.data_totals else table.body
-    columns = [c for c in table.columns if c.kind != "records"]  # only json nests
+    every, frame = machine_table(view)
+    columns = [c for c in every if c.kind != "records"]  # only json nests
     return delimited([c.name for c in columns],
                      [machine_column(c.kind, frame[c.name].tolist()) for c in columns], delimiter)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..money import plain_money
 from ..views import View
-from .cells import missing, plain_number, python, rows_of
+from .cells import machine_table, missing, plain_number, python, rows_of
 
 
 def json_value(value: Any) -> str:
@@ -45,6 +45,5 @@ def json_rows(columns: list[str], rows: list[list[Any]]) -> str:
 
 def write(view: View, terminal: bool = False, width: int | None = None,
           colour: bool = True) -> str:
-    table = view.records
-    frame = table.frame if view.data_totals else table.body
-    return json_rows([c.name for c in table.columns], rows_of(frame))
+    columns, frame = machine_table(view)
+    return json_rows([c.name for c in columns], rows_of(frame[[c.name for c in columns]]))
