@@ -128,7 +128,7 @@ def test_quiet_on_every_command_that_checks(command: str, tmp_path: Path) -> Non
     target = tmp_path / "out.csv"
     assert run(*words, "-q", "-o", str(target)) == (expected, "", "")
     assert target.read_text(encoding="utf-8").startswith(
-        {"validate": "file,", "reconcile": "check,", "diff": "what,", "review": "check,"}[
+        {"validate": "file,", "reconcile": "check,", "diff": "file,", "review": "check,"}[
             words[0]])
 
 

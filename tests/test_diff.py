@@ -15,6 +15,8 @@ from strategies import Ledger, ledgers
 from pspctl import loader, reports
 
 DATA = REPO / "data"
+HEADER = ("file,change,psp_id,year,stream,funder,total_id,outcome,field,old,new,"
+          "difference_gbp,note\n")
 
 
 def test_a_corrected_edition(tmp_path: Path) -> None:
@@ -23,8 +25,8 @@ def test_a_corrected_edition(tmp_path: Path) -> None:
     code, out, err = run(["diff", str(DATA), str(corrected), "-f", "csv"])
     assert (code, err) == (1, "")
     assert out == (
-        "what,change,psp_id,year,key,field,old,new,difference_gbp,note\n"
-        "funding,changed,low-moss,2013-14,low-moss 2013-14 government Scottish Government,"
+        HEADER +
+        "funding,changed,low-moss,2013-14,government,Scottish Government,,,"
         "amount_gbp,183000,183300,300,one digit changed\n")
     code, out, _ = run(["diff", str(DATA), str(corrected)])
     assert code == 1
@@ -44,7 +46,7 @@ def test_a_corrected_edition(tmp_path: Path) -> None:
 
 def test_identical_editions_exit_0_and_quiet() -> None:
     assert run(["diff", str(DATA), str(DATA), "-f", "csv"]) == (
-        0, "what,change,psp_id,year,key,field,old,new,difference_gbp,note\n", "")
+        0, HEADER, "")
     assert run(["diff", str(DATA), str(DATA), "--quiet"]) == (0, "", "")
 
 
@@ -60,15 +62,14 @@ def test_added_removed_transposed_and_text(tmp_path: Path) -> None:
                                                                    ",Elevate,Elevate (GCA),")
     (edited / "psp.csv").write_text(psp, encoding="utf-8")
     result = reports.differences(loader.load(DATA), loader.load(edited))
-    assert [(r.what, r.change, r.key, r.field, r.old, r.new, r.difference_gbp, r.note)
-            for r in result.changes.itertuples()] == [
-        ("psp", "changed", "elevate", "table_label", "Elevate", "Elevate (GCA)", None, ""),
-        ("funding", "changed", "spt-community-transport 2013-14 government Scottish Government",
-         "amount_gbp", "29329", "29239", D("-90.00"), "two adjacent digits swapped"),
-        ("funding", "removed", "elevate 2017-18 government Scottish Government", "amount_gbp",
-         "100000", None, D("-100000.00"), ""),
-        ("funding", "added", "elevate 2018-19 government Scottish Government", "amount_gbp",
-         None, "5000", D("5000.00"), ""),
+    assert [(r.file, r.change, r.psp_id, r.year, r.field, r.old, r.new, r.difference_gbp,
+             r.note) for r in result.changes.itertuples()] == [
+        ("psp", "changed", "elevate", None, "table_label", "Elevate", "Elevate (GCA)", None, ""),
+        ("funding", "changed", "spt-community-transport", "2013-14", "amount_gbp", "29329",
+         "29239", D("-90.00"), "two adjacent digits swapped"),
+        ("funding", "removed", "elevate", "2017-18", "amount_gbp", "100000", None,
+         D("-100000.00"), ""),
+        ("funding", "added", "elevate", "2018-19", "amount_gbp", None, "5000", D("5000.00"), ""),
     ]
     assert run(["diff", str(DATA), str(tmp_path / "nowhere")]) == (
         2, "", f"pspctl: error: NEW edition: {tmp_path / 'nowhere'}: data directory not found\n")
@@ -86,12 +87,15 @@ def test_diff_lists_exactly_the_facts_changed(ledger: Ledger, data: st.DataObjec
     assert reports.differences(one, one).same
     found = reports.differences(one, other).changes
     stream, psp_id, year, funder = key
-    expected_key = " ".join(part for part in (psp_id, year, stream, funder) if part)
     # the generator writes each total from the cells it covers: those move with the cell
-    moved = [("totals", f"t{n}", "amount_gbp") for n, total in enumerate(ledger.totals)
+    moved = [("totals", None, None, f"t{n}", "amount_gbp")
+             for n, total in enumerate(ledger.totals)
              if ledger.published(total) != changed.published(total)]
-    assert [(r.what, r.key, r.field) for r in found.itertuples()] == [
-        ("funding", expected_key, "amount_gbp"), *moved]
+    assert [(r.file, r.stream if r.file == "funding" else None,
+             r.funder if r.file == "funding" else None, r.total_id, r.field)
+            for r in found.itertuples()] == [
+        ("funding", stream, funder or None, None, "amount_gbp"), *moved]
+    assert (found["psp_id"].iloc[0], found["year"].iloc[0]) == (psp_id, year or None)
     assert found["difference_gbp"].iloc[0] * 100 == pence - ledger.cells[key]
 
 
@@ -155,17 +159,17 @@ def test_a_renamed_psp_is_one_line_with_its_other_changes_beneath(tmp_path: Path
     code, out, err = run(["diff", str(DATA), str(edition), "-f", "csv"])
     assert (code, err) == (1, "")
     assert out == (
-        "what,change,psp_id,year,key,field,old,new,difference_gbp,note\n"
-        "psp,renamed,hmp-low-moss,,hmp-low-moss,psp_id,low-moss,hmp-low-moss,,\n"
-        "funding,changed,hmp-low-moss,2016-17,hmp-low-moss 2016-17 government Scottish "
-        "Government,amount_gbp,311000,311500,500,one digit changed\n")
+        HEADER +
+        "psp,renamed,hmp-low-moss,,,,,,psp_id,low-moss,hmp-low-moss,,\n"
+        "funding,changed,hmp-low-moss,2016-17,government,Scottish Government,,,"
+        "amount_gbp,311000,311500,500,one digit changed\n")
     code, out, _ = run(["diff", str(DATA), str(edition)])
     assert code == 1
     assert out.split("\n\n")[0] == (
         "What changed\n"
         "+---------+-----------------------------------------------------+------------+"
         "---------------------------------+-------------------+\n"
-        "| what    | key                                                 | field      | "
+        "| file    | key                                                 | field      | "
         "old → new                       | note              |\n"
         "+---------+-----------------------------------------------------+------------+"
         "---------------------------------+-------------------+\n"
@@ -184,8 +188,8 @@ def test_a_removed_published_total_says_which_checks_are_no_longer_made(tmp_path
     edition = _edition(tmp_path, "removed", totals=totals)
     code, out, err = run(["diff", str(DATA), str(edition), "-f", "csv"])
     assert (code, out, err) == (
-        1, "what,change,psp_id,year,key,field,old,new,difference_gbp,note\n"
-        "totals,removed,,2015-16,year-2015-16,amount_gbp,500000,,-500000,\n", "")
+        1, HEADER + "totals,removed,,2015-16,government,,year-2015-16,,amount_gbp,500000,,"
+        "-500000,\n", "")
     code, out, _ = run(["diff", str(DATA), str(edition)])
     why = "not checked: the published total year-2015-16 was removed"
     assert out.split("\n\n")[1].splitlines()[4:9] == [
@@ -211,9 +215,8 @@ def test_an_added_psp_shows_its_name_and_its_figures(tmp_path: Path) -> None:
         "25000,t\n")
     code, out, err = run(["diff", str(DATA), str(edition), "-f", "csv"])
     assert (code, out, err) == (
-        1, "what,change,psp_id,year,key,field,old,new,difference_gbp,note\n"
-        "psp,added,new-psp,,new-psp,name,,New Partnership,,\n"
-        "funding,added,new-psp,2017-18,new-psp 2017-18 government Scottish Government,"
+        1, HEADER + "psp,added,new-psp,,,,,,name,,New Partnership,,\n"
+        "funding,added,new-psp,2017-18,government,Scottish Government,,,"
         "amount_gbp,,25000,25000,\n", "")
     code, out, _ = run(["diff", str(DATA), str(edition)])
     assert out.split("\n\n")[0].splitlines()[4:6] == [

@@ -159,10 +159,12 @@ def test_spreadsheet_formulas_are_neutralised_numbers_untouched(small: Path) -> 
     )
     code, out, _ = run(["reconcile", "--headline", "5250.51", "--data-dir", str(small),
                         "-f", "tsv"])
-    assert out.splitlines()[-1] == "headline\theadline vs cells\t5250.51\t5250.50\t0.01\tmismatch"
+    assert out.splitlines()[-1] == (
+        "headline\theadline vs cells\t\t\tgovernment\t5250.51\t5250.50\t0.01\tmismatch")
     code, out, _ = run(["reconcile", "--headline", "5250.49", "--data-dir", str(small),
                         "-f", "csv"])
-    assert out.splitlines()[-1] == "headline,headline vs cells,5250.49,5250.50,-0.01,mismatch"
+    assert out.splitlines()[-1] == (
+        "headline,headline vs cells,,,government,5250.49,5250.50,-0.01,mismatch")
 
 
 def digest(directory: Path) -> dict[str, str]:

@@ -153,21 +153,21 @@ def test_cli_csv_on_real_data() -> None:
     code, out, err = run(["reconcile", "--format", "csv"])
     assert (code, err) == (1, "")
     assert out == (
-        "check,scope,published_gbp,computed_gbp,difference_gbp,status\n"
-        "footing,2012-13,90996,90996,0,ok\n"
-        "footing,2013-14,462372,462072,300,mismatch\n"
-        "footing,2014-15,500000,500000,0,ok\n"
-        "footing,2015-16,500000,500000,0,ok\n"
-        "footing,2016-17,821000,821000,0,ok\n"
-        "footing,2017-18,385000,385000,0,ok\n"
-        "cross-footing,row totals vs cells,2759068,2759068,0,ok\n"
-        "cross-footing,year totals vs cells,2759368,2759068,300,mismatch\n"
-        "cross-footing,year totals vs row totals,2759368,2759068,300,mismatch\n"
-        "cross-footing,grand total vs year totals,2759368,2759368,0,ok\n"
-        "cross-footing,grand total vs row totals,2759368,2759068,300,mismatch\n"
-        "cross-footing,grand total vs cells,2759368,2759068,300,mismatch\n"
-        "headline,headline vs grand total,2759368,2759368,0,ok\n"
-        "headline,headline vs cells,2759368,2759068,300,mismatch\n"
+        "check,scope,psp_id,year,stream,published_gbp,computed_gbp,difference_gbp,status\n"
+        "footing,2012-13,,2012-13,government,90996,90996,0,ok\n"
+        "footing,2013-14,,2013-14,government,462372,462072,300,mismatch\n"
+        "footing,2014-15,,2014-15,government,500000,500000,0,ok\n"
+        "footing,2015-16,,2015-16,government,500000,500000,0,ok\n"
+        "footing,2016-17,,2016-17,government,821000,821000,0,ok\n"
+        "footing,2017-18,,2017-18,government,385000,385000,0,ok\n"
+        "cross-footing,row totals vs cells,,,government,2759068,2759068,0,ok\n"
+        "cross-footing,year totals vs cells,,,government,2759368,2759068,300,mismatch\n"
+        "cross-footing,year totals vs row totals,,,government,2759368,2759068,300,mismatch\n"
+        "cross-footing,grand total vs year totals,,,government,2759368,2759368,0,ok\n"
+        "cross-footing,grand total vs row totals,,,government,2759368,2759068,300,mismatch\n"
+        "cross-footing,grand total vs cells,,,government,2759368,2759068,300,mismatch\n"
+        "headline,headline vs grand total,,,government,2759368,2759368,0,ok\n"
+        "headline,headline vs cells,,,government,2759368,2759068,300,mismatch\n"
     )
 
 

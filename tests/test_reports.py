@@ -211,12 +211,15 @@ def test_show_facts(small: loader.Dataset) -> None:
     assert detail.psp_id == "gamma"
     facts = detail.facts
     assert facts[facts["section"] != "psp"].values.tolist() == [
-        ["government", "2013-14", None, D("250.00"), "fixture", 6],
-        ["additional", "Lottery; Trust", "lottery; charitable trust", D("1000.00"), "fixture", 8],
-        ["outcome", "people trained", "10", None, "fixture", 2],
+        ["gamma", "government", "2013-14", None, "2013-14", "government", None, D("250.00"),
+         "fixture", "funding.csv", 6],
+        ["gamma", "additional", "Lottery; Trust", "lottery; charitable trust", None,
+         "additional", "Lottery; Trust", D("1000.00"), "fixture", "funding.csv", 8],
+        ["gamma", "outcome", "people trained", "10", None, None, None, None, "fixture",
+         "outcomes.csv", 2],
     ]
     assert facts[facts["field"] == "lead"].values.tolist() == [
-        ["psp", "lead", "Gamma Trust", None, "fixture", 4],
+        ["gamma", "psp", "lead", "Gamma Trust", None, None, None, None, "fixture", "psp.csv", 4],
     ]
 
 

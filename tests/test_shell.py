@@ -52,7 +52,7 @@ def test_quiet_never_drops_a_file_asked_for(tmp_path: Path) -> None:
     code, out, err = sh('"${P[@]}" reconcile -q -o rq.csv', tmp_path)
     assert (code, out, err) == (1, "", "")
     assert (tmp_path / "rq.csv").read_text(encoding="utf-8").startswith(
-        "check,scope,published_gbp,computed_gbp,difference_gbp,status\n")
+        "check,scope,psp_id,year,stream,published_gbp,computed_gbp,difference_gbp,status\n")
 
 
 def test_report_is_silent_on_stderr_when_piped(tmp_path: Path) -> None:

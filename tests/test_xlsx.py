@@ -153,7 +153,7 @@ def test_reconcile_differences_recalculated(tmp_path: Path) -> None:
     assert run(["reconcile", "-o", str(target)]) == (1, "", "")
     sheet = recalculated(target)
     printed = list(csv.reader(io.StringIO(run(["reconcile", "-f", "csv"])[1])))
-    assert [Decimal(row[4]) for row in sheet[1:]] == [Decimal(row[4]) for row in printed[1:]]
+    assert [Decimal(row[4]) for row in sheet[1:]] == [Decimal(row[7]) for row in printed[1:]]
     assert Decimal(sheet[2][4]) == Decimal(300)
 
 

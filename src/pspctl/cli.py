@@ -572,8 +572,9 @@ def show(
     """Show everything about one PSP, with the source of each figure.
 
     Its attributes, its government funding year by year with a total, its additional funds and
-    funders, and its outcomes. In csv, tsv and json: one row per fact (section, field, value,
-    amount_gbp, source, line), where line is the line of the data file it comes from.
+    funders, and its outcomes. In csv, tsv and json: one row per fact (psp_id, section, field,
+    value, year, stream, funder, amount_gbp, source, file, line), where line is the line of the
+    data file it comes from.
     """
     from . import loader, reports, views
 
@@ -734,11 +735,12 @@ def reconcile(
 
     Checks: footing (each year's cells against its published total), cross-footing (row totals,
     published year totals, all cells and the grand total against each other) and headline (the
-    headline against the grand total and the cells). One row per check: check, scope,
-    published_gbp, computed_gbp, difference_gbp (published minus computed), status (ok or
-    mismatch). Each mismatch gets candidate explanations: where it lies, two transposed digits,
-    a one-digit slip, a cell equal to the difference (omitted or counted twice). They are
-    candidates, never corrections. In json each check carries its candidates.
+    headline against the grand total and the cells). One row per check: check, scope, psp_id,
+    year, stream (the scope as columns), published_gbp, computed_gbp, difference_gbp (published
+    minus computed), status (ok or mismatch). Each mismatch gets candidate explanations: where
+    it lies, two transposed digits, a one-digit slip, a cell equal to the difference (omitted or
+    counted twice). They are candidates, never corrections. In json each check carries its
+    candidates.
 
     Exit 0 when every check holds, 1 when any does not, 2 for unreadable or invalid data.
     """
@@ -776,8 +778,9 @@ def diff_(
     """Compare two editions of the figures: what changed, and what it does to the reconciliation.
 
     One row per fact that differs (funding figures keyed by PSP, year, stream and funder;
-    published totals; PSP attributes; outcomes): what, change (changed, added, removed,
-    renamed), psp_id, year, key, field, old, new (the figure or text on each side),
+    published totals; PSP attributes; outcomes): file, change (changed, added, removed,
+    renamed), psp_id, year, stream, funder, total_id, outcome (what keys it, where each
+    applies), field, old, new (the figure or text on each side),
     difference_gbp (exact), note (for a figure, whether two adjacent digits were swapped or one
     digit changed). A PSP whose id changed but whose name did not is one renamed row, its other
     changes beneath. Then every reconciliation check whose status or difference differs, and
@@ -840,7 +843,8 @@ def review(
     identical across the PSPs funded in both; cells outside the years a PSP's Table 3 note
     allows, or before it was established; years with no cell between a PSP's first and last
     funded years; all the cells of a year round thousands; with --change, large year-on-year
-    changes. One row per observation: check, scope, psp_id, years, amount_gbp, note.
+    changes. One row per observation: check, scope, psp_id, year, to_year (the second year of
+    a pattern of two), amount_gbp, note.
 
     Exit 0 on valid data (1 with --strict when there is any observation), 2 for unreadable or
     invalid data.

@@ -222,8 +222,10 @@ def _one(section: Table, notes: Sequence[str], totals: bool) -> View:
     return View((section,), notes=tuple(notes), data_totals=totals)
 
 
-FACT_COLUMNS = (Column("section", "text"), Column("field", "text"), Column("value", "text"),
-                _money("amount_gbp"), Column("source", "text"), Column("line", "count"))
+FACT_COLUMNS = (Column("psp_id", "id"), Column("section", "text"), Column("field", "text"),
+                Column("value", "text"), Column("year", "year"), Column("stream", "text"),
+                Column("funder", "text"), _money("amount_gbp"), Column("source", "text"),
+                Column("file", "text"), Column("line", "count"))
 
 
 def show_view(detail: PspDetail) -> View:
@@ -325,9 +327,8 @@ def by_psp_view(frame: pd.DataFrame, totals: bool = False, chart: bool = False) 
 
 COMPARE_COLUMNS = (Column("psp_id", "id"), Column("name", "text"), _money("government_gbp"),
                    _money("additional_gbp"),
-                   # stated only for PSPs that state additional funds: its sum would not add up
-                   # with the government funds of all PSPs
-                   Column("combined_gbp", "money", "none", "{government_gbp}+{additional_gbp}"),
+                   # stated only for PSPs that state additional funds: its total is theirs
+                   Column("combined_gbp", "money", "sum", "{government_gbp}+{additional_gbp}"),
                    Column("leverage", "ratio", formula="{additional_gbp}/{government_gbp}"),
                    Column("additional_share", "share",
                           formula="{additional_gbp}/{combined_gbp}"),
@@ -408,7 +409,10 @@ def reconcile_view(result: Reconciliation, collapsed: bool = False) -> View:
         [found.get((check, scope), [])
          for check, scope in zip(result.checks["check"], result.checks["scope"])],
         index=nested.index, dtype=object)
-    data = table("Checks", (*CHECK_COLUMNS, Column("candidates", "records")), nested)
+    check, scope, *figures = CHECK_COLUMNS
+    data = table("Checks", (check, scope, Column("psp_id", "id"), Column("year", "year"),
+                            Column("stream", "text"), *figures,
+                            Column("candidates", "records")), nested)
     return View(tuple(sections), notes=tuple(result.notes), verdict=result.verdict, data=data,
                 sectioned=True)
 
@@ -434,7 +438,8 @@ def candidates_view(result: Reconciliation) -> View:
 # --- review ------------------------------------------------------------------------------------
 
 OBSERVATION_COLUMNS = (Column("check", "text"), Column("scope", "text"), Column("psp_id", "id"),
-                       Column("years", "text"), _money("amount_gbp"), Column("note", "text"))
+                       Column("year", "year"), Column("to_year", "year"), _money("amount_gbp"),
+                       Column("note", "text"))
 ROUND_COLUMNS = (Column("year", "year"), Column("cells", "count"), Column("round", "count"),
                  Column("share", "share"))
 
@@ -448,8 +453,10 @@ def review_view(result: Review) -> View:
     people = (Column("check", "text"), PSP, Column("years", "text"), _money("amount_gbp"),
               Column("note", "text"))
     observations = result.observations
-    named = observations.assign(PSP=observations["label"].tolist()
-                                if "label" in observations.columns else None)
+    named = observations.assign(
+        PSP=observations["label"].tolist() if "label" in observations.columns else None,
+        years=[year if not to else f"{year}, {to}"
+               for year, to in zip(observations["year"], observations["to_year"])])
     return View(
         (replace(table("Observations (analytical review: patterns to look at again, not "
                        "errors)", people, named, blank="", sheet="Observations"),
@@ -462,10 +469,15 @@ def review_view(result: Review) -> View:
 
 # --- diff --------------------------------------------------------------------------------------
 
-CHANGE_COLUMNS = (Column("what", "text"), Column("change", "text"), Column("psp_id", "id"),
-                  Column("year", "year"), Column("key", "id"), Column("field", "text"),
+CHANGE_COLUMNS = (Column("file", "text"), Column("change", "text"), Column("psp_id", "id"),
+                  Column("year", "year"), Column("stream", "text"), Column("funder", "text"),
+                  Column("total_id", "id"), Column("outcome", "text"), Column("field", "text"),
                   Column("old", "text"), Column("new", "text"),
                   _money("difference_gbp", "none"), Column("note", "text"))
+#: What keys a fact of each file, as people read it (one phrase: ``low-moss 2013-14
+#: government Scottish Government``).
+KEYED_BY = {"psp": ("psp_id",), "funding": ("psp_id", "year", "stream", "funder"),
+            "totals": ("total_id",), "outcomes": ("psp_id", "outcome")}
 EFFECT_COLUMNS = (Column("check", "text"), Column("scope", "text"),
                   Column("old_status", "text"), Column("new_status", "text"),
                   _money("old_difference_gbp", "none"), _money("new_difference_gbp", "none"),
@@ -481,14 +493,16 @@ def diff_view(result: Differences) -> View:
     verdict = ("the editions hold the same facts" if result.same else
                f"the editions differ: {changes} fact{'s' if changes != 1 else ''} changed; "
                f"{effects} reconciliation check{'s' if effects != 1 else ''} change")
-    said = result.changes.assign(**{"old → new": _said(result.changes)})
+    said = result.changes.assign(**{"old → new": _said(result.changes)}, key=[
+        " ".join(str(row[k]) for k in KEYED_BY.get(str(row["file"]), ()) if _given(row[k]))
+        for row in result.changes.to_dict("records")])
     moved = result.effects.assign(
         status=[f"{a or 'not checked'} {ARROW} {b or 'not checked'}"
                 for a, b in zip(result.effects["old_status"], result.effects["new_status"])],
         difference=[f"{_pretty(a)} {ARROW} {_pretty(b)}" for a, b in
                     zip(result.effects["old_difference_gbp"],
                         result.effects["new_difference_gbp"])])
-    text = [Column("what", "text"), Column("key", "id"),
+    text = [Column("file", "text"), Column("key", "id"),
             *(Column(n, "text") for n in ("field", "old → new", "note"))]
     checks = [Column(n, "text") for n in ("check", "scope", "status", "difference", "note")]
     return View(
@@ -497,6 +511,10 @@ def diff_view(result: Differences) -> View:
                        sheet="Effect on checks"), empty="none")),
         verdict=verdict, data=table("Changes", CHANGE_COLUMNS, result.changes),
         sectioned=True)
+
+
+def _given(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
 
 
 def _pretty(value: Any) -> str:

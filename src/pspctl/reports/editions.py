@@ -16,8 +16,11 @@ from ..money import plain_money
 from .common import gbp
 from .reconciliation import digit_slips, reconcile, transpositions
 
-CHANGE_COLUMNS = ["what", "change", "psp_id", "year", "key", "field", "old", "new",
-                  "difference_gbp", "note"]
+#: Where a fact is (its file, and the columns that key it there: the PSP, the year, the stream
+#: and the funder of a figure; a published total's total_id; an outcome's name), what changed.
+KEY_COLUMNS = ["psp_id", "year", "stream", "funder", "total_id", "outcome"]
+CHANGE_COLUMNS = ["file", "change", *KEY_COLUMNS, "field", "old", "new", "difference_gbp",
+                  "note"]
 EFFECT_COLUMNS = ["check", "scope", "old_status", "new_status", "old_difference_gbp",
                   "new_difference_gbp", "note"]
 #: The fact an added or removed row stands for, in each file: its figure, or its name.
@@ -64,7 +67,7 @@ def differences(old: Dataset, new: Dataset) -> Differences:
         after = _facts(getattr(new, name), key, fields, {})
         for ident in [*before, *(k for k in after if k not in before)]:
             rows += _compared(name, key, ident, before.get(ident), after.get(ident), fields)
-    first = [("psp", "renamed", now, None, now, "psp_id", was, now, None, "")
+    first = [("psp", "renamed", now, None, None, None, None, None, "psp_id", was, now, None, "")
              for was, now in renamed.items()]
     for row in first[:]:
         first += [r for r in rows if r[2] == row[2]]
@@ -112,9 +115,7 @@ def _compared(name: str, key: tuple[str, ...], ident: tuple[str, ...],
     named = dict(zip(key, ident))
     facts = after if after is not None else before
     assert facts is not None
-    psp_id = named.get("psp_id") or facts.get("psp_id") or None
-    year = named.get("year") or facts.get("year") or None
-    where = (name, psp_id, year, " ".join(part for part in ident if part))
+    where = (name, *(named.get(k) or facts.get(k) or None for k in KEY_COLUMNS))
     if before is None or after is None:
         main = MAIN[name]
         value = facts.get(main)

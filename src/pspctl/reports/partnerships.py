@@ -84,31 +84,35 @@ class PspDetail:
 
     @property
     def facts(self) -> pd.DataFrame:
-        """One row per fact: ``section``, ``field``, ``value``, ``amount_gbp``, ``source``,
-        ``line`` (of the data file the fact comes from)."""
+        """One row per fact: ``psp_id``, ``section``, ``field``, ``value``, the ``year``,
+        ``stream`` and ``funder`` of a figure, ``amount_gbp``, ``source``, and the ``file`` and
+        ``line`` of the data the fact comes from."""
         rows: list[tuple[Any, ...]] = [
-            ("psp", r.field, r.value, None, r.source, r.line)
+            ("psp", r.field, r.value, None, None, None, None, r.source, "psp.csv", r.line)
             for r in self.attributes.itertuples(index=False)
         ]
         rows += [
-            ("government", r.year, None, r.amount_gbp, r.source, r.line)
+            ("government", r.year, None, r.year, "government", None, r.amount_gbp, r.source,
+             "funding.csv", r.line)
             for r in self.government.itertuples(index=False)
         ]
         rows += [
-            ("additional", r.funder, r.funder_sector, r.amount_gbp, r.source, r.line)
+            ("additional", r.funder, r.funder_sector, None, "additional", r.funder,
+             r.amount_gbp, r.source, "funding.csv", r.line)
             for r in self.additional.itertuples(index=False)
         ]
         rows += [
             ("outcome", r.outcome,
              None if r.value is None else (f"{r.qualifier!s} {r.value!s}" if r.qualifier
                                            else str(r.value)),
-             None, r.source, r.line)
+             None, None, None, None, r.source, "outcomes.csv", r.line)
             for r in self.outcomes.itertuples(index=False)
         ]
-        return pd.DataFrame(
-            rows, columns=["section", "field", "value", "amount_gbp", "source", "line"],
-            dtype=object,
-        )
+        facts = pd.DataFrame(rows, columns=["section", "field", "value", "year", "stream",
+                                            "funder", "amount_gbp", "source", "file", "line"],
+                             dtype=object)
+        facts.insert(0, "psp_id", self.psp_id)
+        return facts
 
 
 def _attributes(row: pd.Series) -> pd.DataFrame:

@@ -24,7 +24,8 @@ from .common import (
 
 # --- reconcile ---------------------------------------------------------------------------------
 
-CHECK_COLUMNS = ["check", "scope", "published_gbp", "computed_gbp", "difference_gbp", "status"]
+CHECK_COLUMNS = ["check", "scope", "published_gbp", "computed_gbp", "difference_gbp", "status",
+                 "psp_id", "year", "stream"]
 CANDIDATE_COLUMNS = ["check", "scope", "heuristic", "psp_id", "year", "printed_gbp",
                      "would_be_gbp", "note"]
 
@@ -257,12 +258,15 @@ class _Book:
         self.carried: set[tuple[str, str]] = set()
 
     def check(self, name: str, scope: str, published: int, computed: int,
-              sources: Iterable[str] = ()) -> int:
-        """Record a check; the difference (published minus computed) when it is a mismatch,
-        else 0."""
+              sources: Iterable[str] = (), group: _Group | None = None,
+              year: str | None = None) -> int:
+        """Record a check (of ``group``'s figures, of ``year`` when it is one year's); the
+        difference (published minus computed) when it is a mismatch, else 0."""
         difference = published - computed
         status = "ok" if abs(difference) <= self.tolerance else "mismatch"
-        self.checks.append((name, scope, gbp(published), gbp(computed), gbp(difference), status))
+        self.checks.append((name, scope, gbp(published), gbp(computed), gbp(difference), status,
+                            None if group is None else group.psp_id, year,
+                            None if group is None else group.stream))
         self.sources.append(tuple(sources))
         return difference if status == "mismatch" else 0
 
@@ -402,7 +406,7 @@ def _foot(book: _Book, group: _Group, cells: pd.DataFrame, year_rows: list[_Publ
         year = str(row.year)
         scope = group.label(names[row.total_id])
         difference = book.check("footing", scope, row.pence, by_year.get(year, 0),
-                                [row.total_id])
+                                [row.total_id], group, year)
         if difference and first[year] is row:
             footing_off[year] = difference
         if difference:
@@ -434,7 +438,7 @@ def _pair(book: _Book, group: _Group, name: str, other_name: str, row: _Publishe
     """Two published figures for one scope, against each other."""
     scope = group.label(f"{name} vs {other_name}")
     difference = book.check(check, scope, row.pence, other.pence,
-                            [t for t in (row.total_id, other.total_id) if t])
+                            [t for t in (row.total_id, other.total_id) if t], group, row.year)
     if difference:
         said = "the headline given" if not row.total_id else f"the published {name}"
         book.candidates.append((check, scope, "location", None, row.year, None, None,
@@ -476,7 +480,7 @@ def _cross_foot(book: _Book, group: _Group, cells: pd.DataFrame, year_rows: list
         book.notes.append("no published grand total: not cross-footed against it")
     for text, published, computed, against_cells, compared, sources in pairs:
         scope = group.label(text)
-        difference = book.check("cross-footing", scope, published, computed, sources)
+        difference = book.check("cross-footing", scope, published, computed, sources, group)
         if difference:
             _explain_total(book, "cross-footing", scope, difference, footing_off,
                            cells if against_cells else None, compared, group)
@@ -517,7 +521,7 @@ def _headlines(book: _Book, group: _Group, cells: pd.DataFrame, headlines: list[
             _pair(book, group, name, names[grand.total_id], row, grand, check="headline")
         scope = group.label(f"{name} vs cells")
         difference = book.check("headline", scope, row.pence, cells_sum,
-                                [row.total_id] if row.total_id else [])
+                                [row.total_id] if row.total_id else [], group)
         if difference:
             _explain_total(book, "headline", scope, difference, footing_off, cells, None, group)
         if row is not headlines[0]:
@@ -543,7 +547,7 @@ def _cross_foot_psp_totals(book: _Book, group: _Group, grand: _Published, cells:
     scope = group.label("grand total vs PSP totals")
     summed = sum(r.pence for r in stated.values())
     difference = book.check("cross-footing", scope, grand.pence, summed,
-                            [grand.total_id, *(r.total_id for r in stated.values())])
+                            [grand.total_id, *(r.total_id for r in stated.values())], group)
     if difference:
         book.candidates.append(("cross-footing", scope, "location", None, None, None, None,
                                 f"the published PSP totals add up to {_pounds(summed)}, the "

@@ -15,10 +15,16 @@ import pandas as pd
 from ..loader import Dataset
 from .common import _government, _pounds, gbp, psp_labels
 
-OBSERVATION_COLUMNS = ["check", "scope", "psp_id", "years", "amount_gbp", "note"]
+OBSERVATION_COLUMNS = ["check", "scope", "psp_id", "year", "to_year", "amount_gbp", "note"]
 #: What a Table 3 row note says about the years a PSP may have cells in.
 FINAL_YEAR = re.compile(r"final year of funding ([0-9]{4}-[0-9]{2})")
 START_YEAR = re.compile(r"start up in ([0-9]{4}-[0-9]{2})")
+
+
+def _years(years: str) -> tuple[str, str | None]:
+    """``"2014-15, 2015-16"`` as its first and last year; one year as itself and ``None``."""
+    first, _, last = years.partition(", ")
+    return first, last or None
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,9 @@ def review(data: Dataset, change: Decimal | None = None) -> Review:
               f"all {count} cells of {year} are whole thousands of pounds: budgets, or "
               "rounded, rather than spend?")
              for year, count, round_count in profile if count >= 3 and round_count == count]
+    # an observation of two years (a figure repeated, a change) names both: year, to_year
+    rows = [(check, scope, psp_id, *_years(str(years)), amount, note)
+            for check, scope, psp_id, years, amount, note in rows]
     observations = pd.DataFrame(rows, columns=OBSERVATION_COLUMNS, dtype=object)
     labels = psp_labels(data)
     observations.insert(3, "label", [labels.get(p) if isinstance(p, str) else None
