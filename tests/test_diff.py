@@ -235,3 +235,47 @@ def test_the_corrections_table_for_people(tmp_path: Path) -> None:
         "£183,000 → £183,300 (+£300) | one digit changed |")
     assert "| footing       | 2013-14                   | mismatch → ok | £300 → £0  |      |" \
         in out
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ledgers(), ledgers(), st.data())
+def test_the_columnwise_diff_gives_what_the_fact_by_fact_one_did(
+        one: Ledger, other: Ledger, data: st.DataObject) -> None:
+    """Random pairs of editions (independent ones, and one edited into the other: figures
+    changed, rows dropped, a PSP renamed, a name changed): diff's changes, row for row and in
+    order, are those of the implementation before it was vectorised (tests/reference_diff.py).
+    """
+    import reference_diff
+
+    with tempfile.TemporaryDirectory() as directory:
+        a = loader.load(one.write(Path(directory) / "a"))
+        b = loader.load(other.write(Path(directory) / "b"))
+    edited = _edited(a, data)
+    for old, new in ((a, b), (a, edited), (edited, a)):
+        ours = reports.differences(old, new).changes
+        theirs = reference_diff.differences(old, new).changes
+        assert ours.values.tolist() == theirs.values.tolist()
+        assert list(ours.columns) == list(theirs.columns)
+
+
+def _edited(data: loader.Dataset, draw: st.DataObject) -> loader.Dataset:
+    """``data`` with some of its facts changed, as a later edition might have them."""
+    from dataclasses import replace
+
+    funding = data.funding.copy()
+    n = len(funding)
+    for row in draw.draw(st.lists(st.integers(0, n - 1), max_size=3)) if n else []:
+        funding.iloc[row, funding.columns.get_loc("amount_pence")] = draw.draw(
+            st.integers(0, 10**9))
+    dropped = draw.draw(st.lists(st.integers(0, n - 1), max_size=2, unique=True)) if n else []
+    funding = funding.drop(index=funding.index[dropped]).reset_index(drop=True)
+    psp = data.psp.copy()
+    if draw.draw(st.booleans()):
+        psp["name"] = psp["name"].astype(object)
+        psp.iloc[0, psp.columns.get_loc("name")] = "A new name"
+    if draw.draw(st.booleans()):  # the first PSP renamed, with all its facts
+        ids = {psp["psp_id"].iloc[0]: "renamed-psp"}
+        psp["psp_id"] = psp["psp_id"].astype(object).replace(ids)
+        funding["psp_id"] = funding["psp_id"].astype(object).replace(ids).astype("category")
+    totals = data.totals.iloc[: draw.draw(st.integers(0, len(data.totals)))]
+    return replace(data, funding=funding, psp=psp, totals=totals.reset_index(drop=True))

@@ -4,10 +4,10 @@ reconciliation."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..loader import Dataset
@@ -59,14 +59,16 @@ def differences(old: Dataset, new: Dataset) -> Differences:
     (funding figures by PSP, year, stream and funder; totals by total_id; PSPs by id; outcomes
     by PSP and outcome), and the reconciliation checks the change moves. A PSP whose id
     changed but whose name did not is one ``renamed`` row, followed by what else changed for
-    it (its facts compared under the new id)."""
+    it (its facts compared under the new id).
+
+    The editions are compared as columns: each file's rows joined on their keys (as integer
+    codes), each field compared at once, money in integer pence; only the facts that differ
+    become rows, and only changed figures meet the digit heuristics."""
     renamed = _renamed(old.psp, new.psp)
     rows: list[tuple[Any, ...]] = []
     for name, (key, fields) in FACTS.items():
-        before = _facts(getattr(old, name), key, fields, renamed)
-        after = _facts(getattr(new, name), key, fields, {})
-        for ident in [*before, *(k for k in after if k not in before)]:
-            rows += _compared(name, key, ident, before.get(ident), after.get(ident), fields)
+        rows += _compared_files(name, getattr(old, name), getattr(new, name), key, fields,
+                                renamed)
     first = [("psp", "renamed", now, None, None, None, None, None, "psp_id", was, now, None, "")
              for was, now in renamed.items()]
     for row in first[:]:
@@ -91,53 +93,104 @@ def _renamed(before: pd.DataFrame, after: pd.DataFrame) -> dict[str, str]:
     return pairs
 
 
-def _facts(frame: pd.DataFrame, key: tuple[str, ...], fields: tuple[str, ...],
-           renamed: dict[str, str]) -> dict[tuple[str, ...], dict[str, Any]]:
-    """Each row's fields by its key, a renamed PSP's id read as its new one."""
-    present = [f for f in fields if f in frame.columns]
-    found = {}
-    for row in frame[[*key, *present]].astype(object).itertuples(index=False, name=None):
-        values = [None if pd.isna(v) else v for v in row]
-        facts = dict(zip(present, values[len(key):]))
-        ident = ["" if v is None else str(v) for v in values[:len(key)]]
-        if renamed:
-            ident = [renamed.get(v, v) if k == "psp_id" else v for k, v in zip(key, ident)]
-            owner = facts.get("psp_id")
-            if isinstance(owner, str) and owner in renamed:
-                facts["psp_id"] = renamed[owner]
-        found[tuple(ident)] = facts
-    return found
+def _coded(before: pd.Series, after: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Two columns as integer codes over the values of both (a missing value -1), so that
+    equal codes are equal values: text compared as text, numbers as numbers."""
+    if before.dtype == np.int64 and after.dtype == np.int64:
+        return before.to_numpy(), after.to_numpy()
+    a = before.astype(object).where(before.notna(), None)
+    b = after.astype(object).where(after.notna(), None)
+    values = pd.Index(pd.concat([a, b], ignore_index=True).dropna().map(_text).unique())
+    codes = [values.get_indexer(column.map(lambda v: None if v is None else _text(v)))
+             for column in (a, b)]
+    return codes[0].astype(np.int64), codes[1].astype(np.int64)
 
 
-def _compared(name: str, key: tuple[str, ...], ident: tuple[str, ...],
-              before: dict[str, Any] | None, after: dict[str, Any] | None,
-              fields: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
-    named = dict(zip(key, ident))
-    facts = after if after is not None else before
-    assert facts is not None
+def _text(value: Any) -> str:
+    """A value as the key of a fact compares it (``2012`` and ``"2012"`` alike)."""
+    return str(value)
+
+
+def _renamed_ids(frame: pd.DataFrame, renamed: dict[str, str]) -> pd.DataFrame:
+    """``frame`` with each renamed PSP's old id read as its new one."""
+    if not renamed or "psp_id" not in frame.columns:
+        return frame
+    ids = frame["psp_id"].astype(object)
+    return frame.assign(psp_id=ids.where(~ids.isin(list(renamed)), ids.map(renamed)))
+
+
+def _compared_files(name: str, before: pd.DataFrame, after: pd.DataFrame,
+                    key: tuple[str, ...], fields: tuple[str, ...],
+                    renamed: dict[str, str]) -> list[tuple[Any, ...]]:
+    """The facts of one file that differ, in the order of the old edition's rows, then the
+    new one's: its rows joined on their keys, each field compared as a column."""
+    before = _renamed_ids(before, renamed)
+    present = [f for f in fields if f in before.columns and f in after.columns]
+    keys = [_coded(before[k], after[k]) for k in key]
+    joined = _joined(keys, len(before), len(after))
+    rows: list[tuple[Any, ...]] = []
+    both = joined[(joined["a"] >= 0) & (joined["b"] >= 0)]
+    a_at, b_at = both["a"].to_numpy(), both["b"].to_numpy()
+    events: list[tuple[int, int, str, int, int]] = []  # (order, field number, change, a, b)
+    for number, field in enumerate(present):
+        x, y = _coded(before[field], after[field])
+        off = np.flatnonzero(x[a_at] != y[b_at])
+        events += [(int(a_at[n]), number, "changed", int(a_at[n]), int(b_at[n])) for n in off]
+    events += [(int(a), -1, "removed", int(a), -1)
+               for a in joined.loc[joined["b"] < 0, "a"].to_numpy()]
+    events += [(len(before) + int(b), -1, "added", -1, int(b))
+               for b in joined.loc[joined["a"] < 0, "b"].to_numpy()]
+    events.sort()
+    for _, number, change, a, b in events:
+        rows += _fact(name, key, present, before, after, change, a, b, number)
+    return rows
+
+
+def _joined(keys: list[tuple[np.ndarray, np.ndarray]], rows_a: int, rows_b: int
+            ) -> pd.DataFrame:
+    """The rows of the two editions matched on their key codes: ``a`` and ``b``, each row's
+    position in its edition, -1 where the other has no such key."""
+    a = pd.DataFrame({f"k{n}": codes[0] for n, codes in enumerate(keys)})
+    b = pd.DataFrame({f"k{n}": codes[1] for n, codes in enumerate(keys)})
+    a["a"] = np.arange(rows_a)
+    b["b"] = np.arange(rows_b)
+    on = [f"k{n}" for n in range(len(keys))]
+    a = a.drop_duplicates(on, keep="last")  # (one fact per key: the last, as a dict keeps)
+    b = b.drop_duplicates(on, keep="last")
+    joined = a.merge(b, on=on, how="outer")
+    return joined[["a", "b"]].fillna(-1).astype(np.int64)
+
+
+def _value(frame: pd.DataFrame, field: str, at: int) -> Any:
+    value = frame[field].iloc[at]
+    return None if pd.isna(value) else value
+
+
+def _fact(name: str, key: tuple[str, ...], present: list[str], before: pd.DataFrame,
+          after: pd.DataFrame, change: str, a: int, b: int, number: int
+          ) -> list[tuple[Any, ...]]:
+    """The row (or rows) that say how one fact differs."""
+    frame, at = (before, a) if change == "removed" else (after, b)  # the fact as it is now
+    facts = {f: _value(frame, f, at) for f in {*key, *present} if f in frame.columns}
+    named = {k: (None if facts.get(k) is None else str(facts[k])) for k in key}
     where = (name, *(named.get(k) or facts.get(k) or None for k in KEY_COLUMNS))
-    if before is None or after is None:
+    if change != "changed":
         main = MAIN[name]
         value = facts.get(main)
         field, shown, signed = main, None if value is None else str(value), None
         if main == "amount_pence" and value is not None:
             field, shown = "amount_gbp", plain_money(money_gbp(int(value)))
-            signed = int(value) if before is None else -int(value)
-        change = "added" if before is None else "removed"
-        yield (where[0], change, *where[1:], field, None if before is None else shown,
-               None if after is None else shown, gbp(signed), "")
-        return
-    for field in fields:
-        old, new = before.get(field), after.get(field)
-        if old == new:
-            continue
-        if field == "amount_pence" and old is not None and new is not None:
-            yield (where[0], "changed", *where[1:], "amount_gbp",
-                   plain_money(money_gbp(int(old))), plain_money(money_gbp(int(new))),
-                   gbp(int(new) - int(old)), _how(int(old), int(new)))
-        else:
-            yield (where[0], "changed", *where[1:], field, None if old is None else str(old),
-                   None if new is None else str(new), None, "")
+            signed = int(value) if change == "added" else -int(value)
+        return [(where[0], change, *where[1:], field, shown if change == "removed" else None,
+                 shown if change == "added" else None, gbp(signed), "")]
+    field = present[number]
+    old, new = _value(before, field, a), _value(after, field, b)
+    if field == "amount_pence" and old is not None and new is not None:
+        return [(where[0], "changed", *where[1:], "amount_gbp", plain_money(money_gbp(int(old))),
+                 plain_money(money_gbp(int(new))), gbp(int(new) - int(old)),
+                 _how(int(old), int(new)))]
+    return [(where[0], "changed", *where[1:], field, None if old is None else str(old),
+             None if new is None else str(new), None, "")]
 
 
 def _how(old: int, new: int) -> str:
