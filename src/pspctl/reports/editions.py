@@ -95,15 +95,22 @@ def _renamed(before: pd.DataFrame, after: pd.DataFrame) -> dict[str, str]:
 
 def _coded(before: pd.Series, after: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Two columns as integer codes over the values of both (a missing value -1), so that
-    equal codes are equal values: text compared as text, numbers as numbers."""
+    equal codes are equal values; whole numbers as they are, anything else by its text, worked
+    out once per distinct value (a category), never once per cell."""
     if before.dtype == np.int64 and after.dtype == np.int64:
         return before.to_numpy(), after.to_numpy()
-    a = before.astype(object).where(before.notna(), None)
-    b = after.astype(object).where(after.notna(), None)
-    values = pd.Index(pd.concat([a, b], ignore_index=True).dropna().map(_text).unique())
-    codes = [values.get_indexer(column.map(lambda v: None if v is None else _text(v)))
+    a, b = (column if isinstance(column.dtype, pd.CategoricalDtype)
+            else column.astype(object).astype("category") for column in (before, after))
+    if a.cat.categories.equals(b.cat.categories):  # (an edition of the same ledger, mostly)
+        return a.cat.codes.to_numpy(), b.cat.codes.to_numpy()
+    texts = [pd.Index([_text(v) for v in column.cat.categories], dtype=object)
              for column in (a, b)]
-    return codes[0].astype(np.int64), codes[1].astype(np.int64)
+    values = pd.Index(pd.concat([texts[0].to_series(), texts[1].to_series()]).unique())
+    out = []
+    for column, text in zip((a, b), texts):
+        shared = np.append(values.get_indexer(text), -1)  # a code of -1 (missing) stays -1
+        out.append(shared[column.cat.codes.to_numpy().astype(np.int64)])
+    return out[0], out[1]
 
 
 def _text(value: Any) -> str:
@@ -126,39 +133,62 @@ def _compared_files(name: str, before: pd.DataFrame, after: pd.DataFrame,
     new one's: its rows joined on their keys, each field compared as a column."""
     before = _renamed_ids(before, renamed)
     present = [f for f in fields if f in before.columns and f in after.columns]
-    keys = [_coded(before[k], after[k]) for k in key]
-    joined = _joined(keys, len(before), len(after))
-    rows: list[tuple[Any, ...]] = []
-    both = joined[(joined["a"] >= 0) & (joined["b"] >= 0)]
-    a_at, b_at = both["a"].to_numpy(), both["b"].to_numpy()
+    a_at, b_at, gone, came = _joined(*_one_key(before, after, key))
+    aligned = len(a_at) == len(before) == len(after) and bool(
+        np.array_equal(a_at, b_at) and np.array_equal(a_at, np.arange(len(a_at))))
     events: list[tuple[int, int, str, int, int]] = []  # (order, field number, change, a, b)
     for number, field in enumerate(present):
         x, y = _coded(before[field], after[field])
-        off = np.flatnonzero(x[a_at] != y[b_at])
+        off = np.flatnonzero(x != y) if aligned else np.flatnonzero(x[a_at] != y[b_at])
         events += [(int(a_at[n]), number, "changed", int(a_at[n]), int(b_at[n])) for n in off]
-    events += [(int(a), -1, "removed", int(a), -1)
-               for a in joined.loc[joined["b"] < 0, "a"].to_numpy()]
-    events += [(len(before) + int(b), -1, "added", -1, int(b))
-               for b in joined.loc[joined["a"] < 0, "b"].to_numpy()]
+    events += [(int(a), -1, "removed", int(a), -1) for a in gone]
+    events += [(len(before) + int(b), -1, "added", -1, int(b)) for b in came]
     events.sort()
+    rows: list[tuple[Any, ...]] = []
     for _, number, change, a, b in events:
         rows += _fact(name, key, present, before, after, change, a, b, number)
     return rows
 
 
-def _joined(keys: list[tuple[np.ndarray, np.ndarray]], rows_a: int, rows_b: int
-            ) -> pd.DataFrame:
-    """The rows of the two editions matched on their key codes: ``a`` and ``b``, each row's
-    position in its edition, -1 where the other has no such key."""
-    a = pd.DataFrame({f"k{n}": codes[0] for n, codes in enumerate(keys)})
-    b = pd.DataFrame({f"k{n}": codes[1] for n, codes in enumerate(keys)})
-    a["a"] = np.arange(rows_a)
-    b["b"] = np.arange(rows_b)
-    on = [f"k{n}" for n in range(len(keys))]
-    a = a.drop_duplicates(on, keep="last")  # (one fact per key: the last, as a dict keeps)
-    b = b.drop_duplicates(on, keep="last")
-    joined = a.merge(b, on=on, how="outer")
-    return joined[["a", "b"]].fillna(-1).astype(np.int64)
+def _joined(key_a: np.ndarray, key_b: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The rows of the two editions matched on their keys: the positions of the matched rows
+    in each, then the rows only the old one has and those only the new one has (of rows with
+    one key, the last, as a dict keeps it)."""
+    kept_a, kept_b = _kept(key_a), _kept(key_b)
+    found_b = pd.Index(key_b[kept_b]).get_indexer(pd.Index(key_a[kept_a]))
+    found_a = pd.Index(key_a[kept_a]).get_indexer(pd.Index(key_b[kept_b]))
+    matched = found_b >= 0
+    return (kept_a[matched], kept_b[found_b[matched]], kept_a[~matched],
+            kept_b[found_a < 0])
+
+
+def _one_key(before: pd.DataFrame, after: pd.DataFrame, key: tuple[str, ...]
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """The key columns of each edition as one integer per row (their codes in mixed radix,
+    one column at a time), or, where the values are too many for one integer, as text."""
+    key_a = np.zeros(len(before), dtype=np.int64)
+    key_b = np.zeros(len(after), dtype=np.int64)
+    room = 2.0 ** 62
+    for name in key:
+        a, b = _coded(before[name], after[name])
+        size = int(max(a.max(initial=-1), b.max(initial=-1))) + 2
+        room /= size
+        if room < 1:  # too many: each row's key as the text of its values
+            texts = [frame[list(key)].astype(str).agg("\x1f".join, axis=1).to_numpy()
+                     for frame in (before, after)]
+            return texts[0], texts[1]
+        key_a = key_a * size + a + 1  # (int64 first: a code of a few bits never overflows)
+        key_b = key_b * size + b + 1
+    return key_a, key_b
+
+
+def _kept(key: np.ndarray) -> np.ndarray:
+    """The positions of the rows that stand for their key: all of them when the keys are
+    unique (valid data), else the last of each."""
+    if pd.Index(key).is_unique:
+        return np.arange(len(key))
+    return np.flatnonzero(~pd.Series(key).duplicated(keep="last").to_numpy())
 
 
 def _value(frame: pd.DataFrame, field: str, at: int) -> Any:
