@@ -177,17 +177,8 @@ def test_html_pack_prints_inside_the_page(tmp_path: Path, paper: str) -> None:
         pytest.skip("no pdftotext here")
     target = tmp_path / "pack.html"
     assert run(["report", "-o", str(target)]) == (0, "", "")
-    text = target.read_text(encoding="utf-8").replace(
-        "</style>", f"@page {{ size: {paper}; }}</style>")
-    target.write_text(text, encoding="utf-8")
-    pdf = tmp_path / "pack.pdf"
-    subprocess.run(
-        [str(browser), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", "--no-pdf-header-footer",
-         f"--print-to-pdf={pdf}", target.as_uri()],
-        capture_output=True, timeout=120, check=False)
-    assert pdf.exists()
+    assert browser is not None
+    pdf = _print(browser, target, paper, tmp_path)
     layout = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True,
                             text=True, timeout=60, check=True).stdout
     pages = re.findall(r'<page width="([\d.]+)" height="[\d.]+">(.*?)</page>', layout, re.S)
@@ -221,8 +212,8 @@ def _wide_ledger(directory: Path) -> tuple[Path, list[str]]:
     return data, years
 
 
-def _printed(browser: str, page: Path, paper: str, tmp_path: Path) -> list[str]:
-    """The page printed to PDF by Chromium on ``paper``: each page's text, laid out."""
+def _print(browser: str, page: Path, paper: str, tmp_path: Path) -> Path:
+    """The page printed to PDF by Chromium on ``paper``: the PDF."""
     text = page.read_text(encoding="utf-8").replace("</style>", f"@page {{ size: {paper}; }}"
                                                     "</style>")
     page.write_text(text, encoding="utf-8")
@@ -234,6 +225,12 @@ def _printed(browser: str, page: Path, paper: str, tmp_path: Path) -> list[str]:
          f"--print-to-pdf={pdf}", page.as_uri()],
         capture_output=True, timeout=120, check=False)
     assert pdf.exists()
+    return pdf
+
+
+def _printed(browser: str, page: Path, paper: str, tmp_path: Path) -> list[str]:
+    """The page printed to PDF by Chromium on ``paper``: each page's text, laid out."""
+    pdf = _print(browser, page, paper, tmp_path)
     layout = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                             text=True, timeout=60, check=True).stdout
     return layout.split("\f")[:-1]

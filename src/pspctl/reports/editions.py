@@ -69,13 +69,18 @@ def differences(old: Dataset, new: Dataset) -> Differences:
     for name, (key, fields) in FACTS.items():
         rows += _compared_files(name, getattr(old, name), getattr(new, name), key, fields,
                                 renamed)
+    return Differences(pd.DataFrame(_renames_first(rows, renamed), columns=CHANGE_COLUMNS,
+                                    dtype=object), _effects(old, new))
+
+
+def _renames_first(rows: list[tuple[Any, ...]], renamed: dict[str, str]
+                   ) -> list[tuple[Any, ...]]:
+    """Each renamed PSP as one row, what else changed for it beneath, then the other rows."""
     first = [("psp", "renamed", now, None, None, None, None, None, "psp_id", was, now, None, "")
              for was, now in renamed.items()]
     for row in first[:]:
         first += [r for r in rows if r[2] == row[2]]
-    rows = [*first, *(r for r in rows if r[2] not in renamed.values())]
-    return Differences(pd.DataFrame(rows, columns=CHANGE_COLUMNS, dtype=object),
-                       _effects(old, new))
+    return [*first, *(r for r in rows if r[2] not in renamed.values())]
 
 
 def _renamed(before: pd.DataFrame, after: pd.DataFrame) -> dict[str, str]:
