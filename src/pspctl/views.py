@@ -504,7 +504,9 @@ def diff_view(result: Differences) -> View:
                         result.effects["new_difference_gbp"])])
     text = [Column("file", "text"), Column("key", "id"),
             *(Column(n, "text") for n in ("field", "old → new", "note"))]
-    checks = [Column(n, "text") for n in ("check", "scope", "status", "difference", "note")]
+    said_why = any(_given(n) for n in result.effects["note"].tolist())  # else no column
+    checks = [Column(n, "text") for n in ("check", "scope", "status", "difference",
+                                          *(("note",) if said_why else ()))]
     return View(
         (replace(table("What changed", text, said, sheet="Changes"), empty="none"),
          replace(table("What it does to the reconciliation", checks, moved,
