@@ -215,10 +215,18 @@ def test_an_edited_matrix_refoots_and_cross_foots(tmp_path: Path) -> None:
     for theirs, ours in zip(sheet[1:], printed[1:]):  # every cell, row totals, the corner
         assert theirs[:2] == ours[:2]
         assert [Decimal(v) for v in theirs[2:]] == [Decimal(v) for v in ours[2:]], ours[0]
-    published = ["90996", "462372", "500000", "500000", "821000", "385000", "2759368"]
+    # what Table 3 prints, as totals.csv transcribes it: the year totals, then the grand total
+    with (REPO / "data" / "totals.csv").open(encoding="utf-8") as totals:
+        printed = list(csv.DictReader(totals))
+    published = [*(row["amount_gbp"] for row in sorted(printed, key=lambda r: r["year"])
+                   if row["kind"] == "year_total"),
+                 *(row["amount_gbp"] for row in printed if row["kind"] == "grand_total")]
     assert sheet[-2] == ["Published", "", *published]
     assert [Decimal(v) for v in sheet[-1][2:]] == [0] * 7  # the difference has vanished
-    original = recalculated(target)
+    original = recalculated(target)  # published minus the cells' sums, before the correction
+    cells = _csv_of("funding", "--data-dir", str(REPO / "data"))[-1][2:]
+    assert [Decimal(v) for v in original[-1][2:]] == [
+        Decimal(p) - Decimal(c) for p, c in zip(published, cells)]
     assert [Decimal(v) for v in original[-1][2:]] == [0, 300, 0, 0, 0, 0, 300]
 
 

@@ -345,7 +345,7 @@ def _html(about: list[tuple[str, str]], sections: list[Shown],
         body += [f'<p>All {rows:,} rows: <a href="{html.escape(quote(name), quote=True)}">'
                  f"{html_text(name)}</a>, beside this pack.</p>" for rows, name in beside]
     if not charts:
-        body.append(f"<p>{html.escape(NO_CHARTS)}</p>")
+        body.append(f"<p>{html_text(NO_CHARTS)}</p>")
     if charts:
         body.append("<h2>Charts</h2>")
         for kind, svg in charts.items():

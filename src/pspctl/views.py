@@ -211,10 +211,17 @@ def list_view(frame: pd.DataFrame, totals: bool = False, lead_sector: str | None
                 *([f"had Scottish Government funds in {active_in}"] if active_in else [])]
     if frame.empty and filtered:
         notes.insert(0, f"No PSP {' and '.join(filtered)}.")
-    people = table("Strategic PSPs", (PSP, *LIST_COLUMNS[2:]), _named(frame),
-                   totals=not frame.empty, label="PSP", sheet="PSPs")
-    data = table("Strategic PSPs", LIST_COLUMNS, frame, totals=not frame.empty, label="psp_id",
-                 sheet="PSPs")
+    return _by_psp("Strategic PSPs", LIST_COLUMNS[2:], frame, notes, totals, "PSPs")
+
+
+def _by_psp(title: str, figures: Sequence[Column], frame: pd.DataFrame, notes: Sequence[str],
+            totals: bool, sheet: str, chart: str | None = None) -> View:
+    """A table of one row per PSP: for people each PSP by its label (:data:`PSP`), for
+    scripts ``psp_id`` and ``name``, then the ``figures`` of both."""
+    people = table(title, (PSP, *figures), _named(frame), totals=not frame.empty, label="PSP",
+                   chart=chart, sheet=sheet)
+    data = table(title, (Column("psp_id", "id"), Column("name", "text"), *figures), frame,
+                 totals=not frame.empty, label="psp_id", sheet=sheet)
     return View((people,), notes=tuple(notes), data=data, data_totals=totals)
 
 
@@ -315,12 +322,8 @@ def by_psp_view(frame: pd.DataFrame, totals: bool = False, chart: bool = False) 
     figures = [_money("government_gbp")]
     if "share" in frame.columns:
         figures.append(SHARE)
-    title = "Scottish Government funds by PSP"
-    people = table(title, (PSP, *figures), _named(frame), totals=not frame.empty, label="PSP",
-                   chart="government_gbp" if chart else None, sheet="By PSP")
-    data = table(title, (Column("psp_id", "id"), Column("name", "text"), *figures), frame,
-                 totals=not frame.empty, label="psp_id", sheet="By PSP")
-    return View((people,), notes=(FUNDING_NOTE,), data=data, data_totals=totals)
+    return _by_psp("Scottish Government funds by PSP", figures, frame, (FUNDING_NOTE,), totals,
+                   "By PSP", chart="government_gbp" if chart else None)
 
 
 # --- compare -----------------------------------------------------------------------------------
@@ -344,13 +347,8 @@ FUNDER_TYPES = {
 
 
 def compare_view(result: Comparison, totals: bool = False) -> View:
-    title = "Additional funds against Scottish Government funds"
-    empty = result.by_psp.empty
-    people = table(title, (PSP, *COMPARE_COLUMNS[2:]), _named(result.by_psp), totals=not empty,
-                   label="PSP", sheet="Additional funds")
-    data = table(title, COMPARE_COLUMNS, result.by_psp, totals=not empty, label="psp_id",
-                 sheet="Additional funds")
-    return View((people,), notes=tuple(split_notes(result)), data=data, data_totals=totals)
+    return _by_psp("Additional funds against Scottish Government funds", COMPARE_COLUMNS[2:],
+                   result.by_psp, split_notes(result), totals, "Additional funds")
 
 
 def split_notes(result: Comparison) -> list[str]:

@@ -21,12 +21,6 @@ FINAL_YEAR = re.compile(r"final year of funding ([0-9]{4}-[0-9]{2})")
 START_YEAR = re.compile(r"start up in ([0-9]{4}-[0-9]{2})")
 
 
-def _years(years: str) -> tuple[str, str | None]:
-    """``"2014-15, 2015-16"`` as its first and last year; one year as itself and ``None``."""
-    first, _, last = years.partition(", ")
-    return first, last or None
-
-
 @dataclass(frozen=True)
 class Review:
     """:attr:`observations`, one row each (:data:`OBSERVATION_COLUMNS`, with the ``label`` of
@@ -64,13 +58,10 @@ def review(data: Dataset, change: Decimal | None = None) -> Review:
     if change is not None:
         rows += _changes(by_psp, change)
     profile = _round(cells, years)
-    rows += [("round-figures", year, None, year, None,
+    rows += [("round-figures", year, None, year, None, None,
               f"all {count} cells of {year} are whole thousands of pounds: budgets, or "
               "rounded, rather than spend?")
              for year, count, round_count in profile if count >= 3 and round_count == count]
-    # an observation of two years (a figure repeated, a change) names both: year, to_year
-    rows = [(check, scope, psp_id, *_years(str(years)), amount, note)
-            for check, scope, psp_id, years, amount, note in rows]
     observations = pd.DataFrame(rows, columns=OBSERVATION_COLUMNS, dtype=object)
     labels = psp_labels(data)
     observations.insert(3, "label", [labels.get(p) if isinstance(p, str) else None
@@ -106,7 +97,7 @@ def _repeated(by_psp: dict[str, dict[str, int]]) -> list[tuple[object, ...]]:
             following = _next(year)
             if figures.get(following) == pence:
                 rows.append(("repeated-figure", f"{psp_id} {year}, {following}", psp_id,
-                             f"{year}, {following}", gbp(pence),
+                             year, following, gbp(pence),
                              f"{psp_id} has the same figure, {_pounds(pence)}, in {year} and "
                              f"{following}: flat funding, or a figure carried over?"))
     return rows
@@ -125,7 +116,7 @@ def _identical(by_psp: dict[str, dict[str, int]], years: list[str]) -> list[tupl
         else:
             if both >= 2:
                 rows.append(("identical-years", f"{year}, {following}", None,
-                             f"{year}, {following}", gbp(total),
+                             year, following, gbp(total),
                              f"the {year} and {following} columns are identical for all "
                              f"{both} PSPs funded in both ({_pounds(total)} each year): "
                              "flat funding, or a copied column?"))
@@ -148,15 +139,15 @@ def _stated(data: Dataset, by_psp: dict[str, dict[str, int]]) -> list[tuple[obje
         for year, pence in sorted(figures.items()):
             if final and year > final[1]:
                 rows.append(("outside-stated-years", f"{psp_id} {year}", psp_id, year,
-                             gbp(pence), f"{psp_id} has {_pounds(pence)} in {year}, after the "
-                             f"final year its Table 3 note states ({final[1]})"))
+                             None, gbp(pence), f"{psp_id} has {_pounds(pence)} in {year}, "
+                             f"after the final year its Table 3 note states ({final[1]})"))
             if start and year < start[1]:
                 rows.append(("outside-stated-years", f"{psp_id} {year}", psp_id, year,
-                             gbp(pence), f"{psp_id} has {_pounds(pence)} in {year}, before the "
-                             f"start-up year its Table 3 note states ({start[1]})"))
+                             None, gbp(pence), f"{psp_id} has {_pounds(pence)} in {year}, "
+                             f"before the start-up year its Table 3 note states ({start[1]})"))
             if established is not None and _ends(year) < established:
                 rows.append(("before-established", f"{psp_id} {year}", psp_id, year,
-                             gbp(pence), f"{psp_id} has {_pounds(pence)} in {year}, which "
+                             None, gbp(pence), f"{psp_id} has {_pounds(pence)} in {year}, which "
                              f"ends before it was established ({established})"))
             elif not final and (not start or year >= start[1]):
                 break  # the years are in order: no later one can be outside
@@ -178,7 +169,7 @@ def _gaps(by_psp: dict[str, dict[str, int]]) -> list[tuple[object, ...]]:
         year = _next(funded[0])
         while year < funded[-1]:
             if year not in figures:
-                rows.append(("gap", f"{psp_id} {year}", psp_id, year, None,
+                rows.append(("gap", f"{psp_id} {year}", psp_id, year, None, None,
                              f"{psp_id} has no cell in {year}, between its first ({funded[0]}) "
                              f"and last ({funded[-1]}) funded years"))
             year = _next(year)
@@ -206,7 +197,7 @@ def _changes(by_psp: dict[str, dict[str, int]], change: Decimal) -> list[tuple[o
                 # as a spreadsheet rounds; from nothing: no percentage
                 how = f" ({_percent_change(moved)})" if before else ""
                 rows.append(("large-change", f"{psp_id} {year}, {following}", psp_id,
-                             f"{year}, {following}", gbp((after or 0) - (before or 0)),
+                             year, following, gbp((after or 0) - (before or 0)),
                              f"{psp_id} goes from {start} in {year} to {end} in "
                              f"{following}{how}"))
             year = following

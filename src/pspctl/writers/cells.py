@@ -170,11 +170,10 @@ def for_people(table: Table) -> tuple[list[str], list[bool], list[list[Any]]]:
     them; the shares of a whole apportioned so that the percentages shown add up to 100.0%."""
     kinds: list[str] = [c.kind for c in table.columns]
     rows = rows_of(table.frame)
-    body = len(table.body)
-    for n, column in enumerate(table.columns):  # shown to 0.1%, adding up to the 100.0%
-        if column.kind == "share" and column.total == "one" and body:
-            for row, share in zip(rows, apportioned([row[n] for row in rows[:body]], 3)):
-                row[n] = share
+    shares = shares_of(table, 3)  # shown to 0.1%, adding up to the 100.0%
+    for n, column in enumerate(table.columns):
+        for row, share in zip(rows, shares.get(column.name, ())):
+            row[n] = share
     numeric = [is_numeric([row[n] for row in rows]) for n in range(len(kinds))]
     return kinds, numeric, gaps_for_people(rows, kinds, table.totals, table.blank,
                                                      table.nil)
@@ -201,6 +200,15 @@ def apportioned(values: Sequence[Any], places: int) -> list[Any]:
     return out
 
 
+def shares_of(table: Table, places: int) -> dict[str, list[Any]]:
+    """Each column of ``table`` that holds shares of a whole, its body rows
+    :func:`apportioned` to ``places`` decimals, by name."""
+    if table.body.empty:
+        return {}
+    return {c.name: apportioned(table.body[c.name].tolist(), places) for c in table.columns
+            if c.kind == "share" and c.total == "one"}
+
+
 def machine_table(view: View) -> tuple[list[Column], pd.DataFrame]:
     """What scripts get of a view: its records' columns and rows, with the totals rows and a
     ``row`` column (``data`` or ``total``) that marks them when the totals are asked for; the
@@ -211,13 +219,11 @@ def machine_table(view: View) -> tuple[list[Column], pd.DataFrame]:
     table = view.records
     columns = list(table.columns)
     frame = table.frame if view.data_totals else table.body
-    shares = [c.name for c in columns if c.kind == "share" and c.total == "one"]
-    if shares and len(table.body):
+    shares = shares_of(table, 6)
+    if shares:
         frame = frame.copy()
-        body = len(table.body)
-        for name in shares:
-            values = frame[name].tolist()
-            frame[name] = apportioned(values[:body], 6) + values[body:]
+        for name, apportioned_body in shares.items():
+            frame[name] = apportioned_body + frame[name].tolist()[len(table.body):]
     if view.data_totals:
         frame = frame.assign(row=["data"] * len(table.body) + ["total"] * table.totals)
         columns.append(Column("row", "text"))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from typing import Any
 
 from ..errors import printable
 from ..views import Table, View
@@ -36,8 +35,10 @@ def html_table(table: Table, labels: bool = False, paged: bool = False) -> str:
     given as blocks of columns, shown only in print)."""
     columns = [c.heading if labels else c.name for c in table.columns]
     kinds, numeric, shown = for_people(table)
-    cells = [[_cell(kind, value, number) for kind, value, number in zip(kinds, row, numeric)]
+    texts = [[html_text(human_cell(kind, value)) for kind, value in zip(kinds, row)]
              for row in shown]
+    cells = [[_cell(kind, text, number) for kind, text, number in zip(kinds, row, numeric)]
+             for row in texts]
     heads = [f"<th>{html_text(c)}</th>" for c in columns]
     body = len(shown) - table.totals
     marks = [" ".join((["total"] if n >= body else [])
@@ -45,7 +46,7 @@ def html_table(table: Table, labels: bool = False, paged: bool = False) -> str:
     everything = list(range(len(columns)))
     if not paged:
         return _table(heads, cells, marks, everything, "", False)
-    blocks = _blocks(table, kinds, numeric, columns, shown)
+    blocks = _blocks(table, kinds, numeric, columns, texts)
     short = len(shown) <= SHORT
     if len(blocks) == 1:
         return _table(heads, cells, marks, everything, "", short)
@@ -54,10 +55,11 @@ def html_table(table: Table, labels: bool = False, paged: bool = False) -> str:
                                for block in blocks)])
 
 
-def _cell(kind: str, value: Any, number: bool) -> str:
+def _cell(kind: str, text: str, number: bool) -> str:
+    """A cell of the table: its ``text`` (escaped already), marked as a number or a key."""
     opening = ("<td class=\"number\">" if number
                else "<td class=\"key\">" if kind in ("id", "year") else "<td>")
-    return opening + html_text(human_cell(kind, value)) + "</td>"
+    return opening + text + "</td>"
 
 
 def _table(heads: list[str], cells: list[list[str]], marks: list[str], columns: Sequence[int],
@@ -81,14 +83,13 @@ def _table(heads: list[str], cells: list[list[str]], marks: list[str], columns: 
 
 
 def _blocks(table: Table, kinds: list[str], numeric: list[bool], columns: list[str],
-            shown: list[list[Any]]) -> list[list[int]]:
+            texts: list[list[str]]) -> list[list[int]]:
     """The columns of a table as blocks that each fit a printed page's width: the columns that
     name each row (up to the table's label column) in every block, the others in order; one
     block when the whole table fits."""
     widths = []
     for n, (kind, number) in enumerate(zip(kinds, numeric)):
-        texts = [html_text(human_cell(kind, row[n])) for row in shown]
-        longest = max([len(word) for word in columns[n].split()] + [len(t) for t in texts])
+        longest = max([len(word) for word in columns[n].split()] + [len(row[n]) for row in texts])
         wraps = not number and kind not in ("id", "year")
         widths.append((min(longest, WRAPS_TO) if wraps else longest) + PADDING)
     if sum(widths) <= PAGE_CHARS:

@@ -157,8 +157,10 @@ def _fitted(console: Any, title: str | None, columns: list[str], kinds: list[str
     apart or closed up (two spaces between them, none at the edges). Where none fits, the £
     leaves the money cells for the title; records where even that does not fit."""
     chosen = None
+    measured = _measured(texts, len(columns))
     for compact, split in ((False, False), (False, True), (True, False), (True, True)):
-        fitted = _laid_out(kinds, columns, texts, sizes, widths, console.width, compact, split)
+        fitted = _laid_out(kinds, columns, measured, sizes, widths, console.width, compact,
+                           split)
         if fitted is not None:
             rows, text_lines = _lines(kinds, texts, fitted[1])
             lines = (rows + max(h.count("\n") for h in fitted[0]), text_lines)
@@ -167,7 +169,8 @@ def _fitted(console: Any, title: str | None, columns: list[str], kinds: list[str
     bare = _without_pound(kinds, texts)
     if chosen is None and bare is not texts:
         bare_sizes = [_widths(list(column)) for column in zip(*bare)]
-        fitted = _laid_out(kinds, columns, bare, bare_sizes, widths, console.width, True, True)
+        fitted = _laid_out(kinds, columns, _measured(bare, len(columns)), bare_sizes, widths,
+                           console.width, True, True)
         if fitted is not None:
             chosen = ((0, 0), True, bare, fitted)
     if chosen is not None:
@@ -210,20 +213,26 @@ def _without_pound(kinds: list[str], texts: list[list[str]]) -> list[list[str]]:
             for row in texts]
 
 
-def _laid_out(kinds: list[str], columns: list[str], texts: list[list[str]],
+def _measured(texts: list[list[str]], count: int) -> tuple[list[int], list[bool]]:
+    """Of each of the ``count`` columns of ``texts``: its longest word, and whether every cell
+    is one word (what every layout of the table is worked out from, measured once)."""
+    return ([_longest_word([row[n] for row in texts]) for n in range(count)],
+            [not any(" " in row[n] for row in texts) for n in range(count)])
+
+
+def _laid_out(kinds: list[str], columns: list[str], measured: tuple[list[int], list[bool]],
               sizes: list[list[int]], widths: list[int], room: int, compact: bool,
               split: bool) -> tuple[list[str], list[int]] | None:
     """The headings (broken at underscores when ``split``) and the width of each column
-    (``sizes``: its cells' widths) of a table ``room`` wide, or ``None`` when it does not fit
-    without splitting a figure or a word."""
+    (``sizes``: its cells' widths; ``measured``: :func:`_measured`) of a table ``room`` wide,
+    or ``None`` when it does not fit without splitting a figure or a word."""
     values = [max(column_sizes, default=1) for column_sizes in sizes]
-    words = [_longest_word([row[n] for row in texts]) for n in range(len(columns))]
+    words, single = measured
     heads = [_heading(c, v if k in WHOLE else max(word, MIN_TEXT)) if split else c
              for c, k, v, word in zip(columns, kinds, values, words)]
     words = [max(word, *map(_width, h.split("\n"))) for word, h in zip(words, heads)]
     room_each = [max(v, *map(_width, h.split("\n"))) if k in WHOLE else w
                  for k, v, w, h in zip(kinds, values, widths, heads)]
-    single = [not any(" " in row[n] for row in texts) for n in range(len(columns))]
     allotted = _allotted(kinds, room_each, words, room, compact, single)
     return None if allotted is None else (heads, allotted)
 

@@ -59,9 +59,9 @@ def write(view: View, terminal: bool = False, width: int | None = None,
         lines.append(PUBLISHED_NOTE)
     if lines:
         sheet = workbook.add_worksheet(_sheet_name("Notes", names))
-        sheet.set_column(0, 0, NOTES_WIDTH, formats["paragraph"])
+        sheet.set_column(0, 0, NOTES_WIDTH, formats["text"])
         for n, line in enumerate(lines):  # a paragraph each, wrapped in its cell
-            sheet.write_string(n, 0, _whole(line, sheet, n, 0, None), formats["paragraph"])
+            sheet.write_string(n, 0, _whole(line, sheet, n, 0, None), formats["text"])
             _tall(sheet, n, [line], [NOTES_WIDTH])
         _printed(sheet, "Notes", view.made)
         sheet.set_portrait()
@@ -87,7 +87,6 @@ def _formats(workbook: Any) -> dict[str, Any]:
                                              "valign": "top"})
     formats["total"] = workbook.add_format({"bold": True, "top": 1, "valign": "top"})
     formats["text"] = workbook.add_format({"text_wrap": True, "valign": "top"})
-    formats["paragraph"] = workbook.add_format({"text_wrap": True, "valign": "top"})
     for kind, number in NUMBER_FORMATS.items():
         formats[f"total {kind}"] = workbook.add_format({"num_format": number, "bold": True,
                                                        "top": 1, "valign": "top"})
