@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from decimal import Decimal as D
 from pathlib import Path
 
+import pandas as pd
 from conftest import SMALL, data_dir_from, run
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import GOVERNMENT_FUNDERS, OTHER_FUNDERS, YEARS, Ledger, Total
 
 from pspctl import loader, reports
 
@@ -124,3 +129,78 @@ def test_no_observations_is_said_so(tmp_path: Path) -> None:
     assert out.startswith("### Observations (analytical review: patterns to look at again, not "
                           "errors)\n\nNo observations.\n")
     assert out.endswith("\nno observations\n")
+
+
+# --- the columnwise rules against the PSP-by-PSP walk they replaced (#27) ----------------------
+
+NOTES = ["", "final year of funding 2003-04", "start up in 2001-02",
+         "start up in 2000-01; final year of funding 2004-05", "final year of funding 2002-09",
+         "start up in 2001-07", "no years stated"]
+
+
+@st.composite
+def reviewed(draw: st.DrawFn) -> tuple[loader.Dataset, bool]:
+    """A ledger made to show every pattern: few PSPs, a window of years with gaps, figures
+    drawn from a few (repeats, round thousands, zero), notes stating years (some as no
+    financial year is written), established years; and whether its text columns are
+    categories, as the fast reader gives them."""
+    from dataclasses import replace
+
+    psp_ids = [f"p{n}" for n in range(draw(st.integers(1, 5)))]
+    years = YEARS[: draw(st.integers(1, 9))]
+    pence = st.sampled_from([0, 100_000, 2_500_000, 12_345, 99_999_900, 7, 300_000])
+    cells = draw(st.dictionaries(
+        st.tuples(st.just("government"), st.sampled_from(psp_ids), st.sampled_from(years),
+                  st.sampled_from(GOVERNMENT_FUNDERS)), pence, min_size=1, max_size=25))
+    cells.update(draw(st.dictionaries(
+        st.tuples(st.just("additional"), st.sampled_from(psp_ids), st.sampled_from(years),
+                  st.sampled_from(OTHER_FUNDERS)), pence, max_size=3)))
+    with tempfile.TemporaryDirectory() as directory:
+        data = loader.load(Ledger(psp_ids, cells, [Total("grand_total", None, None, "government", 0)]).write(Path(directory)))
+    psp = data.psp.copy()
+    psp["table_note"] = draw(st.lists(st.sampled_from(NOTES), min_size=len(psp_ids),
+                                      max_size=len(psp_ids)))
+    psp["established"] = pd.array(draw(st.lists(st.sampled_from([None, 1995, 1999, 2001, 2003]),
+                                                min_size=len(psp_ids), max_size=len(psp_ids))),
+                                  dtype="Int64")
+    funding = data.funding.sample(frac=1, random_state=draw(st.integers(0, 99)))
+    psp = psp.iloc[draw(st.permutations(range(len(psp))))].reset_index(drop=True)
+    categories = draw(st.booleans())
+    if categories:
+        for column in ("psp_id", "year", "stream"):
+            funding[column] = funding[column].astype("category")
+    return replace(data, psp=psp, funding=funding.reset_index(drop=True)), categories
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(reviewed(), st.sampled_from([None, D("0.5"), D("0"), D("1.5"), D("0.25"), D("3")]))
+def test_the_columnwise_review_gives_what_the_psp_by_psp_one_did(
+        case: tuple[loader.Dataset, bool], change: D | None) -> None:
+    """On random ledgers (read as small files are, or with categories as the fast reader
+    reads them), review's observations and round figures, row for row and in order, are those
+    of the implementation before #27 (tests/reference_review.py)."""
+    import reference_review
+
+    data, _ = case
+    ours, theirs = reports.review(data, change), reference_review.review(data, change)
+    assert list(ours.observations.columns) == list(theirs.observations.columns)
+    assert ours.observations.values.tolist() == theirs.observations.values.tolist()
+    assert ours.round_figures.values.tolist() == theirs.round_figures.values.tolist()
+
+
+def test_the_property_sees_every_check() -> None:
+    """The ledgers of the property above can show each of review's checks (so the property
+    compares them all), found on a fixed draw of them."""
+    import reference_review
+
+    seen: set[str] = set()
+
+    @settings(max_examples=300, database=None, derandomize=True, deadline=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(reviewed())
+    def look(case: tuple[loader.Dataset, bool]) -> None:
+        seen.update(reference_review.review(case[0], D("0.5")).observations["check"])
+
+    look()
+    assert seen == {"repeated-figure", "identical-years", "outside-stated-years",
+                    "before-established", "gap", "large-change", "round-figures"}

@@ -184,3 +184,16 @@ def test_every_writer_rounds_half_way_ratios_and_shares_as_a_spreadsheet_does(
         assert markdown_cells(markdown.splitlines()[2 + n]) == [ratio, share]
         assert re.search(rf"\s{re.escape(ratio)}\s.*\s{re.escape(share)}\s",
                          table.splitlines()[3 + n]), (table, ratio, share)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=st.sampled_from(
+    ["a", "1", " ", ",", "\0", *FORMULA_PREFIXES]), max_size=4)), max_size=8))
+def test_a_column_is_neutralised_as_each_of_its_texts_is(texts: list[str | None]) -> None:
+    """A column's texts are made safe for spreadsheets exactly as each would be on its own
+    (a text starting with = + - @ tab or CR gets a leading '; none is ""), whether the column
+    is looked over at once (no None, no formula) or text by text, NULs included."""
+    from pspctl.writers.cells import neutralised
+
+    assert neutralised(texts) == [
+        "" if t is None else "'" + t if t[:1] in FORMULA_PREFIXES and t else t for t in texts]

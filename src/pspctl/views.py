@@ -454,7 +454,8 @@ def review_view(result: Review) -> View:
     named = observations.assign(
         PSP=observations["label"].tolist() if "label" in observations.columns else None,
         years=[year if not to else f"{year}, {to}"
-               for year, to in zip(observations["year"], observations["to_year"])])
+               for year, to in zip(observations["year"].tolist(),
+                                   observations["to_year"].tolist())])
     return View(
         (replace(table("Observations (analytical review: patterns to look at again, not "
                        "errors)", people, named, blank="", sheet="Observations"),

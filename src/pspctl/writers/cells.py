@@ -6,9 +6,10 @@ Shared by every writer; imports nothing heavy.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import printable
 from ..money import plain_money, pretty_money
@@ -121,8 +122,20 @@ def neutralise(text: str) -> str:
 
 def neutralised(texts: list[str | None]) -> list[str]:
     """:func:`neutralise` of each text (``""`` for ``None``), a column at once."""
+    if None not in texts:
+        # (a column in which no text starts as a formula, as most are, is as it is: found by
+        # one search of its texts joined by NULs; a false alarm only takes the way below)
+        present = cast("list[str]", texts)
+        if not (present and present[0].startswith(FORMULA_PREFIXES)
+                or _FORMULA_START.search("\0".join(present))):
+            return list(present)
     return ["" if t is None else "'" + t if t.startswith(FORMULA_PREFIXES) else t
             for t in texts]
+
+
+#: Where a text after the first of texts joined by NULs starts as a formula
+#: (:data:`FORMULA_PREFIXES`).
+_FORMULA_START = re.compile("\0[" + re.escape("".join(FORMULA_PREFIXES)) + "]")
 
 
 def is_numeric(values: Sequence[Any]) -> bool:

@@ -30,13 +30,17 @@ def delimited(columns: list[str], cells: list[list[str]], delimiter: str) -> str
     special = re.compile(f'[{re.escape(delimiter)}"\r\n]')
 
     def quoted(texts: list[str]) -> list[str]:
-        if not special.search("".join(texts)):  # a column with none of them (money): as it is
+        whole = "".join(texts)
+        if not special.search(whole):  # a column with none of them (money): as it is
             return texts
+        if '"' not in whole:  # (quoted as they are, without doubling any quote)
+            return [f'"{t}"' if found else t for t, found in zip(texts, map(special.search,
+                                                                            texts))]
         return [f'"{t.replace(chr(34), chr(34) * 2)}"' if special.search(t) else t
                 for t in texts]
 
     lines = [delimiter.join(quoted(columns))]
-    lines += [delimiter.join(row) for row in zip(*(quoted(texts) for texts in cells))]
+    lines += map(delimiter.join, zip(*(quoted(texts) for texts in cells)))
     return "\n".join(lines) + "\n"
 
 
