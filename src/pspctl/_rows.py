@@ -10,6 +10,7 @@ places (a workbook's cells) maps them afterwards.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ import pandas as pd
 
 from .errors import Problem
 from .money import parse_pence
-from .rules import cell_problems, duplicate_key_problem, row_width_problem
+from .rules import VALID_AMOUNT, cell_problems, duplicate_key_problem, row_width_problem
 from .schema import MAX_COLUMNS, TableSpec, expected_columns
 
 
@@ -46,8 +47,14 @@ def table_from_rows(header: list[str], rows: Sequence[tuple[int, list[str]]], sp
     """The typed frame of ``rows`` (each with its line) read by ``header``; every problem of a
     row's width, a cell or a key is added to ``problems``."""
     name = spec.filename
-    kept_lines: list[int] = []
-    kept_rows: list[list[str]] = []
+    width = len(header)
+    if set(map(len, map(itemgetter(1), rows))) <= {width}:  # every row as wide as the header
+        blank = [line for line, row in rows if not any(map(str.strip, row))]
+        if not blank:  # (the common case: the rows' cells a column at a time)
+            kept_lines = [line for line, _ in rows]
+            stripped = [list(map(str.strip, column)) for column in zip(*map(itemgetter(1), rows))]
+            return _columns_checked(header, stripped, kept_lines, spec, problems)
+    kept_lines, kept_rows = [], []
     for line, row in rows:
         problem = row_width_problem(name, line, header, row)
         if problem is not None:
@@ -55,12 +62,21 @@ def table_from_rows(header: list[str], rows: Sequence[tuple[int, list[str]]], sp
         else:
             kept_lines.append(line)
             kept_rows.append([cell.strip() for cell in row])
-    if not kept_rows and not problems:
+    stripped = [[row[n] for row in kept_rows] for n in range(width)]
+    return _columns_checked(header, stripped, kept_lines, spec, problems)
+
+
+def _columns_checked(header: list[str], stripped: list[list[str]], kept_lines: list[int],
+                     spec: TableSpec, problems: list[Problem]) -> pd.DataFrame:
+    """The typed frame of the rows kept (a list of cells per column of ``header``), every
+    problem of a cell or a key added to ``problems``."""
+    name = spec.filename
+    if not kept_lines and not problems:
         problems.append(Problem(name, None, None, "empty-file", "header but no rows"))
     position = {label: n for n, label in enumerate(header)}
     columns = {  # an optional column left out of the file: every cell blank
-        c.name: [row[position[c.name]] for row in kept_rows] if c.name in position
-        else [""] * len(kept_rows)
+        c.name: stripped[position[c.name]] if c.name in position and stripped
+        else [""] * len(kept_lines)
         for c in spec.columns
     }
     for column in spec.columns:
@@ -92,10 +108,12 @@ def header_problems(header: Sequence[str], spec: TableSpec, name: str) -> list[P
 def duplicate_keys(
     columns: dict[str, list[str]], lines: Sequence[int], spec: TableSpec
 ) -> list[Problem]:
+    keys = list(zip(*(columns[k] for k in spec.key)))
+    if len(set(keys)) == len(keys):  # (no key twice: nothing to say of any row)
+        return []
     first_seen: dict[tuple[str, ...], int] = {}
     problems = []
-    for n, line in enumerate(lines):
-        key = tuple(columns[k][n] for k in spec.key)
+    for key, line in zip(keys, lines):
         if key in first_seen:
             problems.append(duplicate_key_problem(spec, line, key, first_seen[key]))
         else:
@@ -122,10 +140,22 @@ def typed(
     for column in spec.columns:
         cells = columns[column.name]
         if parse and column.kind == "amount":
-            out["amount_pence"] = np.array([parse_pence(v) for v in cells], dtype=np.int64)
+            out["amount_pence"] = pence_column(cells)
         elif parse and column.kind == "integer":
             out[column.name] = pd.array([int(v) if v else None for v in cells], dtype="Int64")
         else:
             out[column.name] = pd.array([v or None for v in cells], dtype="string")
     out["line"] = np.array(lines, dtype=np.int64)
     return pd.DataFrame(out)
+
+
+def pence_column(cells: list[str]) -> np.ndarray:
+    """Valid amounts (:data:`~pspctl.rules.VALID_AMOUNT`) as integer pence: ``£1,234.5`` is
+    123450. A column of other text is :func:`~pspctl.money.parse_pence`'s, cell by cell."""
+    if not all(map(VALID_AMOUNT.fullmatch, cells)):
+        return np.array([parse_pence(v) for v in cells], dtype=np.int64)
+    pence = []
+    for text in cells:
+        pounds, _, fraction = text.partition(".")
+        pence.append(int(pounds.lstrip("£").replace(",", "")) * 100 + int((fraction + "00")[:2]))
+    return np.array(pence, dtype=np.int64)

@@ -97,7 +97,7 @@ def _table(sheet: Sheet, spec: TableSpec, problems: list[Problem]
     kinds = [_kind(spec, label) for label in header]
     width = len(header)
     problems.extend(_unseen(sheet, rows, header, name))
-    body: list[tuple[int, list[str]]] = []
+    body: list[tuple[int, list[Any]]] = []
     expected = 2
     for number, row in rows:
         if number == 1:
@@ -105,20 +105,43 @@ def _table(sheet: Sheet, spec: TableSpec, problems: list[Problem]
         if number > expected:  # rows the file does not hold: blank
             problems.append(_blank_rows(name, expected, number - 1))
         expected = number + 1
-        extra = next((n for n in range(width, len(row)) if not blank(row[n])),
-                     sheet.beyond.get(number))
+        extra = sheet.beyond.get(number)
+        if len(row) > width:
+            extra = next((n for n in range(width, len(row)) if not blank(row[n])), extra)
         if extra is not None:
             problems.append(Problem(name, number, None, "extra-cell",
                                     f"a cell beyond the last column ({column_letter(extra)}"
                                     f"{number}): the header has {width} columns"))
             continue
-        cells = row[:width] if len(row) >= width else [*row, *[""] * (width - len(row))]
-        body.append((number, [cell if type(cell) is str
-                              else _cell(name, number, header[n], kinds[n], cell, problems)
-                              for n, cell in enumerate(cells)]))
+        body.append((number, row[:width] if len(row) >= width
+                     else [*row, *[""] * (width - len(row))]))
+    for n, (label, kind) in enumerate(zip(header, kinds)):
+        _as_text(body, n, label, kind, name, problems)
     # a cell reported here (an error, a number that is not money) is read as blank: the loader
     # keeps one problem per cell, the first, so its blank is not another
     return header, table_from_rows(header, body, spec, problems)
+
+
+def _as_text(body: list[tuple[int, list[Any]]], n: int, label: str, kind: str, name: str,
+             problems: list[Problem]) -> None:
+    """Column ``n`` of the rows made the text a CSV file would hold (:func:`_cell`), in place:
+    a column of text as it is, money typed as the plain number it shows a column at a time,
+    and any other cell on its own. (Problems are in the order of the rows within a column;
+    the loader orders them by row.)"""
+    cells = [row[n] for _, row in body]
+    if set(map(type, cells)) <= {str}:
+        return
+    if kind == "amount":  # text as it is, a number written as a plain figure of money too
+        texts = [c if type(c) is str else str.__str__(c)
+                 if type(c) is Number and _PLAIN_MONEY.match(c) else None for c in cells]
+        for (number, row), text in zip(body, texts):
+            row[n] = text if text is not None else _cell(name, number, label, kind, row[n],
+                                                          problems)
+        return
+    for number, row in body:
+        cell = row[n]
+        if type(cell) is not str:
+            row[n] = _cell(name, number, label, kind, cell, problems)
 
 
 def _header(sheet: Sheet, first: list[Any], spec: TableSpec, problems: list[Problem]

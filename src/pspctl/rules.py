@@ -7,6 +7,7 @@ here, so both readers report the same problems in the same words.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -51,25 +52,51 @@ def row_width_problem(name: str, line: int, header: Sequence[str], cells: Sequen
 def cell_problems(
     cells: Sequence[str], lines: Sequence[int], column: Column, name: str
 ) -> list[Problem]:
-    """Every problem of one column's cells (stripped text), in the order of the rows."""
+    """Every problem of one column's cells (stripped text), in the order of the rows. A column
+    found clean as a whole (:func:`column_clean`) is not looked at cell by cell."""
+    if column_clean(cells, column):
+        return []
     problems: list[Problem] = []
-    allowed = " or ".join(column.values)
     for value, line in zip(cells, lines):
-        found: list[tuple[str, str]] = []
         if not value:
             if column.required:
-                found.append(("blank-cell", "required cell is blank"))
+                problems.append(Problem(name, line, column.name, "blank-cell",
+                                        "required cell is blank"))
         else:
-            if column.values and value not in column.values:
-                found.append(("bad-value", f"{value!r} is not allowed: use {allowed}"))
-            if column.kind == "integer" and not INTEGER.fullmatch(value):
-                found.append(("bad-integer", f"{value!r} is not a whole number"))
-            elif column.kind == "year" and not is_financial_year(value):
-                found.append(("bad-year", f"bad year {value!r}: {YEAR_HELP}"))
-            elif column.kind == "amount":
-                found += _amount_problems(value)
-        problems += [Problem(name, line, column.name, kind, text) for kind, text in found]
+            problems += [Problem(name, line, column.name, kind, text)
+                         for kind, text in value_problems(value, column)]
     return problems
+
+
+def value_problems(value: str, column: Column) -> list[tuple[str, str]]:
+    """The problems (kind, message) of one cell's text that is not blank."""
+    found: list[tuple[str, str]] = []
+    if column.values and value not in column.values:
+        found.append(("bad-value", f"{value!r} is not allowed: use {' or '.join(column.values)}"))
+    if column.kind == "integer" and not INTEGER.fullmatch(value):
+        found.append(("bad-integer", f"{value!r} is not a whole number"))
+    elif column.kind == "year" and not is_financial_year(value):
+        found.append(("bad-year", f"bad year {value!r}: {YEAR_HELP}"))
+    elif column.kind == "amount":
+        found += _amount_problems(value)
+    return found
+
+
+def column_clean(cells: Sequence[str], column: Column) -> bool:
+    """Whether no cell of a column has a problem, found without a call per cell: amounts by
+    :data:`VALID_AMOUNT` (the rule of :func:`_amount_problems`, in one pattern), any other
+    column by the rule on each of its distinct values. ``False`` says only that the column
+    must be looked at cell by cell."""
+    if column.kind == "amount" and not column.values:
+        blanks = len(cells) - sum(map(bool, cells))
+        return not (blanks and column.required) and all(
+            map(VALID_AMOUNT.fullmatch, filter(None, cells)))
+    distinct = set(cells)
+    if "" in distinct:
+        if column.required:
+            return False
+        distinct.discard("")
+    return not any(value_problems(value, column) for value in distinct)
 
 
 def _amount_problems(value: str) -> list[tuple[str, str]]:
@@ -92,6 +119,9 @@ _GROUPS = (MAX_AMOUNT_DIGITS - 1) // 3  # thousands separators in the largest am
 #: :data:`~pspctl.loader.MAX_AMOUNT_DIGITS` digits of pounds (in RE2, for pyarrow).
 AMOUNT_RE2 = (rf"^£?(?:\d{{1,3}}(?:,\d{{3}}){{1,{_GROUPS}}}|\d{{1,{MAX_AMOUNT_DIGITS}}})"
           r"(?:\.\d{1,2})?$")
+#: A valid amount, as :func:`_amount_problems` finds no problem in it (for ``re.fullmatch``).
+VALID_AMOUNT = re.compile(rf"£?(?:[0-9]{{1,3}}(?:,[0-9]{{3}}){{1,{_GROUPS}}}"
+                          rf"|[0-9]{{1,{MAX_AMOUNT_DIGITS}}})(?:\.[0-9]{{1,2}})?")
 #: The same rule for an amount without £ and separators.
 PLAIN_AMOUNT_RE2 = rf"^\d{{1,{MAX_AMOUNT_DIGITS}}}(?:\.\d{{1,2}})?$"
 
