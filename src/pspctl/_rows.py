@@ -10,7 +10,8 @@ places (a workbook's cells) maps them afterwards.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from operator import itemgetter
+from itertools import compress
+from operator import itemgetter, not_
 from typing import Any
 
 import numpy as np
@@ -46,14 +47,18 @@ def table_from_rows(header: list[str], rows: Sequence[tuple[int, list[str]]], sp
                     problems: list[Problem]) -> pd.DataFrame:
     """The typed frame of ``rows`` (each with its line) read by ``header``; every problem of a
     row's width, a cell or a key is added to ``problems``."""
-    name = spec.filename
     width = len(header)
-    if set(map(len, map(itemgetter(1), rows))) <= {width}:  # every row as wide as the header
-        blank = [line for line, row in rows if not any(map(str.strip, row))]
-        if not blank:  # (the common case: the rows' cells a column at a time)
-            kept_lines = [line for line, _ in rows]
-            stripped = [list(map(str.strip, column)) for column in zip(*map(itemgetter(1), rows))]
-            return _columns_checked(header, stripped, kept_lines, spec, problems)
+    if rows and set(map(len, map(itemgetter(1), rows))) <= {width}:  # (the common case)
+        return table_from_columns(header, list(map(itemgetter(0), rows)),
+                                  list(zip(*map(itemgetter(1), rows))), spec, problems)
+    return _row_by_row(header, rows, spec, problems)
+
+
+def _row_by_row(header: list[str], rows: Sequence[tuple[int, list[str]]], spec: TableSpec,
+                problems: list[Problem]) -> pd.DataFrame:
+    """:func:`table_from_rows` for rows of other widths than the header's, or blank ones:
+    each row's problem said, the others' cells kept."""
+    name, width = spec.filename, len(header)
     kept_lines, kept_rows = [], []
     for line, row in rows:
         problem = row_width_problem(name, line, header, row)
@@ -64,6 +69,29 @@ def table_from_rows(header: list[str], rows: Sequence[tuple[int, list[str]]], sp
             kept_rows.append([cell.strip() for cell in row])
     stripped = [[row[n] for row in kept_rows] for n in range(width)]
     return _columns_checked(header, stripped, kept_lines, spec, problems)
+
+
+def table_from_columns(header: list[str], lines: list[int], columns: Sequence[Sequence[str]],
+                       spec: TableSpec, problems: list[Problem]) -> pd.DataFrame:
+    """:func:`table_from_rows` of rows given a column at a time (each column a cell per line,
+    as many columns as the header has)."""
+    stripped = [list(map(str.strip, column)) for column in columns]
+    if _blank_rows(stripped):  # (said row by row)
+        return _row_by_row(header, list(zip(lines, map(list, zip(*stripped)))), spec,
+                           problems)
+    return _columns_checked(header, stripped, lines, spec, problems)
+
+
+def _blank_rows(columns: list[list[str]]) -> set[int]:
+    """The rows (by their place) whose stripped cells, given a column at a time, are all
+    empty."""
+    blank: set[int] | None = None
+    for column in columns:
+        empty = set(compress(range(len(column)), map(not_, column)))
+        blank = empty if blank is None else blank & empty
+        if not blank:
+            return set()
+    return blank or set()
 
 
 def _columns_checked(header: list[str], stripped: list[list[str]], kept_lines: list[int],

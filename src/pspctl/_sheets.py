@@ -28,6 +28,7 @@ import gc
 import io
 import itertools
 import math
+import operator
 import posixpath
 import re
 import unicodedata
@@ -757,6 +758,7 @@ def _plain_sheet(parts: _Parts, part: str, title: str, sheet: Sheet, strings: li
         return None  # expat says what is wrong
     del xml
     rows: dict[int, list[Value]] = {}
+    index = {str(n): string for n, string in enumerate(strings)}  # (as a sheet writes it)
     position = 0
     while position < len(text):  # a megabyte of whole rows at a time
         stop = text.find("</row>", position + (1 << 20))
@@ -770,34 +772,32 @@ def _plain_sheet(parts: _Parts, part: str, title: str, sheet: Sheet, strings: li
                                      if _true(hidden))
         found = _CELL.findall(chunk)
         if found:
-            _place_plain(found, rows, parts, part, sheet, strings, styles, book)
+            _place_plain(found, rows, parts, part, sheet, strings, index, styles, book)
     return rows
 
 
 def _place_plain(found: list[tuple[str, str, str, str, str]], rows: dict[int, list[Value]],
-                 parts: _Parts, part: str, sheet: Sheet, strings: list[str], styles: _Styles,
-                 book: _Book) -> None:
+                 parts: _Parts, part: str, sheet: Sheet, strings: list[str],
+                 index: dict[str, str], styles: _Styles, book: _Book) -> None:
     """Cells matched in the plain spelling, placed in ``rows``: values made a column at a
-    time, and a row whose cells are A, B, C, ... taken as it stands."""
+    time, and rows whose cells are A, B, C, ... taken as they stand."""
     letters, digits, style_of, kinds, values = zip(*found)
     del found
-    dates, date1904 = styles.dates, book.date1904
-    last = len(strings)
-    if dates:
-        cells = [_plain_value(k, v, st, strings, dates, date1904)
+    if styles.dates:
+        cells = [_plain_value(k, v, st, strings, styles.dates, book.date1904)
                  for k, v, st in zip(kinds, values, style_of)]
-    else:  # shared strings and numbers, the plain cells, without a call each
-        cells = [strings[int(v)] if k == "s" and v.isdigit() and int(v) < last
-                 else (Number(v.strip()) if v.strip() else "") if k == "" or k == "n"
-                 else _plain_value(k, v, "", strings, dates, date1904)
-                 for k, v in zip(kinds, values)]
+    else:
+        cells = _plain_cells(kinds, values, strings, index)
     del values, kinds, style_of
-    # rows: runs of cells with the same row number; a run whose columns are A, B, C, ... is a
-    # row as it stands, any other is placed cell by cell
-    starts = [0, *(n for n in range(1, len(digits)) if digits[n] != digits[n - 1]), len(digits)]
-    for first, end in itertools.pairwise(starts):
-        row = int(digits[first])
-        if not 1 <= row <= MAX_ROW:
+    # rows: runs of cells with the same row number
+    count = len(digits)
+    starts = [0, *itertools.compress(range(1, count), map(operator.ne, digits[1:], digits[:-1])),
+              count]
+    if _whole_rows(rows, letters, digits, starts, cells):
+        return
+    for first, end in itertools.pairwise(starts):  # a run whose columns are A, B, C, ... is a
+        row = int(digits[first])                   # row as it stands, any other is placed
+        if not 1 <= row <= MAX_ROW:                # cell by cell
             raise InputError(f"{parts.name}: the sheet {sheet.name!r} ({part}) has a cell "
                              f"{letters[first]}{digits[first]}, beyond a sheet's last cell "
                              f"(XFD{MAX_ROW})")
@@ -808,6 +808,44 @@ def _place_plain(found: list[tuple[str, str, str, str, str]], rows: dict[int, li
         for n in range(first, end):
             column = _reference(f"{letters[n]}1")[1]
             put(rows, sheet, row, column, cells[n])
+
+
+def _plain_cells(kinds: tuple[str, ...], values: tuple[str, ...], strings: list[str],
+                 index: dict[str, str]) -> list[Value]:
+    """The values of plain cells in a book without dates (:func:`_plain_value`): shared
+    strings looked up all at once by their index as the sheet writes it (``index``: ``"0"``,
+    ``"1"``, ...), then each other cell on its own."""
+    cells: list[Value] = list(map(index.get, values))
+    others = list(itertools.compress(range(len(kinds)), map(operator.ne, kinds,
+                                                             itertools.repeat("s"))))
+    for n, kind, text in zip(others, map(kinds.__getitem__, others),
+                             map(str.strip, map(values.__getitem__, others))):
+        cells[n] = ((Number(text) if text else "") if kind == "" or kind == "n"
+                    else _plain_value(kind, values[n], "", strings, set(), False))
+    if None in cells:  # an index written otherwise (05), or one the book does not hold
+        for n in [n for n, cell in enumerate(cells) if cell is None]:
+            cells[n] = _plain_value("s", values[n], "", strings, set(), False)
+    return cells
+
+
+def _whole_rows(rows: dict[int, list[Value]], letters: tuple[str, ...], digits: tuple[str, ...],
+                starts: list[int], cells: list[Value]) -> bool:
+    """Every run of cells (``starts``) placed as a row at once, when each is a whole row A, B,
+    C, ... of a row number within a sheet and not placed before, as the plain spelling writes
+    them; ``False``, with nothing placed, for any other."""
+    firsts, ends = starts[:-1], starts[1:]
+    lengths = list(map(operator.sub, ends, firsts))
+    if not lengths:
+        return True
+    numbers = list(map(int, map(digits.__getitem__, firsts)))
+    if max(lengths) > READ_COLUMNS or min(numbers) < 1 or max(numbers) > MAX_ROW \
+            or len(set(numbers)) != len(numbers) or not rows.keys().isdisjoint(numbers):
+        return False
+    if letters != tuple(itertools.chain.from_iterable(map(_LETTERS.__getitem__,
+                                                          map(slice, lengths)))):
+        return False
+    rows.update(zip(numbers, map(cells.__getitem__, map(slice, firsts, ends))))
+    return True
 
 
 def _plain_value(kind: str, value: str, style: str, strings: list[str], dates: set[int],

@@ -29,11 +29,12 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 import pandas as pd
 
-from ._rows import checked_header, empty_frame, table_from_rows
+from ._rows import checked_header, empty_frame, table_from_columns
 from ._sheets import Number, Sheet, Unreadable, blank, number_text, read_book, without_gc
 from .errors import Problem
 from .schema import MAX_COLUMNS, TABLES, TableSpec, column_letter, expected_columns
@@ -97,7 +98,30 @@ def _table(sheet: Sheet, spec: TableSpec, problems: list[Problem]
     kinds = [_kind(spec, label) for label in header]
     width = len(header)
     problems.extend(_unseen(sheet, rows, header, name))
-    body: list[tuple[int, list[Any]]] = []
+    body = _body(sheet, rows, width, name, problems)
+    lines = list(map(itemgetter(0), body))
+    columns = [_as_text(list(cells), lines, label, kind, name, problems)
+               for cells, label, kind in zip(_transposed(body, width), header, kinds)]
+    # a cell reported here (an error, a number that is not money) is read as blank: the loader
+    # keeps one problem per cell, the first, so its blank is not another
+    return header, table_from_columns(header, lines, columns, spec, problems)
+
+
+def _transposed(body: list[tuple[int, list[Any]]], width: int) -> list[tuple[Any, ...]]:
+    """The cells of rows ``width`` wide, a column at a time."""
+    return list(zip(*map(itemgetter(1), body))) if body else [()] * width
+
+
+def _body(sheet: Sheet, rows: list[tuple[int, list[Any]]], width: int, name: str,
+          problems: list[Problem]) -> list[tuple[int, list[Any]]]:
+    """The rows under the header, each ``width`` cells wide; a row the file does not hold
+    (blank) and a row with a cell beyond the header's columns are problems. Rows 2, 3, 4, ...
+    all as wide as the header, as a sheet of data is, are taken as they stand."""
+    body = rows[1:] if rows and rows[0][0] == 1 else rows
+    if not sheet.beyond and (not body or (body[0][0] == 2 and body[-1][0] == len(body) + 1)) \
+            and set(map(len, map(itemgetter(1), body))) <= {width}:
+        return body  # (numbered in order without a gap: the last is the count's)
+    body = []
     expected = 2
     for number, row in rows:
         if number == 1:
@@ -115,33 +139,22 @@ def _table(sheet: Sheet, spec: TableSpec, problems: list[Problem]
             continue
         body.append((number, row[:width] if len(row) >= width
                      else [*row, *[""] * (width - len(row))]))
-    for n, (label, kind) in enumerate(zip(header, kinds)):
-        _as_text(body, n, label, kind, name, problems)
-    # a cell reported here (an error, a number that is not money) is read as blank: the loader
-    # keeps one problem per cell, the first, so its blank is not another
-    return header, table_from_rows(header, body, spec, problems)
+    return body
 
 
-def _as_text(body: list[tuple[int, list[Any]]], n: int, label: str, kind: str, name: str,
-             problems: list[Problem]) -> None:
-    """Column ``n`` of the rows made the text a CSV file would hold (:func:`_cell`), in place:
-    a column of text as it is, money typed as the plain number it shows a column at a time,
-    and any other cell on its own. (Problems are in the order of the rows within a column;
-    the loader orders them by row.)"""
-    cells = [row[n] for _, row in body]
-    if set(map(type, cells)) <= {str}:
-        return
-    if kind == "amount":  # text as it is, a number written as a plain figure of money too
-        texts = [c if type(c) is str else str.__str__(c)
-                 if type(c) is Number and _PLAIN_MONEY.match(c) else None for c in cells]
-        for (number, row), text in zip(body, texts):
-            row[n] = text if text is not None else _cell(name, number, label, kind, row[n],
-                                                          problems)
-        return
-    for number, row in body:
-        cell = row[n]
-        if type(cell) is not str:
-            row[n] = _cell(name, number, label, kind, cell, problems)
+def _as_text(cells: list[Any], lines: list[int], label: str, kind: str, name: str,
+             problems: list[Problem]) -> list[str]:
+    """A column's cells (on ``lines``) as the text a CSV file would hold (:func:`_cell`): a
+    column of text as it is, money typed as the plain figure it shows a column at a time, any
+    other cell on its own. (Problems are in the order of the rows within a column; the loader
+    orders them by row.)"""
+    types = set(map(type, cells))
+    if types <= {str}:
+        return cells
+    if kind == "amount" and types <= {str, Number} and all(map(_PLAIN_MONEY.match, cells)):
+        return list(map(str.__str__, cells))  # plain figures, numbers or text: their text
+    return [cell if type(cell) is str else _cell(name, line, label, kind, cell, problems)
+            for cell, line in zip(cells, lines)]
 
 
 def _header(sheet: Sheet, first: list[Any], spec: TableSpec, problems: list[Problem]

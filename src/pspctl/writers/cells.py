@@ -126,7 +126,7 @@ def neutralised(texts: list[str | None]) -> list[str]:
         # (a column in which no text starts as a formula, as most are, is as it is: found by
         # one search of its texts joined by NULs; a false alarm only takes the way below)
         present = cast("list[str]", texts)
-        if not (present and present[0].startswith(FORMULA_PREFIXES)
+        if not ((present and present[0].startswith(FORMULA_PREFIXES))
                 or _FORMULA_START.search("\0".join(present))):
             return list(present)
     return ["" if t is None else "'" + t if t.startswith(FORMULA_PREFIXES) else t
