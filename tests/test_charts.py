@@ -98,8 +98,8 @@ def _boxes_overlap(a: object, b: object) -> bool:
 
 
 @pytest.mark.parametrize("kind", list(TITLES))
-@pytest.mark.parametrize("data_dir", [None, SMALL])
-def test_no_text_overlaps_other_text(kind: str, data_dir: Path | None) -> None:
+@pytest.mark.parametrize(("data_dir", "real"), [(None, False), (SMALL, False), (None, True)])
+def test_no_text_overlaps_other_text(kind: str, data_dir: Path | None, real: bool) -> None:
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.text import Text
@@ -107,7 +107,7 @@ def test_no_text_overlaps_other_text(kind: str, data_dir: Path | None) -> None:
     from pspctl import charts, loader
 
     with matplotlib.rc_context(charts.RC):
-        figure = charts.figure(kind, loader.load(data_dir))
+        figure = charts.figure(kind, loader.load(data_dir), prices=_prices() if real else None)
         canvas = FigureCanvasAgg(figure)
         canvas.draw()  # laid out as it is saved
         renderer = canvas.get_renderer()
@@ -188,5 +188,44 @@ def test_charts_stay_legible_at_any_size(tmp_path: Path, psps: int) -> None:
                 assert len(axes.get_yticklabels()) == min(psps, charts.SERIES + 1)
                 drawn = sum(bar.get_width() for bar in bars[: len(bars) // 2])
             assert abs(drawn - total) < 0.01, kind  # the figures drawn add up to the total
-            caption = figure.get_supxlabel()
+            caption = figure.get_supxlabel().replace("\n", " ")
             assert ("smaller PSPs are drawn as one" in caption) == (psps > 11)
+
+
+def _prices() -> object:
+    from pspctl.deflators import load_deflators
+    from pspctl.reports.realterms import prices_of
+
+    return prices_of(load_deflators(DEFLATORS), "2016-17")
+
+
+DEFLATORS = Path(__file__).resolve().parent / "deflators" / "hm-treasury-layout.csv"
+
+
+@pytest.mark.parametrize("kind", list(TITLES))
+def test_a_chart_in_real_terms_says_so(tmp_path: Path, kind: str) -> None:
+    """Title "at 2016-17 prices", the axis in £ at those prices, and the caption naming the
+    series, its update and base, and the file; the bars are the real-terms figures."""
+    target = tmp_path / f"{kind}.svg"
+    assert run(["chart", kind, "-o", str(target), "--real-terms", "2016-17", "--deflators",
+                str(DEFLATORS)]) == (0, "", "")
+    texts = svg_texts(target)
+    assert TITLES[kind] + ", at 2016-17 prices" in texts
+    assert ("Funds (£; government at 2016-17 prices)" if kind == "compare"
+            else "Funds (£ at 2016-17 prices)") in texts
+    caption = " ".join(texts[texts.index(next(t for t in texts if t.startswith("Source"))):])
+    assert (f"At 2016-17 prices: GDP deflator (HM Treasury, updated 29 September 2017), base "
+            f"2016-17 = 100; from {DEFLATORS}.") in caption
+
+
+def test_the_real_terms_bars_are_the_real_terms_figures() -> None:
+    from decimal import Decimal
+
+    import matplotlib
+
+    from pspctl import charts, loader
+
+    with matplotlib.rc_context(charts.RC):
+        figure = charts.figure("psp", loader.load(), prices=_prices())
+    widths = sorted(round(bar.get_width(), 2) for bar in figure.axes[0].patches)
+    assert widths[-1] == float(Decimal("1014622.16"))  # Low Moss at 2016-17 prices

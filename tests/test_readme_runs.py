@@ -1,5 +1,6 @@
 """The README is executable: every command of its console blocks runs as written, in a folder
-holding what the README's examples name (data/, edited/, corrected/, old/, new/, edited.xlsx),
+holding what the README's examples name (data/, edited/, corrected/, old/, new/, edited.xlsx,
+deflators.csv),
 with the exit code the README documents (0 unless a comment says ``exit N``, or an ``echo $?``
 after it shows N) and, where the README shows output, that output (``...`` stands for lines
 left out; blank lines aside). A command whose comment says ``in a terminal`` runs in a
@@ -100,6 +101,9 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
                         ignore=shutil.ignore_patterns("*.md", "*.json"))
         if change is not None:
             change(work / name)
+    # deflators.csv: HM Treasury's layout with invented index values (the README says so)
+    shutil.copyfile(REPO / "tests" / "deflators" / "hm-treasury-layout.csv",
+                    work / "deflators.csv")
     book = work / "edited.xlsx"
     subprocess.run([*_pspctl(), "export", "--format", "workbook", "-o", str(book)], check=True,
                    timeout=SECONDS)

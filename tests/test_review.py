@@ -156,7 +156,8 @@ def reviewed(draw: st.DrawFn) -> tuple[loader.Dataset, bool]:
         st.tuples(st.just("additional"), st.sampled_from(psp_ids), st.sampled_from(years),
                   st.sampled_from(OTHER_FUNDERS)), pence, max_size=3)))
     with tempfile.TemporaryDirectory() as directory:
-        data = loader.load(Ledger(psp_ids, cells, [Total("grand_total", None, None, "government", 0)]).write(Path(directory)))
+        grand = Total("grand_total", None, None, "government", 0)
+        data = loader.load(Ledger(psp_ids, cells, [grand]).write(Path(directory)))
     psp = data.psp.copy()
     psp["table_note"] = draw(st.lists(st.sampled_from(NOTES), min_size=len(psp_ids),
                                       max_size=len(psp_ids)))

@@ -11,6 +11,8 @@ The loader and the report functions are the Python API::
 - Reports (DataFrames): ``psp_list``, ``funding_matrix``, ``funding_by_year``,
   ``funding_by_psp``, ``with_total``; ``psp_detail`` (a ``PspDetail``), ``compare`` (a
   ``Comparison``), ``reconcile`` (a ``Reconciliation``); ``resolve_psp`` (an id from a name).
+- Real terms: ``load_deflators`` (HM Treasury's GDP deflators, a ``Deflators``) and
+  ``real_terms`` (a frame at one year's prices).
 - Open data: ``grants_360`` (360Giving grants).
 - Errors: ``PspctlError`` and its kinds ``UsageError``, ``InputError``, ``OutputError``,
   ``DataError`` (which carries every ``Problem``).
@@ -61,6 +63,9 @@ _LAZY = {
     "Reconciliation": "reports",
     "grants_360": "export",
     "numeric": "reports",
+    "load_deflators": "deflators",
+    "Deflators": "deflators",
+    "real_terms": "reports.realterms",
 }
 
 __all__ = list(_LAZY)
@@ -73,7 +78,7 @@ def __getattr__(name: str) -> "Any":
     from importlib import import_module
 
     found = getattr(import_module(f".{module}", __name__), name)
-    if module == "reports":
+    if module.startswith("reports"):
         _in_a_notebook()
     return found
 

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from . import reports
@@ -29,6 +30,8 @@ from .views import (
     diff_view,
     largest_rows,
     matrix_view,
+    real_by_year_view,
+    real_matrix_view,
     reconcile_view,
     review_view,
 )
@@ -186,11 +189,14 @@ PACK_ROWS = 20
 Section = tuple[str, View, tuple[tuple[str, str], ...]]
 
 
-def sections(data: Dataset, against: Dataset | None = None) -> list[Section]:
+def sections(data: Dataset, against: Dataset | None = None, prices: Any = None
+             ) -> list[Section]:
     """The pack's sections, each a heading, the view of a command (``funding``, ``reconcile``,
     ``compare``, ``review``, ``diff``) and, for its first tables, what their rows are and the
     name of the complete table (a table without them, as reconciliation results, is never
-    shortened). The charts are drawn from the same views (:func:`chart_views`)."""
+    shortened). The charts are drawn from the same views (:func:`chart_views`). ``prices``
+    (:class:`~pspctl.reports.realterms.Prices`) adds Table 3 and the funds by year at those
+    prices after Table 3; the rest stays in cash, as the published totals are."""
     stage("reconciling")
     result = reports.reconcile(data)
     stage("reviewing")
@@ -204,6 +210,8 @@ def sections(data: Dataset, against: Dataset | None = None) -> list[Section]:
         ("Analytical review", review_view(reports.review(data)),
          (("observations", "observations"),)),
     ]
+    if prices is not None:
+        found[1:1] = _real_sections(data, prices)
     if against is not None:
         found.append(("Differences from the earlier edition",
                       diff_view(reports.differences(against, data)),
@@ -211,15 +219,30 @@ def sections(data: Dataset, against: Dataset | None = None) -> list[Section]:
     return found
 
 
+def _real_sections(data: Dataset, prices: Any) -> list[Section]:
+    from .reports import realterms
+
+    matrix = reports.funding_matrix(data)
+    return [
+        (f"Table 3 at {prices.year} prices",
+         real_matrix_view(realterms.real_matrix(matrix, prices)[0]),
+         (("PSPs", "table-3-real-terms"),)),
+        (f"Funds by financial year at {prices.year} prices",
+         real_by_year_view(realterms.real_by_year(reports.funding_by_year(data), prices)), ()),
+    ]
+
+
 def chart_views(found: list[Section]) -> dict[str, View]:
     """The views the charts are drawn from, as :func:`pspctl.charts.draw` takes them."""
-    return {"matrix": found[0][1], "compare": found[2][1]}
+    views = {heading: view for heading, view, _ in found}
+    return {"matrix": views["Table 3, recomputed from its cells"],
+            "compare": views["Additional funds against government funds"]}
 
 
 def build(data: Dataset, fmt: str, charts: dict[str, bytes] | None = None,
           chart_stem: str = "chart", against: Dataset | None = None,
-          found: list[Section] | None = None, sums: list[tuple[str, str]] | None = None
-          ) -> Pack:
+          found: list[Section] | None = None, sums: list[tuple[str, str]] | None = None,
+          prices: Any = None) -> Pack:
     """The audit pack as ``md``, ``html`` or ``xlsx``; ``charts`` maps chart kinds to SVG
     bytes; ``against``, an earlier edition, adds the differences from it; ``found``: the
     :func:`sections`, and ``sums`` the :func:`checksums`, when they are made already. The
@@ -230,7 +253,7 @@ def build(data: Dataset, fmt: str, charts: dict[str, bytes] | None = None,
     if fmt not in FORMATS:
         raise UsageError(f"{WRITTEN_AS}, not .{fmt}")
     if found is None:
-        found = sections(data, against)
+        found = sections(data, against, prices)
     stage("writing the pack")
     shown, complete = _scaled(found, chart_stem, fmt)
     made = made_at()  # once: every page and the text say the same time

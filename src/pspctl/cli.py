@@ -442,6 +442,24 @@ QuietOpt = Annotated[
 ]
 
 
+#: --real-terms on a command that works in cash only: refused, saying why.
+CashOnlyOpt = Annotated[str | None, typer.Option("--real-terms", hidden=True,
+                                                 show_default=False)]
+#: What each cash-only command says of --real-terms.
+CASH_ONLY = {
+    "validate": "validate checks the data as the report states it, in cash",
+    "reconcile": "reconcile compares with the published totals, which are cash",
+    "diff": "diff compares editions of the figures as published, in cash",
+    "review": "review looks for patterns in the figures as published, in cash",
+}
+
+
+def _cash_only(command: str, real_terms: str | None) -> None:
+    if real_terms is not None:
+        raise UsageError(f"--real-terms: {CASH_ONLY[command]}; use it with funding, compare, "
+                         "chart or report")
+
+
 @command()
 def validate(
     quiet: QuietOpt = False,
@@ -450,6 +468,7 @@ def validate(
     output: OutputOpt = None,
     force: ForceOpt = False,
     schema: SchemaOpt = False,
+    real_terms: CashOnlyOpt = None,
 ) -> None:
     """Check every cell of the data files and report every problem found.
 
@@ -457,6 +476,7 @@ def validate(
     unknown-psp, duplicate-key, ...). Exit 0 when the data is valid, 1 when problems were found,
     2 when a file is missing or cannot be read.
     """
+    _cash_only("validate", real_terms)
     from . import loader, views
 
     target = Target.of(fmt, output, force, quiet, schema)
@@ -601,6 +621,37 @@ ShareOpt = Annotated[
 ChartOpt = Annotated[
     bool, typer.Option("--chart", help="Draw a horizontal bar per row (table format only).")
 ]
+RealTermsOpt = Annotated[
+    str | None,
+    typer.Option("--real-terms", metavar="YEAR", show_default=False,
+                 help="Every figure at YEAR's prices (e.g. 2016-17) by HM Treasury's GDP "
+                 "deflators (--deflators); money columns are renamed, e.g. "
+                 "government_gbp_2016_17_prices."),
+]
+DeflatorsOpt = Annotated[
+    Path | None,
+    typer.Option("--deflators", metavar="FILE", show_default=False,
+                 help="HM Treasury's GDP deflator CSV as downloaded from GOV.UK, or a "
+                 "year,index CSV (default: $PSPCTL_DEFLATORS)."),
+]
+def _prices(real_terms: str | None, deflators: Path | None) -> Any:
+    """The prices --real-terms asks for (:class:`~pspctl.reports.realterms.Prices`), the
+    deflator file read; ``None`` without --real-terms."""
+    from . import deflators as series
+
+    if real_terms is None:
+        if deflators is not None:
+            raise UsageError("--deflators goes with --real-terms YEAR")
+        return None
+    from .schema import check_year
+
+    year = check_year(real_terms, "--real-terms")
+    path = series.named(str(deflators) if deflators is not None else None)
+    if path is None:
+        raise series.missing(year)
+    from .reports import realterms
+
+    return realterms.prices_of(series.load_deflators(path), year, "--real-terms")
 
 
 @command()
@@ -614,6 +665,8 @@ def funding(
     end: ToOpt = None,
     chart: ChartOpt = False,
     totals: TotalsOpt = False,
+    real_terms: RealTermsOpt = None,
+    deflators: DeflatorsOpt = None,
     data_dir: DataDirOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
@@ -626,24 +679,22 @@ def funding(
     csv, tsv and json; 0, "-" in a table, where the PSP had no funding that year) and its
     total (government_gbp; total_gbp in a table), with the year totals as a last row in table
     and markdown; people see each PSP by its Table 3 label, scripts get psp_id and name.
-    --by-year and --by-psp give one figure per year or per PSP.
+    --by-year and --by-psp give one figure per year or per PSP. --real-terms YEAR states
+    every figure at YEAR's prices by HM Treasury's GDP deflators.
     """
     from . import loader, reports, views
 
-    if by_year and by_psp:
-        raise UsageError("--by-year and --by-psp are alternatives: give one of them")
-    if cumulative and not by_year:
-        raise UsageError("--cumulative goes with --by-year")
-    if share and not (by_year or by_psp):
-        raise UsageError("--share goes with --by-year or --by-psp")
-    target = Target.of(fmt, output, force, schema=schema)
-    if chart and target.fmt is not Format.table:
-        raise UsageError("--chart draws in the table format only")
+    target = _funding_options(by_year, by_psp, (cumulative, share), chart,
+                              Target.of(fmt, output, force, schema=schema))
     start, end = _year(start, "--from"), _year(end, "--to")  # before the data is read
+    prices = _prices(real_terms, deflators)
     data = loader.load(data_dir)
     start, end = reports.year_range(data, start, end, ("--from", "--to"))
     psps = reports.resolve_psps(data, psp)
-    if by_year:
+    if prices is not None:
+        view = _real_funding(data, prices, (psps, start, end), by_year, by_psp,
+                             (cumulative, share), (totals, chart))
+    elif by_year:
         view = views.by_year_view(
             reports.funding_by_year(data, psps, start, end, cumulative, share), totals, chart)
     elif by_psp:
@@ -656,10 +707,44 @@ def funding(
     show_view(view, target)
 
 
+def _funding_options(by_year: bool, by_psp: bool, asked: tuple[bool, bool], chart: bool,
+                     target: Target) -> Target:
+    """``target``, once funding's options are found to go together."""
+    cumulative, share = asked
+    if chart and target.fmt is not Format.table:
+        raise UsageError("--chart draws in the table format only")
+    if by_year and by_psp:
+        raise UsageError("--by-year and --by-psp are alternatives: give one of them")
+    if cumulative and not by_year:
+        raise UsageError("--cumulative goes with --by-year")
+    if share and not (by_year or by_psp):
+        raise UsageError("--share goes with --by-year or --by-psp")
+    return target
+
+
+def _real_funding(data: Any, prices: Any, scope: tuple[Any, Any, Any], by_year: bool,
+                  by_psp: bool, asked: tuple[bool, bool], shown: tuple[bool, bool]) -> Any:
+    """funding's view at --real-terms' prices: the same tables, each money column deflated."""
+    from . import reports, views
+    from .reports import realterms
+
+    (cumulative, share), (totals, chart) = asked, shown
+    if by_year:
+        cash = reports.funding_by_year(data, *scope, cumulative, share)
+        return views.real_by_year_view(realterms.real_by_year(cash, prices), totals, chart)
+    matrix = reports.funding_matrix(data, *scope)
+    if by_psp:
+        return views.real_by_psp_view(realterms.real_by_psp(matrix, prices, share), totals,
+                                      chart)
+    return views.real_matrix_view(realterms.real_matrix(matrix, prices)[0], totals, chart)
+
+
 @command()
 def compare(
     psp: PspOpt = None,
     totals: TotalsOpt = False,
+    real_terms: RealTermsOpt = None,
+    deflators: DeflatorsOpt = None,
     data_dir: DataDirOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
@@ -672,14 +757,23 @@ def compare(
     (additional £ per £1 of government funds), additional_share (of combined), funders,
     funder_sector. Where the report states no additional funds these are empty ("not stated"
     in a table), never 0. A table ends with how much came from other public bodies and how much
-    from independent funders (lottery, trusts), where the data allows that split.
+    from independent funders (lottery, trusts), where the data allows that split. With
+    --real-terms YEAR government funds are at YEAR's prices; additional funds stated with no
+    year stay in cash (additional_cash_gbp).
     """
     from . import loader, reports, views
 
     target = Target.of(fmt, output, force, schema=schema)
+    prices = _prices(real_terms, deflators)
     data = loader.load(data_dir)
     result = reports.compare(data, reports.resolve_psps(data, psp))
-    show_view(views.compare_view(result, totals), target)
+    if prices is not None:
+        from .reports import realterms
+
+        view = views.real_compare_view(realterms.real_compare(result, data, prices), totals)
+    else:
+        view = views.compare_view(result, totals)
+    show_view(view, target)
 
 
 def _amount(text: str | None, option: str) -> Decimal | None:
@@ -730,6 +824,7 @@ def reconcile(
     output: OutputOpt = None,
     force: ForceOpt = False,
     schema: SchemaOpt = False,
+    real_terms: CashOnlyOpt = None,
 ) -> None:
     """Foot and cross-foot Table 3 against every published total, and explain mismatches.
 
@@ -744,6 +839,7 @@ def reconcile(
 
     Exit 0 when every check holds, 1 when any does not, 2 for unreadable or invalid data.
     """
+    _cash_only("reconcile", real_terms)
     from . import loader, reports, views
 
     target = Target.of(fmt, output, force, quiet, schema)
@@ -774,6 +870,7 @@ def diff_(
     output: OutputOpt = None,
     force: ForceOpt = False,
     schema: SchemaOpt = False,
+    real_terms: CashOnlyOpt = None,
 ) -> None:
     """Compare two editions of the figures: what changed, and what it does to the reconciliation.
 
@@ -790,6 +887,7 @@ def diff_(
     Exit 0 when the editions hold the same facts, 1 when they differ, 2 for unreadable or
     invalid data (as diff does).
     """
+    _cash_only("diff", real_terms)
     from . import reports, views
 
     target = Target.of(fmt, output, force, quiet, schema)
@@ -836,6 +934,7 @@ def review(
     output: OutputOpt = None,
     force: ForceOpt = False,
     schema: SchemaOpt = False,
+    real_terms: CashOnlyOpt = None,
 ) -> None:
     """Analytical review: patterns in the figures worth a second look, though everything foots.
 
@@ -849,6 +948,7 @@ def review(
     Exit 0 on valid data (1 with --strict when there is any observation), 2 for unreadable or
     invalid data.
     """
+    _cash_only("review", real_terms)
     from . import loader, reports, views
 
     target = Target.of(fmt, output, force, quiet, schema)
@@ -884,12 +984,15 @@ def chart(
     ],
     output: Annotated[Path, _file_option("chart file, FILE.svg or FILE.png")],
     force: ForceOpt = False,
+    real_terms: RealTermsOpt = None,
+    deflators: DeflatorsOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Draw a chart of the funding as SVG or PNG (needs the extra: pip install 'pspctl[charts]').
 
     Titled, axes in £ with thousands separators, the source named in a caption, and readable in
-    greyscale. Without matplotlib it says in one line how to install it (exit 2).
+    greyscale; with --real-terms YEAR at YEAR's prices, the deflators named in the caption.
+    Without matplotlib it says in one line how to install it (exit 2).
     """
     from . import charts, loader
     from ._progress import stage
@@ -897,9 +1000,10 @@ def chart(
 
     fmt = _format_of(output, charts.FORMATS, charts.WRITTEN_AS)
     refuse(output, force)  # before drawing, as publishing would after
+    prices = _prices(real_terms, deflators)
     data = loader.load(data_dir)
     stage("drawing the chart")
-    write_text(charts.draw(kind.value, data, fmt), output, force)
+    write_text(charts.draw(kind.value, data, fmt, prices=prices), output, force)
 
 
 @command()
@@ -912,6 +1016,8 @@ def report(
                      "(as pspctl diff DIR)."),
     ] = None,
     force: ForceOpt = False,
+    real_terms: RealTermsOpt = None,
+    deflators: DeflatorsOpt = None,
     data_dir: DataDirOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No notes on stderr (the pack "
                                         "is still written).")] = False,
@@ -923,7 +1029,8 @@ def report(
     analytical review, with --against the differences from an earlier edition, and the
     charts when matplotlib is installed (inlined SVG in HTML; FILE-timeline.svg and the others
     next to the Markdown). Made by the same report functions as the commands, so they agree.
-    The HTML is self-contained (no network fetches) and prints well.
+    The HTML is self-contained (no network fetches) and prints well. --real-terms YEAR adds
+    Table 3 and the funds by year at YEAR's prices; the checks stay in cash.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -932,11 +1039,12 @@ def report(
     from .output import publish
 
     fmt = _format_of(output, auditpack.FORMATS, auditpack.WRITTEN_AS)
+    prices = _prices(real_terms, deflators)
     data = loader.load(data_dir)
     earlier = _edition(against, "--against") if against is not None else None
     with ThreadPoolExecutor(1) as pool:  # hashing the files (no GIL) beside the reports
         sums = pool.submit(auditpack.checksums, data)
-        found = auditpack.sections(data, earlier)
+        found = auditpack.sections(data, earlier, prices)
         drawn: dict[str, bytes] = {}
         try:
             stage("drawing the charts")

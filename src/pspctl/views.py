@@ -23,9 +23,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .reports import Comparison, Differences, PspDetail, Reconciliation, Review
+    from .reports.realterms import RealTerms
 
 #: What a column holds; writers lay out, escape and format by it, never by the column's name.
-Kind = Literal["id", "text", "year", "money", "share", "ratio", "count", "records"]
+Kind = Literal["id", "text", "year", "money", "share", "ratio", "count", "index", "records"]
 #: How a column's totals cell is made: money summed (what is stated), a share of the total
 #: is 1, anything else left empty.
 Total = Literal["sum", "one", "none"]
@@ -324,6 +325,139 @@ def by_psp_view(frame: pd.DataFrame, totals: bool = False, chart: bool = False) 
         figures.append(SHARE)
     return _by_psp("Scottish Government funds by PSP", figures, frame, (FUNDING_NOTE,), totals,
                    "By PSP", chart="government_gbp" if chart else None)
+
+
+# --- real terms --------------------------------------------------------------------------------
+
+
+def real_matrix_view(real: RealTerms, totals: bool = False, chart: bool = False) -> View:
+    """Table 3 at one year's prices (:func:`~pspctl.reports.real_matrix`): as
+    :func:`matrix_view`, each money column named for its prices for scripts
+    (``2012-13_gbp_2016_17_prices``), its totals the sums of the unrounded figures."""
+    suffix = real.prices.suffix
+    money = [c for c in real.frame.columns if c.endswith(suffix)]
+    title = f"Scottish Government funds (Table 3) at {real.prices.year} prices"
+    people_names = {c: c.removesuffix(suffix).removesuffix("_gbp") for c in money}
+    people_names["government_gbp" + suffix] = "total_gbp"
+    data = replace(table(title, (Column("psp_id", "id"), Column("name", "text"),
+                                 *(Column(c, "money", "none") for c in money)), real.frame,
+                         nil="-", sheet="Table 3 real terms"),
+                   given=_real_totals(real, ("psp_id", "name", *money), "psp_id"))
+    shown = [people_names[c] for c in money]
+    people = replace(table(title, (PSP, *(Column(c, "money", "none") for c in shown)),
+                           _named(real.frame).rename(columns=people_names), nil="-",
+                           chart="total_gbp" if chart else None, sheet="Table 3 real terms"),
+                     given=_real_totals(real, ("PSP", *shown), "PSP", people_names))
+    return View((people,), notes=real_notes(real, people_names), data=data, data_totals=totals)
+
+
+def real_by_year_view(real: RealTerms, totals: bool = False, chart: bool = False) -> View:
+    """Funds by year at one year's prices: the cash figure, the deflator of its year and the
+    figure at those prices (in a workbook a formula over the two), with a running total and
+    the share where asked."""
+    prices = real.prices
+    column = "government_gbp" + prices.suffix
+    target = prices.deflators.of(prices.year)
+    # (in a workbook each real figure is a formula of the unrounded figure, so the SUM under
+    # it is the sum of the unrounded figures, as the total given here)
+    columns = [Column("year", "year"), _money("government_gbp"), Column("deflator", "index"),
+               Column(column, "money", "sum", f"{{government_gbp}}*{target}/{{deflator}}")]
+    frame = real.frame.assign(deflator=[float(v) for v in real.frame["deflator"]])
+    cumulative = "cumulative_gbp" + prices.suffix
+    if cumulative in frame.columns:
+        columns.append(Column(cumulative, "money", "none", f"SUM({{{column}@first}}:{{{column}}})"))
+    if "share" in frame.columns:
+        columns.append(Column("share", "share", "one", f"{{{column}}}/{{{column}@total}}"))
+    names = [c.name for c in columns]
+    section = replace(table(f"Scottish Government funds by financial year at {prices.year} "
+                            "prices", columns, frame, chart=column if chart else None,
+                            sheet="By year real terms"),
+                      given=_real_totals(real, names, "year", share="share" in names))
+    return View((section,), notes=real_notes(real, {}),
+                data_totals=totals)
+
+
+def real_by_psp_view(real: RealTerms, totals: bool = False, chart: bool = False) -> View:
+    """Funds per PSP at one year's prices, each the sum of its unrounded figures."""
+    column = "government_gbp" + real.prices.suffix
+    figures = [Column(column, "money", "none")]
+    if "share" in real.frame.columns:
+        figures.append(Column("share", "share", "none"))
+    title = f"Scottish Government funds by PSP at {real.prices.year} prices"
+    shares = "share" in real.frame.columns
+    names = [c.name for c in figures]
+    people = replace(table(title, (PSP, *figures), _named(real.frame),
+                           chart=column if chart else None, sheet="By PSP real terms"),
+                     given=_real_totals(real, ("PSP", *names), "PSP", share=shares))
+    data = replace(table(title, (Column("psp_id", "id"), Column("name", "text"), *figures),
+                         real.frame, sheet="By PSP real terms"),
+                   given=_real_totals(real, ("psp_id", "name", *names), "psp_id", share=shares))
+    return View((people,), notes=real_notes(real, {}), data=data, data_totals=totals)
+
+
+#: Why compare's additional funds stay in cash in real terms.
+UNDEFLATED = ("Additional funds stated for the whole period have no year to deflate by: they "
+              "stay in cash (additional_cash_gbp); those stated for a year are at the prices "
+              "above. Combined figures, leverage and shares are not given in real terms: they "
+              "would add cash to real-terms figures.")
+
+
+def real_compare_view(real: RealTerms, totals: bool = False) -> View:
+    """compare at one year's prices (:func:`~pspctl.reports.real_compare`)."""
+    suffix = real.prices.suffix
+    figures = [Column("government_gbp" + suffix, "money", "none"),
+               Column("additional_gbp" + suffix, "money", "none"),
+               Column("additional_cash_gbp", "money", "none"),
+               Column("funders", "text"), Column("funder_sector", "text")]
+    title = f"Additional funds against Scottish Government funds at {real.prices.year} prices"
+    names = [c.name for c in figures]
+    people = replace(table(title, (PSP, *figures), _named(real.frame),
+                           sheet="Additional real terms"),
+                     given=_real_totals(real, ("PSP", *names), "PSP"))
+    data = replace(table(title, (Column("psp_id", "id"), Column("name", "text"), *figures),
+                         real.frame, sheet="Additional real terms"),
+                   given=_real_totals(real, ("psp_id", "name", *names), "psp_id"))
+    return View((people,), notes=(*real_notes(real, {}), UNDEFLATED), data=data,
+                data_totals=totals)
+
+
+def _real_totals(real: RealTerms, columns: Sequence[str], label: str,
+           renamed: Mapping[str, str] | None = None, share: bool = False) -> pd.DataFrame:
+    """The totals row of a real-terms table: each money column's total as the report made it
+    (the sum of its unrounded figures, rounded once), a share's 1."""
+    import pandas as pd
+
+    if real.frame.empty:
+        return pd.DataFrame(columns=list(columns), dtype=object)
+    names = {(renamed or {}).get(k, k): v for k, v in real.totals.items()}
+    row: dict[str, Any] = {c: names.get(c) for c in columns}
+    row[label] = "Total"
+    if share:
+        row["share"] = 1.0
+    return pd.DataFrame([row], columns=list(columns), dtype=object)
+
+
+def real_notes(real: RealTerms, shown: Mapping[str, str]) -> tuple[str, ...]:
+    """What a real-terms table is, and how its figures are rounded: the columns whose
+    figures do not add up to their total, and by how much."""
+    prices = real.prices
+    deflators = prices.deflators
+    said = [f"At {prices.year} prices: each cash figure times the index of {prices.year} over "
+            f"the index of its own year; {deflators.described()}; read from {deflators.file} "
+            f"(SHA-256 {deflators.sha256[:12]})."]
+    off = real.off
+    rounding = ("Each figure is rounded to the penny once, and each total is the sum of the "
+                "unrounded figures, rounded once")
+    if not off:
+        said.append(rounding + ": here the figures shown add up to their totals exactly.")
+    else:
+        misses = [f"{shown.get(c, c)}, {pretty_money(abs(v))} {'more' if v > 0 else 'less'}"
+                  for c, v in off.items()]
+        said.append(rounding + "; so the figures shown add up to a little more or less than "
+                    "their total in " + "; ".join(misses) + ".")
+    if "government_gbp" in real.frame.columns:
+        said.append("government_gbp is the cash figure of each year, as Table 3 states it.")
+    return tuple(said)
 
 
 # --- compare -----------------------------------------------------------------------------------

@@ -100,6 +100,8 @@ def human_cell(kind: str, value: Any) -> str:
     if isinstance(value, float):
         if kind == "share":
             return percent(value)
+        if kind == "index":  # an index number (a deflator): up to six decimals
+            return plain_number(value)
         return f"{rounded(value, 2):,}" if math.isfinite(value) else str(value)
     if isinstance(value, bool):
         return "yes" if value else "no"

@@ -22,6 +22,8 @@ FIELDS: dict[str, dict[str, Any]] = {
     "share": {"type": "number", "description": "a share of a whole, 0 to 1"},
     "ratio": {"type": "number", "description": "a ratio"},
     "count": {"type": "integer", "description": "a whole number"},
+    "index": {"type": "number", "description": "an index number, such as a GDP deflator "
+                                               "(2016-17 = 100)"},
 }
 #: Where the year column of a table holds other labels (the totals row's "Total").
 LABELLED = {"type": "string"}

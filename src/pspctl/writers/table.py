@@ -41,7 +41,7 @@ def _with_bars(columns: list[str], rows: list[list[Any]], chart: str, total_rows
 
 
 #: Kinds whose cells are figures: in a terminal never cut and never wrapped.
-WHOLE = frozenset({"year", "money", "share", "ratio", "count", "bar"})
+WHOLE = frozenset({"year", "money", "share", "ratio", "count", "index", "bar"})
 #: The narrowest a wrapping text column may become before a table turns into records.
 MIN_TEXT = 12
 

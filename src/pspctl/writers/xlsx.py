@@ -30,6 +30,7 @@ MAX_COLUMNS = 16_384
 MAX_TEXT = 32_767
 #: The number formats of the kinds that are numbers.
 NUMBER_FORMATS = {"money": '"£"#,##0.00', "share": "0.0%", "ratio": "0.00", "count": "0",
+                  "index": "0.000",
                   "year": "0"}
 
 
