@@ -34,6 +34,7 @@ from .views import (
     real_matrix_view,
     reconcile_view,
     review_view,
+    trail_view,
 )
 from .writers import html as html_writer
 from .writers import markdown as markdown_writer
@@ -178,7 +179,21 @@ def _source_section(data: Dataset, sums: list[tuple[str, str]] | None = None,
         ("p", f"Made {made or made_at()} by pspctl {__version__} from the same views as its "
               "commands (<code>pspctl funding</code>, <code>pspctl reconcile</code>, "
               "<code>pspctl compare</code>)."),
+        ("p", _trail_kept()),
     ]
+
+
+def _trail_kept() -> str:
+    """Whether the command that made the pack was recorded in an audit trail."""
+    import sys
+
+    trail = sys.modules.get("pspctl.trail")
+    if trail is not None and trail.recording():
+        return ("An audit trail was kept: the command that made this pack is recorded in it "
+                "with the SHA-256 of every file it read and wrote (<code>pspctl trail FILE "
+                "--replay</code> re-performs it).")
+    return ("No audit trail was kept while this pack was made (<code>PSPCTL_TRAIL=FILE</code> "
+            "or <code>pspctl --trail FILE</code> keeps one).")
 
 
 #: A table of the pack with more rows than this shows this many and the rest as one line (the
@@ -189,8 +204,8 @@ PACK_ROWS = 20
 Section = tuple[str, View, tuple[tuple[str, str], ...]]
 
 
-def sections(data: Dataset, against: Dataset | None = None, prices: Any = None
-             ) -> list[Section]:
+def sections(data: Dataset, against: Dataset | None = None, prices: Any = None,
+             trail_of: Any = None) -> list[Section]:
     """The pack's sections, each a heading, the view of a command (``funding``, ``reconcile``,
     ``compare``, ``review``, ``diff``) and, for its first tables, what their rows are and the
     name of the complete table (a table without them, as reconciliation results, is never
@@ -216,6 +231,10 @@ def sections(data: Dataset, against: Dataset | None = None, prices: Any = None
         found.append(("Differences from the earlier edition",
                       diff_view(reports.differences(against, data)),
                       (("changes", "changes"),)))
+    if trail_of is not None:  # (path, entries): how the work this pack reports was done
+        path, entries = trail_of
+        found.append(("How the work was done: the audit trail", trail_view(entries, str(path)),
+                      (("commands", "trail"),)))
     return found
 
 

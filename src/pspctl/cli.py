@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from ._version import __version__
-from .errors import PspctlError, UsageError
+from .errors import InputError, PspctlError, UsageError
 from .writers import Format
 
 if TYPE_CHECKING:
@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 #: The options of pspctl itself, taken after the command too (``pspctl funding --no-pager``).
 GLOBAL_FLAGS = ("--no-pager", "--debug", "--verbose")
+#: pspctl's own options that take a value, taken before or after the command too.
+GLOBAL_OPTIONS = ("--trail",)
 
 
 def _click() -> Any:
@@ -80,11 +82,22 @@ def hoisted(args: Sequence[str]) -> list[str]:
         return args
     rest = args[at + 1:]
     end = rest.index("--") if "--" in rest else len(rest)
-    flags = [a for a in rest[:end] if a in GLOBAL_FLAGS]
+    flags: list[str] = []
+    kept: list[str] = []
+    n = 0
+    while n < end:
+        arg = rest[n]
+        if arg in GLOBAL_FLAGS or arg.startswith(tuple(f"{o}=" for o in GLOBAL_OPTIONS)):
+            flags.append(arg)
+        elif arg in GLOBAL_OPTIONS and n + 1 < end:
+            flags += [arg, rest[n + 1]]
+            n += 1
+        else:
+            kept.append(arg)
+        n += 1
     if not flags:
         return args
-    return [*args[:at], *flags, args[at], *[a for a in rest[:end] if a not in GLOBAL_FLAGS],
-            *rest[end:]]
+    return [*args[:at], *flags, args[at], *kept, *rest[end:]]
 
 
 def usage_message(message: str) -> str:
@@ -304,6 +317,13 @@ def _root(
         typer.Option("--verbose", help="Print notes on stderr even when it is not a terminal "
                      "(they are printed on a terminal anyway)."),
     ] = False,
+    trail: Annotated[
+        Path | None,
+        typer.Option("--trail", metavar="FILE", show_default=False,
+                     help="Append this command to the audit trail FILE: its arguments, the "
+                     "SHA-256 of each file read and written and of stdout, its exit code "
+                     "(default: $PSPCTL_TRAIL; pspctl trail FILE reads and replays it)."),
+    ] = None,
 ) -> None:
     """Analyse and reconcile the Scottish Government's funding of the six Strategic PSPs."""
     _settings["debug"] = debug
@@ -1006,21 +1026,32 @@ def chart(
     write_text(charts.draw(kind.value, data, fmt, prices=prices), output, force)
 
 
+AgainstOpt = Annotated[
+    Path | None,
+    typer.Option("--against", metavar="DIR|BOOK", show_default=False,
+                 help="An earlier edition of the data: the pack adds what differs from it "
+                 "(as pspctl diff DIR)."),
+]
+TrailOfOpt = Annotated[
+    Path | None,
+    typer.Option("--trail-of", metavar="FILE", show_default=False,
+                 help="An audit trail (pspctl trail FILE): the pack lists its commands, so "
+                 "that it says how the work was done."),
+]
+PackQuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No notes on stderr (the "
+                                            "pack is still written).")]
+
+
 @command()
 def report(
     output: Annotated[Path, _file_option("audit pack, FILE.md, FILE.html or FILE.xlsx")],
-    against: Annotated[
-        Path | None,
-        typer.Option("--against", metavar="DIR|BOOK", show_default=False,
-                     help="An earlier edition of the data: the pack adds what differs from it "
-                     "(as pspctl diff DIR)."),
-    ] = None,
+    against: AgainstOpt = None,
     force: ForceOpt = False,
     real_terms: RealTermsOpt = None,
     deflators: DeflatorsOpt = None,
+    trail_of: TrailOfOpt = None,
     data_dir: DataDirOpt = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No notes on stderr (the pack "
-                                        "is still written).")] = False,
+    quiet: PackQuietOpt = False,
 ) -> None:
     """Write the audit pack: one document an auditor can hand over, as Markdown, HTML or a workbook.
 
@@ -1030,7 +1061,8 @@ def report(
     charts when matplotlib is installed (inlined SVG in HTML; FILE-timeline.svg and the others
     next to the Markdown). Made by the same report functions as the commands, so they agree.
     The HTML is self-contained (no network fetches) and prints well. --real-terms YEAR adds
-    Table 3 and the funds by year at YEAR's prices; the checks stay in cash.
+    Table 3 and the funds by year at YEAR's prices; the checks stay in cash. The pack says
+    whether an audit trail was kept; --trail-of FILE lists the trail's commands in it.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -1040,11 +1072,12 @@ def report(
 
     fmt = _format_of(output, auditpack.FORMATS, auditpack.WRITTEN_AS)
     prices = _prices(real_terms, deflators)
+    trail = _trail_of(trail_of)
     data = loader.load(data_dir)
     earlier = _edition(against, "--against") if against is not None else None
     with ThreadPoolExecutor(1) as pool:  # hashing the files (no GIL) beside the reports
         sums = pool.submit(auditpack.checksums, data)
-        found = auditpack.sections(data, earlier, prices)
+        found = auditpack.sections(data, earlier, prices, trail)
         drawn: dict[str, bytes] = {}
         try:
             stage("drawing the charts")
@@ -1057,6 +1090,70 @@ def report(
     publish([(output, text),
              *((output.with_name(name), content) for name, content in pack.attachments.items())],
             force)
+
+
+@command("trail")
+def trail_(
+    file: Annotated[Path, typer.Argument(metavar="FILE", show_default=False,
+                                         help="An audit trail (--trail FILE, PSPCTL_TRAIL).")],
+    replay: Annotated[bool, typer.Option(
+        "--replay", help="Run each command again in this folder, its files written to a "
+        "temporary folder, and compare inputs, outputs, stdout and exit code with the "
+        "trail's.")] = False,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """List the commands of an audit trail, or replay them to show each result is the one
+    recorded.
+
+    A trail is kept with PSPCTL_TRAIL=FILE or pspctl --trail FILE: one JSON line per command
+    (its arguments as given, the SHA-256 of every file read and written and of stdout, its
+    exit code). The list: time, command, the data by a short checksum, exit code, outputs.
+    --replay says per entry reproduced, input changed (naming the input; not re-run), output
+    differs or could not run. Exit 0 when every entry reproduces (or for the list), 1 when
+    any does not, 2 for a trail that cannot be read or has a damaged line (said with its
+    number).
+    """
+    import tempfile
+
+    from . import trail, views
+    from ._progress import stage
+
+    target = Target.of(fmt, output, force)
+    entries, damaged = trail.read_trail(file)
+    if not replay:
+        show_view(views.trail_view(entries, str(file)), target)
+    else:
+        with tempfile.TemporaryDirectory(prefix="pspctl-replay-") as work:
+            results = []
+            for entry in entries:
+                stage(f"replaying line {entry.line}")
+                folder = Path(work) / f"line-{entry.line}"
+                folder.mkdir()
+                results.append(trail.replay(entry, folder))
+        show_view(views.replay_view(results, str(file)), target)
+    for number, why in damaged:
+        say(f"pspctl: error: {file} line {number}: {why}")
+    if damaged:
+        raise typer.Exit(2)
+    if replay and any(r.status != "reproduced" for r in results):
+        raise typer.Exit(1)
+
+
+def _trail_of(path: Path | None) -> tuple[Path, list[Any]] | None:
+    """The trail --trail-of names and its entries; a damaged line is an error (exit 2)."""
+    if path is None:
+        return None
+    from . import trail
+    from ._paths import opened_inputs
+
+    entries, damaged = trail.read_trail(path)
+    opened_inputs.add(path)  # (an input of the pack: never written over, and in its trail)
+    if damaged:
+        number, why = damaged[0]
+        raise InputError(f"--trail-of {path} line {number}: {why}")
+    return path, entries
 
 
 class ExportFormat(str, Enum):
@@ -1202,6 +1299,7 @@ def main() -> None:
     for signum in (_signal.SIGTERM, _signal.SIGHUP):
         _signal.signal(signum, _terminate)
     _signal.signal(_signal.SIGINT, _signal.default_int_handler)
+    recorded = _trail_start(sys.argv[1:])
     try:
         app(prog_name="pspctl")
         code = 0
@@ -1218,7 +1316,41 @@ def main() -> None:
     except OSError as err:
         say(f"pspctl: error: cannot write output: {err.strerror or err}")
         code = 2
+    if recorded:
+        _trail_finish(code)
     os._exit(_flushed(code))
+
+
+def _trail_start(args: list[str]) -> bool:
+    """Start recording this command when a trail is asked for (``--trail FILE`` anywhere
+    before ``--``, else ``PSPCTL_TRAIL``); whether it is. The trail's own option is not
+    recorded as the command's."""
+    end = args.index("--") if "--" in args else len(args)
+    path, argv, n = os.environ.get("PSPCTL_TRAIL") or None, [], 0
+    while n < len(args):
+        arg = args[n]
+        if n < end and arg == "--trail" and n + 1 < end:
+            path, n = args[n + 1], n + 2
+            continue
+        if n < end and arg.startswith("--trail="):
+            path = arg.partition("=")[2]
+        else:
+            argv.append(arg)
+        n += 1
+    if not path or (argv[:1] == ["trail"]) or "--help" in argv[:end] or "-h" in argv[:end]:
+        return False  # (reading a trail, or asking for help, is not a step of the work)
+    from . import trail
+
+    trail.start(path, argv)
+    return True
+
+
+def _trail_finish(code: int) -> None:
+    from . import trail
+
+    problem = trail.finish(code)
+    if problem is not None:
+        say(f"pspctl: warning: {problem}")
 
 
 def _terminate(signum: int, _frame: object) -> None:

@@ -36,6 +36,10 @@ def write_stdout(data: str | bytes) -> None:
     stop_progress()  # a progress display on the terminal is cleared before the output
     if isinstance(data, str):
         data = _encoded(data)
+    if "pspctl.trail" in sys.modules:  # (recorded only when a trail is kept)
+        from . import trail
+
+        trail.printed(data, trail.stdout_is_terminal())
     try:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -74,6 +78,11 @@ def publish(files: Sequence[tuple[Path, bytes]], force: bool) -> None:
                 for (path, _), temporary in zip(files, temporaries):
                     _place(temporary, path, force)
                     placed.append(path)
+                if "pspctl.trail" in sys.modules:  # (recorded only when a trail is kept)
+                    from . import trail
+
+                    for path, data in files:
+                        trail.wrote(path, data)
             except BaseException:
                 if not force:
                     for path in placed:
@@ -203,6 +212,10 @@ def page(text: str) -> bool:
         return False
     written, unread, code = ran
     if written - unread > 0 and code == 0:
+        if "pspctl.trail" in sys.modules:  # (a terminal's output: recorded as such)
+            from . import trail
+
+            trail.printed(data, terminal=True)
         return True
     from .errors import printable
 

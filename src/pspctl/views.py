@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from .reports import Comparison, Differences, PspDetail, Reconciliation, Review
     from .reports.realterms import RealTerms
+    from .trail import Entry, Replayed
 
 #: What a column holds; writers lay out, escape and format by it, never by the column's name.
 Kind = Literal["id", "text", "year", "money", "share", "ratio", "count", "index", "records"]
@@ -458,6 +459,44 @@ def real_notes(real: RealTerms, shown: Mapping[str, str]) -> tuple[str, ...]:
     if "government_gbp" in real.frame.columns:
         said.append("government_gbp is the cash figure of each year, as Table 3 states it.")
     return tuple(said)
+
+
+# --- the audit trail ---------------------------------------------------------------------------
+
+TRAIL_COLUMNS = (Column("line", "count"), Column("time", "text"), Column("command", "text"),
+                 Column("data", "id"), Column("exit", "count"), Column("outputs", "text"))
+REPLAY_COLUMNS = (Column("line", "count"), Column("status", "text"),
+                  Column("command", "text"), Column("detail", "text"))
+
+
+def trail_view(entries: Sequence[Entry], where: str) -> View:
+    """A trail's entries, one row each: when, the command as given, the data it read by a short
+    checksum, its exit code, the files it wrote."""
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        [(e.line, e.time, e.command, e.edition, e.exit,
+          ", ".join(str(o["file"]) for o in e.outputs)) for e in entries],
+        columns=[c.name for c in TRAIL_COLUMNS], dtype=object)
+    count = len(entries)
+    return View((replace(table(f"Audit trail {where}", TRAIL_COLUMNS, frame, sheet="Trail"),
+                         empty="no entries"),),
+                notes=(f"{count} command{'s' if count != 1 else ''} recorded; data: the files "
+                       "each read, by a short checksum of their SHA-256s.",))
+
+
+def replay_view(results: Sequence[Replayed], where: str) -> View:
+    """Each entry of a trail replayed: reproduced, input changed, output differs, could not
+    run."""
+    import pandas as pd
+
+    frame = pd.DataFrame([(r.line, r.status, r.command, r.detail) for r in results],
+                         columns=[c.name for c in REPLAY_COLUMNS], dtype=object)
+    failed = sum(r.status != "reproduced" for r in results)
+    verdict = (f"all {len(results)} commands reproduced" if not failed else
+               f"{failed} of {len(results)} commands not reproduced")
+    return View((replace(table(f"Replay of {where}", REPLAY_COLUMNS, frame, sheet="Replay"),
+                         empty="no entries"),), verdict=verdict)
 
 
 # --- compare -----------------------------------------------------------------------------------
