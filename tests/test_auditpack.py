@@ -126,10 +126,12 @@ def test_html_is_self_contained(tmp_path: Path) -> None:
     assert text.count("<svg") == 3
     assert "<script" not in text and "<link" not in text and "<img" not in text
     assert not re.search(r"""src\s*=\s*["']?(https?:)?//""", text)  # fetches nothing
-    # the one address: a link to the source report, from datapackage.json
+    # the two addresses: a link to the source report, from datapackage.json, and the data's
+    # licence
     assert re.findall(r'href\s*=\s*"(https?:[^"]*)"', text) == [
         "https://www.gov.scot/publications/report-date-strategic-public-social-partnership-psp-"
-        "model-scotland/pages/3/"]
+        "model-scotland/pages/3/",
+        "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"]
     assert '<tr class="mismatch">' in text
     assert "£2,759,068" in text and "£462,372" in text
 

@@ -169,3 +169,51 @@ def test_identifiers_of_several_funders_in_a_year() -> None:
         "360G-x-p0-2015-16-a-b-da35a535",  # SHA-256 of "p0\x1f2015-16\x1fA & B"
         "360G-x-p0-2015-16-a-b-825d8417",
     ]
+
+
+def test_the_data_licence_is_stated_where_each_community_looks() -> None:
+    """One statement of the data's terms (pspctl.licences) in the Data Package, both READMEs
+    and LICENSE; the code's licence in LICENSE and pyproject.toml."""
+    from pspctl.licences import ATTRIBUTION, DATA_LICENCE, SOURCE
+
+    package = json.loads((REPO / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["licenses"] == [DATA_LICENCE]
+    for readme in (REPO / "README.md", REPO / "data" / "README.md"):
+        text = " ".join(readme.read_text(encoding="utf-8").split())
+        assert f"[{DATA_LICENCE['title']}]({DATA_LICENCE['path']})" in text, readme
+        assert f'"{ATTRIBUTION}" {SOURCE}' in text, readme
+    assert (REPO / "LICENSE").read_text(encoding="utf-8").startswith("MIT License\n")
+    assert 'license = "MIT"' in (REPO / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_the_360giving_package_says_its_licence_and_publisher(tmp_path: Path) -> None:
+    target = tmp_path / "grants.json"
+    code = run(["export", "--format", "360giving", *IDS, *RECIPIENTS, "--publisher-name",
+                "Scottish Government", "--publisher-id", "GB-SHS-SC000000", "--title",
+                "PSP grants", "-o", str(target)], env={"SOURCE_DATE_EPOCH": "1700000000"})
+    assert code == (0, "", "")
+    package = json.loads(target.read_text(encoding="utf-8"))
+    assert list(package)[:5] == ["title", "description", "issued", "license", "publisher"]
+    assert (package["title"], package["issued"], package["license"], package["publisher"]) == (
+        "PSP grants", "2023-11-14",
+        "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+        {"name": "Scottish Government", "identifier": "GB-SHS-SC000000"})
+    assert package["description"].endswith(
+        "Contains public sector information licensed under the Open Government Licence v3.0. "
+        "Source: Scottish Government, 'Strategic Public Social Partnership model: report' "
+        "(Crown copyright), section 3.1 and Table 3.")
+    errors = [e.message for e in schema_validator().iter_errors(package)]  # type: ignore[attr-defined]
+    assert errors == []
+
+
+def test_package_options_are_for_a_json_package_only(tmp_path: Path) -> None:
+    assert run(["export", "--format", "360giving", *IDS, *RECIPIENTS, "--title", "x"]) == (
+        2, "", "pspctl: error: --title: only for a JSON package (-o FILE.json)\n")
+    assert run(["export", "--format", "360giving", *IDS, *RECIPIENTS, "--issued", "2024-13-01",
+                "-o", str(tmp_path / "g.json")])[2] == (
+        "pspctl: error: --issued '2024-13-01': write a day as YYYY-MM-DD\n")
+    assert run(["export", "--format", "360giving", *IDS, *RECIPIENTS, "--publisher-id", "X",
+                "-o", str(tmp_path / "g.json")])[2] == (
+        "pspctl: error: a publisher needs its name: give --publisher-name NAME with "
+        "--publisher-id\n")
+    assert not (tmp_path / "g.json").exists()

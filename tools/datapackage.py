@@ -5,7 +5,8 @@
 
 Each resource's fields (names, order, types, required, enumerations, the year pattern, amounts
 not negative), primary key and foreign keys are made from the schema; the descriptions, the
-package's title, sources and everything else are kept as written.
+package's title, sources and everything else are kept as written; the licence is the data's,
+as pspctl.licences states it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pspctl.licences import DATA_LICENCE
 from pspctl.schema import FIRST_YEAR, LAST_YEAR, TABLES, Column, TableSpec
 
 DESCRIPTOR = Path(__file__).resolve().parent.parent / "data" / "datapackage.json"
@@ -92,7 +94,11 @@ def synced(current: str) -> str:
         resource = resources.setdefault(spec.name, {"name": spec.name, "path": spec.filename})
         resource["schema"] = schema(spec, resource.get("schema", {}))
     descriptor["resources"] = [resources[spec.name] for spec in TABLES]
-    return text(descriptor)
+    # the data's licence as pspctl states it everywhere, before the resources
+    licensed = {k: v for k, v in descriptor.items() if k not in ("licenses", "resources")}
+    licensed["licenses"] = [dict(DATA_LICENCE)]
+    licensed["resources"] = descriptor["resources"]
+    return text(licensed)
 
 
 def main(argv: list[str]) -> int:

@@ -29,13 +29,35 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    # (what mypy and editors see of the names imported on first use below)
+    from ._paths import bundled_data_dir as bundled_data_dir
     from ._version import __version__ as __version__
+    from .deflators import Deflators as Deflators
+    from .deflators import load_deflators as load_deflators
     from .errors import DataError as DataError
     from .errors import InputError as InputError
     from .errors import OutputError as OutputError
     from .errors import Problem as Problem
     from .errors import PspctlError as PspctlError
     from .errors import UsageError as UsageError
+    from .export import grants_360 as grants_360
+    from .loader import Dataset as Dataset
+    from .loader import load as load
+    from .loader import validate as validate
+    from .reports import Comparison as Comparison
+    from .reports import PspDetail as PspDetail
+    from .reports import Reconciliation as Reconciliation
+    from .reports import compare as compare
+    from .reports import funding_by_psp as funding_by_psp
+    from .reports import funding_by_year as funding_by_year
+    from .reports import funding_matrix as funding_matrix
+    from .reports import numeric as numeric
+    from .reports import psp_detail as psp_detail
+    from .reports import psp_list as psp_list
+    from .reports import reconcile as reconcile
+    from .reports import resolve_psp as resolve_psp
+    from .reports import with_total as with_total
+    from .reports.realterms import real_terms as real_terms
 
 _LAZY = {
     "__version__": "_version",

@@ -175,12 +175,27 @@ def _source_section(data: Dataset, sums: list[tuple[str, str]] | None = None,
               "A blank figure means not stated, never zero; no figure was changed to make a "
               "total agree. Money is summed exactly, in pence."),
         ("p", f"SHA-256 of the data files: {listed}."),
+        ("p", _terms()),
         *earlier,
         ("p", f"Made {made or made_at()} by pspctl {__version__} from the same views as its "
               "commands (<code>pspctl funding</code>, <code>pspctl reconcile</code>, "
               "<code>pspctl compare</code>)."),
         ("p", _trail_kept()),
     ]
+
+
+def _terms() -> str:
+    """On what terms the figures may be reused (the data's licence, its attribution)."""
+    from .licences import ATTRIBUTION, DATA_LICENCE, SOURCE
+
+    address = html.escape(DATA_LICENCE["path"], quote=True)
+    words = {k: html.escape(v, quote=False) for k, v in
+             (("title", DATA_LICENCE["title"]), ("attribution", ATTRIBUTION),
+              ("source", SOURCE))}
+    return (f"Licence: the data is Crown copyright, published under the {words['title']} "
+            f'(<a href="{address}">{html.escape(DATA_LICENCE["path"], quote=False)}</a>); '
+            f"reuse it with this attribution: \"{words['attribution']}\" {words['source']} "
+            "pspctl itself is MIT-licensed.")
 
 
 def _trail_kept() -> str:

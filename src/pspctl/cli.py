@@ -1194,6 +1194,33 @@ DataSourceOpt = Annotated[
                  help="Web address of the source (default: the report's, from "
                  "datapackage.json)."),
 ]
+PublisherNameOpt = Annotated[
+    str | None,
+    typer.Option("--publisher-name", metavar="NAME", show_default=False,
+                 help="JSON package: who publishes it (e.g. the funder's name)."),
+]
+PublisherIdOpt = Annotated[
+    str | None,
+    typer.Option("--publisher-id", metavar="ORG-ID", show_default=False,
+                 help="JSON package: the publisher's organisation identifier."),
+]
+TitleOpt = Annotated[
+    str | None,
+    typer.Option("--title", metavar="TEXT", show_default=False,
+                 help="JSON package: its title (default: the data's)."),
+]
+DescriptionOpt = Annotated[
+    str | None,
+    typer.Option("--description", metavar="TEXT", show_default=False,
+                 help="JSON package: its description (default: the data's, with the "
+                 "licence's attribution)."),
+]
+IssuedOpt = Annotated[
+    str | None,
+    typer.Option("--issued", metavar="YYYY-MM-DD", show_default=False,
+                 help="JSON package: the day it is issued (default: today, or "
+                 "SOURCE_DATE_EPOCH's day)."),
+]
 
 
 @command()
@@ -1203,6 +1230,11 @@ def export(
     id_prefix: IdPrefixOpt = None,
     recipient_org_id: RecipientOrgIdOpt = None,
     data_source: DataSourceOpt = None,
+    publisher_name: PublisherNameOpt = None,
+    publisher_id: PublisherIdOpt = None,
+    title: TitleOpt = None,
+    description: DescriptionOpt = None,
+    issued: IssuedOpt = None,
     data_dir: DataDirOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
@@ -1219,32 +1251,65 @@ def export(
     dates from the financial year and a Data Source pointing at the report. -o grants.json
     writes a 360Giving JSON package, -o grants.csv (or stdout) a CSV. The report gives no
     identifiers and no award dates: identifiers must be given (exit 2 names the missing ones),
-    and the award date is the first day of the financial year.
+    and the award date is the first day of the financial year. The JSON package says its
+    licence (the data's: the Open Government Licence v3.0), title, description, date issued
+    and, with --publisher-name and --publisher-id, its publisher.
     """
+    identifiers = {"--funding-org-id": funding_org_id, "--id-prefix": id_prefix,
+                   "--recipient-org-id": recipient_org_id, "--data-source": data_source}
+    package = {"--publisher-name": publisher_name, "--publisher-id": publisher_id,
+               "--title": title, "--description": description, "--issued": issued}
+    if standard is ExportFormat.workbook:
+        return _data_workbook(data_dir, output, force, {**identifiers, **package})
+    _grants(data_dir, output, force, identifiers, package)
+
+
+def _grants(data_dir: Path | None, output: Path | None, force: bool,
+            identifiers: dict[str, Any], package: dict[str, Any]) -> None:
+    """``export --format 360giving``: the grants as CSV, or as a JSON package with its
+    metadata (``package``: the options that make it)."""
     from . import export as exporter
     from . import loader, render
 
-    if standard is ExportFormat.workbook:
-        return _data_workbook(data_dir, output, force, {
-            "--funding-org-id": funding_org_id, "--id-prefix": id_prefix,
-            "--recipient-org-id": recipient_org_id, "--data-source": data_source})
     suffix = output.suffix.lower() if output is not None else ""
     if suffix not in ("", ".json", ".csv"):
         raise UsageError(f"-o {output}: a 360Giving export is written as .json (a data "
                          "package) or .csv")
+    given = [option for option, value in package.items() if value is not None]
+    if given and suffix != ".json":
+        raise UsageError(f"{', '.join(given)}: only for a JSON package (-o FILE.json)")
+    info = exporter.PackageInfo(package["--title"], package["--description"],
+                                package["--publisher-name"], package["--publisher-id"],
+                                _issued(package["--issued"]))
     data = loader.load(data_dir)
-    recipients = _recipients(data.psp, recipient_org_id or [])
+    recipients = _recipients(data.psp, identifiers["--recipient-org-id"] or [])
     try:
-        grants = exporter.grants_360(data, funding_org_id, id_prefix, recipients, data_source)
+        grants = exporter.grants_360(data, identifiers["--funding-org-id"],
+                                     identifiers["--id-prefix"], recipients,
+                                     identifiers["--data-source"])
     except exporter.MissingIdentifiers as missing:
         raise UsageError(missing.words({
             "funding_org_id": "--funding-org-id ID", "id_prefix": "--id-prefix PREFIX",
             "recipient_org_ids": "--recipient-org-id PSP=ID", "source": "--data-source URL",
         })) from None
-    as_json = suffix == ".json"
-    text = (exporter.package_json(grants) if as_json
+    text = (exporter.package_json(grants, info) if suffix == ".json"
             else render.render(grants, Format.csv))
     write_text(text, output, force)
+
+
+def _issued(text: str | None) -> str | None:
+    """--issued, a calendar day (YYYY-MM-DD)."""
+    import datetime
+
+    if text is None:
+        return None
+    try:
+        datetime.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"--issued {text!r}: write a day as YYYY-MM-DD") from None
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
+        raise UsageError(f"--issued {text!r}: write a day as YYYY-MM-DD")
+    return text.strip()
 
 
 def _data_workbook(data_dir: Path | None, output: Path | None, force: bool,

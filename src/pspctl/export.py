@@ -14,6 +14,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ import pandas as pd
 from . import money
 from ._paths import bundled_data_dir, opened_inputs
 from .errors import UsageError, shortened
+from .licences import ATTRIBUTION, DATA_LICENCE, SOURCE
 from .loader import Dataset
 from .reports import GOVERNMENT, REPORT_TITLE
 
@@ -189,9 +191,59 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def package_360(grants: pd.DataFrame) -> dict[str, Any]:
-    """The grants as a 360Giving JSON data package (``{"grants": [...]}``)."""
+@dataclass(frozen=True)
+class PackageInfo:
+    """What a 360Giving data package says of itself besides its grants: ``title`` and
+    ``description`` (the data's own when not given), its ``publisher`` (its name, and its
+    organisation identifier, such as the funder's), the date it was ``issued`` (YYYY-MM-DD;
+    ``SOURCE_DATE_EPOCH``'s day, else today) and the data's licence, always."""
+
+    title: str | None = None
+    description: str | None = None
+    publisher_name: str | None = None
+    publisher_id: str | None = None
+    issued: str | None = None
+
+    def metadata(self) -> dict[str, Any]:
+        found: dict[str, Any] = {
+            "title": self.title or PACKAGE_TITLE,
+            "description": self.description or PACKAGE_DESCRIPTION,
+            "issued": self.issued or _today(),
+            "license": DATA_LICENCE["path"],
+        }
+        if self.publisher_name or self.publisher_id:
+            if not self.publisher_name:
+                raise UsageError("a publisher needs its name: give --publisher-name NAME "
+                                 "with --publisher-id")
+            found["publisher"] = {"name": self.publisher_name,
+                                  **({"identifier": self.publisher_id}
+                                     if self.publisher_id else {})}
+        return found
+
+
+PACKAGE_TITLE = ("Scottish Government funding of the six Strategic Public Social Partnerships "
+                 "(Table 3)")
+PACKAGE_DESCRIPTION = (
+    "The Scottish Government's funds to each Strategic Public Social Partnership per financial "
+    "year, one grant per PSP per year, transcribed exactly as printed in Table 3 of "
+    "'Strategic Public Social Partnership model: report'. " + ATTRIBUTION + " " + SOURCE)
+
+
+def _today() -> str:
+    import os
+    from datetime import datetime, timezone
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    when = (datetime.fromtimestamp(int(epoch), timezone.utc) if epoch.isdigit()
+            else datetime.now(timezone.utc))
+    return when.strftime("%Y-%m-%d")
+
+
+def package_360(grants: pd.DataFrame, info: PackageInfo | None = None) -> dict[str, Any]:
+    """The grants as a 360Giving JSON data package: its metadata (:class:`PackageInfo`, the
+    data's licence always) and ``grants``."""
     return {
+        **(info or PackageInfo()).metadata(),
         "grants": [
             {
                 "id": row["Identifier"],
@@ -213,5 +265,5 @@ def package_360(grants: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def package_json(grants: pd.DataFrame) -> str:
-    return json.dumps(package_360(grants), ensure_ascii=False, indent=2) + "\n"
+def package_json(grants: pd.DataFrame, info: PackageInfo | None = None) -> str:
+    return json.dumps(package_360(grants, info), ensure_ascii=False, indent=2) + "\n"
