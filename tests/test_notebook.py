@@ -1,5 +1,5 @@
 """pspctl in a notebook: frames a notebook can plot and describe without losing pence, results
-shown as HTML in Jupyter, and the README's "From Python" code, run as written."""
+shown as HTML in Jupyter, and the manual's Python API code, run as written."""
 
 from __future__ import annotations
 
@@ -81,8 +81,8 @@ def test_inside_ipython_pspctl_registers_its_html(monkeypatch: pytest.MonkeyPatc
 
 def test_the_readme_python_runs_as_written(tmp_path: Any) -> None:
     pytest.importorskip("matplotlib")
-    text = (REPO / "README.md").read_text(encoding="utf-8")
-    code = re.search(r"### From Python\n\n```python\n(.*?)```", text, re.S)
+    text = (REPO / "docs" / "python-api.md").read_text(encoding="utf-8")
+    code = re.search(r"# The Python API\n\n```python\n(.*?)```", text, re.S)
     assert code is not None
     script = tmp_path / "readme.py"
     script.write_text(code[1] + "print(by_year.describe().loc['count', 'government_gbp'])\n",

@@ -1,4 +1,5 @@
-"""The README is executable: every command of its console blocks runs as written, in a folder
+"""The README and the manual are executable: every command of their console blocks (README.md,
+then docs/ in the order of mkdocs.yml's navigation) runs as written, in one folder
 holding what the README's examples name (data/, edited/, corrected/, old/, new/, edited.xlsx,
 deflators.csv),
 with the exit code the README documents (0 unless a comment says ``exit N``, or an ``echo $?``
@@ -21,6 +22,13 @@ import pytest
 from conftest import REPO
 
 README = REPO / "README.md"
+
+
+def documents() -> list[Path]:
+    """The README, then the manual's pages in the order of its navigation."""
+    nav = re.findall(r"^  - [^:]+: ([a-z-]+\.md)$", (REPO / "mkdocs.yml").read_text(
+        encoding="utf-8"), re.M)
+    return [README, *(REPO / "docs" / page for page in nav)]
 #: Commands a test does not run, each with the reason: said here, never skipped silently.
 NOT_RUN = {
     "pip install": "installs packages: the test environment has them",
@@ -44,7 +52,7 @@ class Example:
 
 def examples() -> list[Example]:
     found = []
-    text = README.read_text(encoding="utf-8")
+    text = "\n".join(path.read_text(encoding="utf-8") for path in documents())
     for n, block in enumerate(re.findall(r"```console\n(.*?)```", text, re.S)):
         lines = block.splitlines()
         at = 0

@@ -1,10 +1,10 @@
-"""Keep the README's command reference in sync with ``pspctl --help``.
+"""Keep the manual's command reference (docs/reference.md) in sync with ``pspctl --help``.
 
-    python tools/readme_help.py          # rewrite the help blocks in README.md
+    python tools/readme_help.py          # rewrite the help blocks of docs/reference.md
     python tools/readme_help.py --check  # exit 1 and show what drifted
 
-Each block in README.md between ``<!-- help: ARGS -->`` and ``<!-- /help -->`` is replaced by the
-output of ``pspctl ARGS --help`` at a fixed width of 88 columns.
+Each block between ``<!-- help: ARGS -->`` and ``<!-- /help -->`` is replaced by the output of
+``pspctl ARGS --help`` at a fixed width of 88 columns.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parent.parent / "docs" / "reference.md"
 BLOCK = re.compile(r"(<!-- help:(?P<args>[^>]*?)-->\n)(?P<body>.*?)(<!-- /help -->)", re.S)
 WIDTH = "88"
 
@@ -48,10 +48,10 @@ def main(argv: list[str]) -> int:
             sys.stdout.writelines(
                 difflib.unified_diff(
                     current.splitlines(keepends=True), wanted.splitlines(keepends=True),
-                    "README.md", "pspctl --help",
+                    "docs/reference.md", "pspctl --help",
                 )
             )
-            print("README.md's command reference is out of date: run python tools/readme_help.py")
+            print("docs/reference.md is out of date: run python tools/readme_help.py")
             return 1
         return 0
     README.write_text(wanted, encoding="utf-8")
