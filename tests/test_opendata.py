@@ -217,3 +217,27 @@ def test_package_options_are_for_a_json_package_only(tmp_path: Path) -> None:
         "pspctl: error: a publisher needs its name: give --publisher-name NAME with "
         "--publisher-id\n")
     assert not (tmp_path / "g.json").exists()
+
+
+def test_the_package_goes_through_the_official_flatten_pipeline(tmp_path: Path) -> None:
+    """360Giving's flatten-tool (the standard's own pipeline, as its data quality tool runs
+    it) flattens the exported package to the standard's CSV sheets by the vendored grant
+    schema, and unflattens them to the same grants."""
+    vendor = needs_360giving_schemas()
+    grant_schema = str(vendor / "360-giving-schema.json")
+    from flattentool import flatten, unflatten
+
+    package = tmp_path / "grants.json"
+    assert run(["export", "--format", "360giving", *IDS, *RECIPIENTS, "--publisher-name",
+                "Scottish Government", "-o", str(package)])[0] == 0
+    flat, back = tmp_path / "flat", tmp_path / "back.json"
+    flatten(str(package), output_name=str(flat), output_format="csv", schema=grant_schema,
+            root_list_path="grants", main_sheet_name="grants")
+    with open(flat / "grants.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert (len(rows), rows[0]["id"], rows[0]["amountAwarded"]) == (
+        27, "360G-example-low-moss-2012-13", "51139")
+    unflatten(str(flat), output_name=str(back), input_format="csv", schema=grant_schema,
+              root_list_path="grants")
+    assert json.loads(back.read_text(encoding="utf-8"))["grants"] == \
+        json.loads(package.read_text(encoding="utf-8"))["grants"]
