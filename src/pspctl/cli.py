@@ -228,10 +228,12 @@ class Terminated(BaseException):
 def _progress_wanted(options: dict[str, Any]) -> bool:
     """Progress is shown on a terminal's stderr, unless ``--quiet``, and only when the output
     is a terminal or a file: a script reading stdout sees no change."""
+    from .output import stdout_is_terminal
+
     if options.get("quiet"):
         return False
     try:
-        return sys.stderr.isatty() and (options.get("output") is not None or _isatty())
+        return sys.stderr.isatty() and (options.get("output") is not None or stdout_is_terminal())
     except (AttributeError, ValueError, OSError):
         return False
 
@@ -388,13 +390,6 @@ def write_text(text: str | bytes, output: Path | None, force: bool,
         out.publish([(output, text if isinstance(text, bytes) else text.encode("utf-8"))], force)
 
 
-def _isatty() -> bool:
-    try:
-        return sys.stdout is not None and sys.stdout.isatty()
-    except (OSError, ValueError):
-        return False
-
-
 @dataclass(frozen=True)
 class Target:
     """Where output goes and how: the resolved format, and whether it is a terminal."""
@@ -416,7 +411,9 @@ class Target:
         chosen = resolve_format(fmt, output)
         if chosen is Format.xlsx and output is None:
             raise UsageError("a workbook is written to a file: give -o FILE.xlsx")
-        terminal = output is None and _isatty()
+        from .output import stdout_is_terminal
+
+        terminal = output is None and stdout_is_terminal()
         width = shutil.get_terminal_size().columns if terminal else None
         # NO_COLOR (no-color.org) is about colour only: the terminal's layout stays.
         return cls(chosen, output, force, terminal, width, not os.environ.get("NO_COLOR"),
@@ -622,6 +619,11 @@ def show(
     show_view(views.show_view(reports.psp_detail(loader.load(data_dir), psp)), target)
 
 
+def _valued(flag: str, metavar: str, help: str) -> Any:
+    """An option that takes a value (shown as ``metavar``), without a default to show."""
+    return typer.Option(flag, metavar=metavar, show_default=False, help=help)
+
+
 ByYearOpt = Annotated[
     bool, typer.Option("--by-year", help="One row per financial year: year, government_gbp.")
 ]
@@ -641,19 +643,15 @@ ShareOpt = Annotated[
 ChartOpt = Annotated[
     bool, typer.Option("--chart", help="Draw a horizontal bar per row (table format only).")
 ]
-RealTermsOpt = Annotated[
-    str | None,
-    typer.Option("--real-terms", metavar="YEAR", show_default=False,
-                 help="Every figure at YEAR's prices (e.g. 2016-17) by HM Treasury's GDP "
-                 "deflators (--deflators); money columns are renamed, e.g. "
-                 "government_gbp_2016_17_prices."),
-]
-DeflatorsOpt = Annotated[
-    Path | None,
-    typer.Option("--deflators", metavar="FILE", show_default=False,
-                 help="HM Treasury's GDP deflator CSV as downloaded from GOV.UK, or a "
-                 "year,index CSV (default: $PSPCTL_DEFLATORS)."),
-]
+RealTermsOpt = Annotated[str | None, _valued("--real-terms", "YEAR",
+                          "Every figure at YEAR's prices (e.g. 2016-17) by HM Treasury's GDP "
+                          "deflators (--deflators); money columns are renamed, e.g. "
+                          "government_gbp_2016_17_prices.")]
+DeflatorsOpt = Annotated[Path | None, _valued("--deflators", "FILE",
+                          "HM Treasury's GDP deflator CSV as downloaded from GOV.UK, or a "
+                          "year,index CSV (default: $PSPCTL_DEFLATORS).")]
+
+
 def _prices(real_terms: str | None, deflators: Path | None) -> Any:
     """The prices --real-terms asks for (:class:`~pspctl.reports.realterms.Prices`), the
     deflator file read; ``None`` without --real-terms."""
@@ -1032,12 +1030,9 @@ AgainstOpt = Annotated[
                  help="An earlier edition of the data: the pack adds what differs from it "
                  "(as pspctl diff DIR)."),
 ]
-TrailOfOpt = Annotated[
-    Path | None,
-    typer.Option("--trail-of", metavar="FILE", show_default=False,
-                 help="An audit trail (pspctl trail FILE): the pack lists its commands, so "
-                 "that it says how the work was done."),
-]
+TrailOfOpt = Annotated[Path | None, _valued("--trail-of", "FILE",
+                          "An audit trail (pspctl trail FILE): the pack lists its commands, so "
+                          "that it says how the work was done.")]
 PackQuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No notes on stderr (the "
                                             "pack is still written).")]
 
@@ -1194,33 +1189,18 @@ DataSourceOpt = Annotated[
                  help="Web address of the source (default: the report's, from "
                  "datapackage.json)."),
 ]
-PublisherNameOpt = Annotated[
-    str | None,
-    typer.Option("--publisher-name", metavar="NAME", show_default=False,
-                 help="JSON package: who publishes it (e.g. the funder's name)."),
-]
-PublisherIdOpt = Annotated[
-    str | None,
-    typer.Option("--publisher-id", metavar="ORG-ID", show_default=False,
-                 help="JSON package: the publisher's organisation identifier."),
-]
-TitleOpt = Annotated[
-    str | None,
-    typer.Option("--title", metavar="TEXT", show_default=False,
-                 help="JSON package: its title (default: the data's)."),
-]
-DescriptionOpt = Annotated[
-    str | None,
-    typer.Option("--description", metavar="TEXT", show_default=False,
-                 help="JSON package: its description (default: the data's, with the "
-                 "licence's attribution)."),
-]
-IssuedOpt = Annotated[
-    str | None,
-    typer.Option("--issued", metavar="YYYY-MM-DD", show_default=False,
-                 help="JSON package: the day it is issued (default: today, or "
-                 "SOURCE_DATE_EPOCH's day)."),
-]
+PublisherNameOpt = Annotated[str | None, _valued("--publisher-name", "NAME",
+                          "JSON package: who publishes it (e.g. the funder's name).")]
+PublisherIdOpt = Annotated[str | None, _valued("--publisher-id", "ORG-ID",
+                          "JSON package: the publisher's organisation identifier.")]
+TitleOpt = Annotated[str | None, _valued("--title", "TEXT",
+                          "JSON package: its title (default: the data's).")]
+DescriptionOpt = Annotated[str | None, _valued("--description", "TEXT",
+                          "JSON package: its description (default: the data's, with the "
+                          "licence's attribution).")]
+IssuedOpt = Annotated[str | None, _valued("--issued", "YYYY-MM-DD",
+                          "JSON package: the day it is issued (default: today, or "
+                          "SOURCE_DATE_EPOCH's day).")]
 
 
 @command()

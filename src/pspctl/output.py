@@ -39,7 +39,7 @@ def write_stdout(data: str | bytes) -> None:
     if "pspctl.trail" in sys.modules:  # (recorded only when a trail is kept)
         from . import trail
 
-        trail.printed(data, trail.stdout_is_terminal())
+        trail.printed(data, stdout_is_terminal())
     try:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -50,6 +50,14 @@ def write_stdout(data: str | bytes) -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except OSError as err:
         raise OutputError(f"cannot write output: {err.strerror or err}") from None
+
+
+def stdout_is_terminal() -> bool:
+    """Whether stdout is a terminal (a closed or odd stream is not)."""
+    try:
+        return sys.stdout is not None and sys.stdout.isatty()
+    except (OSError, ValueError):
+        return False
 
 
 def _encoded(text: str) -> bytes:

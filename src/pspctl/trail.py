@@ -165,13 +165,6 @@ def sha256_of(path: Path) -> str | None:
     return digest.hexdigest()
 
 
-def stdout_is_terminal() -> bool:
-    try:
-        return sys.stdout is not None and sys.stdout.isatty()
-    except (OSError, ValueError):
-        return False
-
-
 # --- reading and replaying -----------------------------------------------------------------
 
 
