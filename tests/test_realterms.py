@@ -307,7 +307,10 @@ def test_the_pack_adds_real_terms_and_keeps_the_checks_in_cash(tmp_path: Path) -
                             "## Table 3 at 2016-17 prices",
                             "## Funds by financial year at 2016-17 prices",
                             "## Reconciliation"]
-    assert "| 2012-13 |          £90,996 |         80 |                        £113,745 |" in text
+    assert ("| Year    |   Government (£) |   GDP deflator (index) |   Government (£ at "
+            "2016-17 prices) |") in text
+    assert ("| 2012-13 |          £90,996 |                     80 |                        "
+            "   £113,745 |") in text
     assert "GDP deflator (HM Treasury, updated 29 September 2017), base 2016-17 = 100" in text
     cash = tmp_path / "cash.md"
     assert run(["report", "-o", str(cash), "-q"])[0] == 0

@@ -9,6 +9,7 @@ render these views, so they cannot disagree.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -51,14 +52,21 @@ class Column:
         name itself stays in machine formats."""
         if self.name in HEADINGS:
             return HEADINGS[self.name]
+        real = _AT_PRICES.fullmatch(self.name)  # money at one year's prices (real terms)
+        if real:
+            words = real[1].replace("_", " ")
+            return f"{words[:1].upper()}{words[1:]} (£ at {real[2]}-{real[3]} prices)"
         words = self.name.removesuffix("_gbp").replace("_", " ")
         words = words[:1].upper() + words[1:]
         return f"{words} (£)" if self.name.endswith("_gbp") else words
 
 
+#: A money column at one year's prices: ``government_gbp_2016_17_prices``.
+_AT_PRICES = re.compile(r"(.+)_gbp_([0-9]{4})_([0-9]{2})_prices")
 #: Headings in words where the rule (``_gbp`` as (£), underscores as spaces) is not enough.
 HEADINGS = {"psp_id": "PSP", "leverage": "Leverage (£ per £1 of government funds)",
-            "additional_share": "Additional share (of combined)", "year": "Year"}
+            "additional_share": "Additional share (of combined)", "year": "Year",
+            "deflator": "GDP deflator (index)"}
 
 
 @dataclass(frozen=True)
