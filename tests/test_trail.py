@@ -214,3 +214,19 @@ def test_the_pack_says_whether_a_trail_was_kept_and_lists_it(work: Path) -> None
     assert "An audit trail was kept: the command that made this pack is recorded" in text
     assert "## How the work was done: the audit trail" in text
     assert "pspctl reconcile --data-dir data -f json" in text
+
+
+def test_a_deflator_file_is_an_input(work: Path) -> None:
+    """A real-terms table read the deflators too: a changed series is an input changed."""
+    shutil.copyfile(REPO / "tests" / "deflators" / "plain.csv", work / "deflators.csv")
+    args = ["funding", "--by-year", "--data-dir", "data", "--real-terms", "2016-17",
+            "--deflators", "deflators.csv", "-f", "csv"]
+    assert pspctl(args, work, {"PSPCTL_TRAIL": "trail.jsonl"}).returncode == 0
+    [entry] = entries(work / "trail.jsonl")
+    assert entry["inputs"][-1] == {"file": "deflators.csv",
+                                   "sha256": sha((work / "deflators.csv").read_bytes())}
+    with open(work / "deflators.csv", "a", encoding="utf-8") as handle:
+        handle.write("2018-19,104\n")
+    done = pspctl(["trail", "trail.jsonl", "--replay", "-f", "csv"], work)
+    assert done.returncode == 1
+    assert done.stdout.decode().splitlines()[1].endswith(",deflators.csv")

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Context, Decimal, InvalidOperation
 from pathlib import Path
 
+from ._paths import opened_inputs
 from .errors import InputError
 from .schema import is_financial_year
 
@@ -121,6 +122,7 @@ def _read(path: Path) -> bytes:
     if len(raw) > MAX_BYTES:
         raise InputError(f"{path}: over {MAX_BYTES // 1024 // 1024} MB, not a deflator series "
                          "(HM Treasury's is a few kilobytes)")
+    opened_inputs.add(path)  # an input: never written over, and named in an audit trail
     return raw
 
 
