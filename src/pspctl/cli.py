@@ -1024,12 +1024,9 @@ def chart(
     write_text(charts.draw(kind.value, data, fmt, prices=prices), output, force)
 
 
-AgainstOpt = Annotated[
-    Path | None,
-    typer.Option("--against", metavar="DIR|BOOK", show_default=False,
-                 help="An earlier edition of the data: the pack adds what differs from it "
-                 "(as pspctl diff DIR)."),
-]
+AgainstOpt = Annotated[Path | None, _valued("--against", "DIR|BOOK",
+                          "An earlier edition of the data: the pack adds what differs from it "
+                          "(as pspctl diff DIR).")]
 TrailOfOpt = Annotated[Path | None, _valued("--trail-of", "FILE",
                           "An audit trail (pspctl trail FILE): the pack lists its commands, so "
                           "that it says how the work was done.")]
@@ -1163,18 +1160,12 @@ StandardOpt = Annotated[
                  "as an .xlsx workbook)."),
 ]
 
-FundingOrgIdOpt = Annotated[
-    str | None,
-    typer.Option("--funding-org-id", metavar="ID", show_default=False,
-                 help="The funder's organisation identifier (e.g. from org-id.guide)."),
-]
+FundingOrgIdOpt = Annotated[str | None, _valued("--funding-org-id", "ID",
+                          "The funder's organisation identifier (e.g. from org-id.guide).")]
 
-IdPrefixOpt = Annotated[
-    str | None,
-    typer.Option("--id-prefix", metavar="PREFIX", show_default=False,
-                 help="Your 360Giving publisher prefix, which starts every grant "
-                 "identifier."),
-]
+IdPrefixOpt = Annotated[str | None, _valued("--id-prefix", "PREFIX",
+                          "Your 360Giving publisher prefix, which starts every grant "
+                          "identifier.")]
 
 RecipientOrgIdOpt = Annotated[
     list[str] | None,
@@ -1183,12 +1174,9 @@ RecipientOrgIdOpt = Annotated[
                  "recipient_org_id column of psp.csv."),
 ]
 
-DataSourceOpt = Annotated[
-    str | None,
-    typer.Option("--data-source", metavar="URL", show_default=False,
-                 help="Web address of the source (default: the report's, from "
-                 "datapackage.json)."),
-]
+DataSourceOpt = Annotated[str | None, _valued("--data-source", "URL",
+                          "Web address of the source (default: the report's, from "
+                          "datapackage.json).")]
 PublisherNameOpt = Annotated[str | None, _valued("--publisher-name", "NAME",
                           "JSON package: who publishes it (e.g. the funder's name).")]
 PublisherIdOpt = Annotated[str | None, _valued("--publisher-id", "ORG-ID",
