@@ -223,8 +223,10 @@ def figure(kind: str, data: Dataset, given: Mapping[str, views.View] | None = No
     caption = DRAW[kind](data, drawn, given or {}, prices)
     # A caption the layout makes room for, under the axes' own labels: never over them; in
     # lines that fit the width of the figure.
-    drawn.supxlabel("\n".join(textwrap.wrap(caption, CAPTION_WIDTH)), fontsize=7, x=0.01,
-                    ha="left")
+    # (words and names whole: a file's name is never broken at its hyphens)
+    lines = textwrap.wrap(caption, CAPTION_WIDTH, break_on_hyphens=False,
+                          break_long_words=False)
+    drawn.supxlabel("\n".join(lines), fontsize=7, x=0.01, ha="left")
     return drawn
 
 
