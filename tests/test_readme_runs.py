@@ -133,8 +133,9 @@ def _run(command: str, folder: Path) -> tuple[int, str]:
     env.pop("PSPCTL_FORMAT", None)
     if not bin_dir:  # no console script here: pspctl as a shell function
         command = f'pspctl() {{ "{sys.executable}" -m pspctl "$@"; }}; {command}'
-    if re.search(r"#.*\bin a terminal\b", command):
-        return _in_a_terminal(command, folder, {**env, "LINES": "24", "NO_COLOR": "1"})
+    if re.search(r"#.*\bin a terminal\b", command):  # (progress never shown: a busy machine
+        return _in_a_terminal(command, folder, {  # would show it before the table)
+            **env, "LINES": "24", "NO_COLOR": "1", "PSPCTL_PROGRESS_AFTER": "never"})
     done = subprocess.run(["bash", "-c", command], cwd=folder, capture_output=True, text=True,
                           timeout=SECONDS, env=env)
     return done.returncode, done.stdout + done.stderr

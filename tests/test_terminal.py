@@ -179,7 +179,8 @@ def _in_a_terminal(args: list[str], env: dict[str, str], lines: int = 12) -> str
     master, slave = pty.openpty()
     process = subprocess.Popen([sys.executable, "-m", "pspctl", *args], stdin=slave,
                                stdout=slave, stderr=slave,
-                               env={**os.environ, "COLUMNS": "80", "LINES": str(lines), **env})
+                               env={**os.environ, "COLUMNS": "80", "LINES": str(lines),
+                                    "PSPCTL_PROGRESS_AFTER": "never", **env})  # (unless asked)
     os.close(slave)
     out = read_terminal(master)
     assert process.wait(timeout=60) == 0
@@ -309,7 +310,9 @@ def test_each_command_in_a_real_terminal_shows_its_golden(name: str, width: int,
     process = subprocess.Popen([sys.executable, "-m", "pspctl", *args], stdin=slave,
                                stdout=slave, stderr=slave,
                                env={**os.environ, "COLUMNS": str(width), "LINES": "500",
-                                    "NO_COLOR": "1", "PAGER": "sed s/^/PAGED:/"})
+                                    "NO_COLOR": "1", "PAGER": "sed s/^/PAGED:/",
+                                    # (a busy machine would show progress before the table)
+                                    "PSPCTL_PROGRESS_AFTER": "never"})
     os.close(slave)
     shown = read_terminal(master).decode("utf-8").replace("\r\n", "\n")
     assert process.wait(timeout=60) == expected
