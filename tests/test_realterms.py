@@ -265,8 +265,10 @@ def test_a_real_total_is_the_sum_of_unrounded_figures(indexes: list[D], pence: l
     assert real.off.get(column, D(0)) == shown - real.totals[column]
 
 
-def test_the_readme_example_runs_as_written() -> None:
-    """(The README's real-terms example, with the fixture in the place of the download.)"""
+def test_csv_from_the_environment_s_deflators_reads_back() -> None:
+    """csv made with PSPCTL_DEFLATORS set (HM Treasury's layout) reads back with the csv
+    module: the real figure of 2012-13 in its renamed column. (The README's examples run in
+    test_readme_runs.)"""
     env = {**os.environ, "PSPCTL_DEFLATORS": str(HMT)}
     code, out, _ = run(["funding", "--by-year", "--real-terms", "2016-17", "-f", "csv"],
                        env=env)
@@ -315,3 +317,11 @@ def test_the_pack_adds_real_terms_and_keeps_the_checks_in_cash(tmp_path: Path) -
     cash = tmp_path / "cash.md"
     assert run(["report", "-o", str(cash), "-q"])[0] == 0
     assert "prices" not in cash.read_text(encoding="utf-8")
+
+
+def test_real_terms_shares_add_up_as_any_shares_do() -> None:
+    """The shares of the PSPs' real-terms totals are apportioned as cash shares are: the ones
+    written add up to exactly the whole."""
+    code, out, _ = run(["funding", "--by-psp", "--share", *REAL, "-f", "csv"])
+    shares = [D(row["share"]) for row in csv.DictReader(io.StringIO(out))]
+    assert (code, sum(shares)) == (0, D(1))

@@ -230,3 +230,16 @@ def test_a_deflator_file_is_an_input(work: Path) -> None:
     done = pspctl(["trail", "trail.jsonl", "--replay", "-f", "csv"], work)
     assert done.returncode == 1
     assert done.stdout.decode().splitlines()[1].endswith(",deflators.csv")
+
+
+def test_the_trail_option_goes_with_other_global_options_anywhere(work: Path) -> None:
+    """--trail FILE before the command with another of pspctl's own options after it, or
+    after the command: the command runs and is recorded without the trail's option; reading
+    a trail is not recorded in it."""
+    for args in (["--trail", "trail.jsonl", "list", "--data-dir", "data", "--verbose"],
+                 ["list", "--trail", "trail.jsonl", "--data-dir", "data"],
+                 ["--trail", "trail.jsonl", "--verbose", "trail", "trail.jsonl"]):
+        done = pspctl(args, work)
+        assert (done.returncode, done.stderr) == (0, b""), args
+    assert [e["argv"] for e in entries(work / "trail.jsonl")] == [
+        ["list", "--data-dir", "data", "--verbose"], ["list", "--data-dir", "data"]]

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import html
-import os
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from . import reports
+from ._clock import made
 from ._progress import stage
 from ._version import __version__
 from .errors import UsageError
@@ -118,10 +117,7 @@ def data_name(data: Dataset) -> str:
 def made_at() -> str:
     """When the pack is made, in UTC: ``SOURCE_DATE_EPOCH`` when it is set (a reproducible
     pack), else now."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    when = (datetime.fromtimestamp(int(epoch), timezone.utc) if epoch.isdigit()
-            else datetime.now(timezone.utc))
-    return when.strftime("%Y-%m-%d %H:%M UTC")
+    return made().strftime("%Y-%m-%d %H:%M UTC")
 
 
 def checksums(data: Dataset) -> list[tuple[str, str]]:

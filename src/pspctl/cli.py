@@ -74,10 +74,13 @@ class _Commands(typer.core.TyperGroup):
 
 
 def hoisted(args: Sequence[str]) -> list[str]:
-    """``args`` with pspctl's own options (:data:`GLOBAL_FLAGS`) given after the command moved
-    before it; nothing after ``--`` is touched."""
+    """``args`` with pspctl's own options (:data:`GLOBAL_FLAGS`, and :data:`GLOBAL_OPTIONS`
+    with their values) given after the command moved before it; nothing after ``--`` is
+    touched."""
     args = list(args)
-    at = next((n for n, a in enumerate(args) if not a.startswith("-") or a == "--"), len(args))
+    at = 0  # the command: the first argument that is neither an option nor an option's value
+    while at < len(args) and args[at].startswith("-") and args[at] != "--":
+        at += 2 if args[at] in GLOBAL_OPTIONS else 1
     if at >= len(args) or args[at] == "--":
         return args
     rest = args[at + 1:]
@@ -664,7 +667,7 @@ def _prices(real_terms: str | None, deflators: Path | None) -> Any:
     from .schema import check_year
 
     year = check_year(real_terms, "--real-terms")
-    path = series.named(str(deflators) if deflators is not None else None)
+    path = series.named(deflators)
     if path is None:
         raise series.missing(year)
     from .reports import realterms
@@ -1370,7 +1373,9 @@ def _trail_start(args: list[str]) -> bool:
         else:
             argv.append(arg)
         n += 1
-    if not path or (argv[:1] == ["trail"]) or "--help" in argv[:end] or "-h" in argv[:end]:
+    before = args[:end]
+    command = next((a for a in argv if not a.startswith("-")), None)
+    if not path or command in (None, "trail") or {"--help", "-h", "--version"} & set(before):
         return False  # (reading a trail, or asking for help, is not a step of the work)
     from . import trail
 

@@ -79,11 +79,13 @@ class Deflators:
         return text + (f", base {self.base}" if self.base else ", no base stated")
 
 
-def named(option: str | None) -> Path | None:
+def named(option: Path | None) -> Path | None:
     """The deflator file to read: ``option`` (``--deflators``), else ``PSPCTL_DEFLATORS``,
     else none."""
-    chosen = option if option is not None else os.environ.get(ENVIRONMENT) or None
-    return Path(chosen) if chosen is not None else None
+    if option is not None:
+        return option
+    chosen = os.environ.get(ENVIRONMENT)
+    return Path(chosen) if chosen else None
 
 
 def missing(prices: str) -> InputError:

@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from . import money
+from ._clock import made
 from ._paths import bundled_data_dir, opened_inputs
 from .errors import UsageError, shortened
 from .licences import ATTRIBUTION, DATA_LICENCE, SOURCE
@@ -230,13 +231,7 @@ PACKAGE_DESCRIPTION = (
 
 
 def _today() -> str:
-    import os
-    from datetime import datetime, timezone
-
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    when = (datetime.fromtimestamp(int(epoch), timezone.utc) if epoch.isdigit()
-            else datetime.now(timezone.utc))
-    return when.strftime("%Y-%m-%d")
+    return made().strftime("%Y-%m-%d")
 
 
 def package_360(grants: pd.DataFrame, info: PackageInfo | None = None) -> dict[str, Any]:

@@ -21,12 +21,3 @@ ATTRIBUTION = ("Contains public sector information licensed under the Open Gover
 #: Whose the data is, and where it was published.
 SOURCE = ("Source: Scottish Government, 'Strategic Public Social Partnership model: report' "
           "(Crown copyright), section 3.1 and Table 3.")
-#: The code's licence (LICENSE), as pyproject.toml names it.
-CODE_LICENCE = "MIT"
-
-
-def data_terms() -> str:
-    """The data's terms in one sentence, for documents."""
-    return (f"The data is Crown copyright, published under the {DATA_LICENCE['title']} "
-            f"({DATA_LICENCE['path']}); reuse it with this attribution: \"{ATTRIBUTION}\" "
-            f"{SOURCE}")

@@ -36,9 +36,8 @@ def write_stdout(data: str | bytes) -> None:
     stop_progress()  # a progress display on the terminal is cleared before the output
     if isinstance(data, str):
         data = _encoded(data)
-    if "pspctl.trail" in sys.modules:  # (recorded only when a trail is kept)
-        from . import trail
-
+    trail = _trail()
+    if trail is not None:
         trail.printed(data, stdout_is_terminal())
     try:
         sys.stdout.flush()
@@ -50,6 +49,13 @@ def write_stdout(data: str | bytes) -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except OSError as err:
         raise OutputError(f"cannot write output: {err.strerror or err}") from None
+
+
+def _trail() -> Any:
+    """The audit trail (:mod:`pspctl.trail`) when this command is recorded in one: imported
+    only then, so that without a trail nothing of it runs."""
+    trail = sys.modules.get("pspctl.trail")
+    return trail if trail is not None and trail.recording() else None
 
 
 def stdout_is_terminal() -> bool:
@@ -86,9 +92,8 @@ def publish(files: Sequence[tuple[Path, bytes]], force: bool) -> None:
                 for (path, _), temporary in zip(files, temporaries):
                     _place(temporary, path, force)
                     placed.append(path)
-                if "pspctl.trail" in sys.modules:  # (recorded only when a trail is kept)
-                    from . import trail
-
+                trail = _trail()
+                if trail is not None:
                     for path, data in files:
                         trail.wrote(path, data)
             except BaseException:
@@ -220,9 +225,8 @@ def page(text: str) -> bool:
         return False
     written, unread, code = ran
     if written - unread > 0 and code == 0:
-        if "pspctl.trail" in sys.modules:  # (a terminal's output: recorded as such)
-            from . import trail
-
+        trail = _trail()
+        if trail is not None:  # (a terminal's output: recorded as such)
             trail.printed(data, terminal=True)
         return True
     from .errors import printable

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ._clock import epoch
 from ._paths import bundled_data_dir, opened_inputs
 from ._version import __version__
 
@@ -60,11 +61,11 @@ def start(path: str, argv: list[str]) -> None:
     (to now) when it is not set, and recorded, so that replaying gives the same bytes."""
     global _recording
     _recording = _Recording(path, argv)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch.isdigit():
-        epoch = str(int(time.time()))
-        os.environ["SOURCE_DATE_EPOCH"] = epoch
-    _recording.epoch = int(epoch)
+    seconds = epoch()
+    if seconds is None:
+        seconds = int(time.time())
+        os.environ["SOURCE_DATE_EPOCH"] = str(seconds)
+    _recording.epoch = seconds
 
 
 def recording() -> bool:

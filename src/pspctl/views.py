@@ -225,13 +225,19 @@ def list_view(frame: pd.DataFrame, totals: bool = False, lead_sector: str | None
 
 
 def _by_psp(title: str, figures: Sequence[Column], frame: pd.DataFrame, notes: Sequence[str],
-            totals: bool, sheet: str, chart: str | None = None) -> View:
+            totals: bool, sheet: str, chart: str | None = None,
+            real: RealTerms | None = None) -> View:
     """A table of one row per PSP: for people each PSP by its label (:data:`PSP`), for
-    scripts ``psp_id`` and ``name``, then the ``figures`` of both."""
+    scripts ``psp_id`` and ``name``, then the ``figures`` of both. Its totals row is made by
+    each column's rule, or for a table in ``real`` terms, given by the report."""
     people = table(title, (PSP, *figures), _named(frame), totals=not frame.empty, label="PSP",
                    chart=chart, sheet=sheet)
     data = table(title, (Column("psp_id", "id"), Column("name", "text"), *figures), frame,
                  totals=not frame.empty, label="psp_id", sheet=sheet)
+    if real is not None:  # (the sums of the unrounded figures, each rounded once)
+        people, data = (replace(t, given=_real_totals(real, [c.name for c in t.columns],
+                                                      t.columns[0].name))
+                        for t in (people, data))
     return View((people,), notes=tuple(notes), data=data, data_totals=totals)
 
 
@@ -381,7 +387,7 @@ def real_by_year_view(real: RealTerms, totals: bool = False, chart: bool = False
     section = replace(table(f"Scottish Government funds by financial year at {prices.year} "
                             "prices", columns, frame, chart=column if chart else None,
                             sheet="By year real terms"),
-                      given=_real_totals(real, names, "year", share="share" in names))
+                      given=_real_totals(real, names, "year"))
     return View((section,), notes=real_notes(real, {}),
                 data_totals=totals)
 
@@ -390,18 +396,11 @@ def real_by_psp_view(real: RealTerms, totals: bool = False, chart: bool = False)
     """Funds per PSP at one year's prices, each the sum of its unrounded figures."""
     column = "government_gbp" + real.prices.suffix
     figures = [Column(column, "money", "none")]
-    if "share" in real.frame.columns:
-        figures.append(Column("share", "share", "none"))
-    title = f"Scottish Government funds by PSP at {real.prices.year} prices"
-    shares = "share" in real.frame.columns
-    names = [c.name for c in figures]
-    people = replace(table(title, (PSP, *figures), _named(real.frame),
-                           chart=column if chart else None, sheet="By PSP real terms"),
-                     given=_real_totals(real, ("PSP", *names), "PSP", share=shares))
-    data = replace(table(title, (Column("psp_id", "id"), Column("name", "text"), *figures),
-                         real.frame, sheet="By PSP real terms"),
-                   given=_real_totals(real, ("psp_id", "name", *names), "psp_id", share=shares))
-    return View((people,), notes=real_notes(real, {}), data=data, data_totals=totals)
+    if "share" in real.frame.columns:  # (apportioned as any share of a whole is; in a
+        figures.append(Column("share", "share", "one"))  # workbook figures, as the total is)
+    return _by_psp(f"Scottish Government funds by PSP at {real.prices.year} prices", figures,
+                   real.frame, real_notes(real, {}), totals, "By PSP real terms",
+                   chart=column if chart else None, real=real)
 
 
 #: Why compare's additional funds stay in cash in real terms.
@@ -418,20 +417,13 @@ def real_compare_view(real: RealTerms, totals: bool = False) -> View:
                Column("additional_gbp" + suffix, "money", "none"),
                Column("additional_cash_gbp", "money", "none"),
                Column("funders", "text"), Column("funder_sector", "text")]
-    title = f"Additional funds against Scottish Government funds at {real.prices.year} prices"
-    names = [c.name for c in figures]
-    people = replace(table(title, (PSP, *figures), _named(real.frame),
-                           sheet="Additional real terms"),
-                     given=_real_totals(real, ("PSP", *names), "PSP"))
-    data = replace(table(title, (Column("psp_id", "id"), Column("name", "text"), *figures),
-                         real.frame, sheet="Additional real terms"),
-                   given=_real_totals(real, ("psp_id", "name", *names), "psp_id"))
-    return View((people,), notes=(*real_notes(real, {}), UNDEFLATED), data=data,
-                data_totals=totals)
+    return _by_psp(f"Additional funds against Scottish Government funds at {real.prices.year} "
+                   "prices", figures, real.frame, (*real_notes(real, {}), UNDEFLATED), totals,
+                   "Additional real terms", real=real)
 
 
 def _real_totals(real: RealTerms, columns: Sequence[str], label: str,
-           renamed: Mapping[str, str] | None = None, share: bool = False) -> pd.DataFrame:
+                 renamed: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The totals row of a real-terms table: each money column's total as the report made it
     (the sum of its unrounded figures, rounded once), a share's 1."""
     import pandas as pd
@@ -441,7 +433,7 @@ def _real_totals(real: RealTerms, columns: Sequence[str], label: str,
     names = {(renamed or {}).get(k, k): v for k, v in real.totals.items()}
     row: dict[str, Any] = {c: names.get(c) for c in columns}
     row[label] = "Total"
-    if share:
+    if "share" in columns:
         row["share"] = 1.0
     return pd.DataFrame([row], columns=list(columns), dtype=object)
 

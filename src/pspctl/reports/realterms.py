@@ -24,6 +24,7 @@ from ..deflators import EXACT, Deflators, load_deflators
 from ..errors import UsageError
 from ..loader import Dataset
 from ..money import gbp as money_gbp
+from ..money import gbp_column
 from ..schema import check_year
 from .common import ADDITIONAL
 from .comparison import Comparison
@@ -171,7 +172,7 @@ def real_terms(frame: pd.DataFrame, deflators: Deflators, year: str) -> pd.DataF
 def _cells(frame: pd.DataFrame, prices: Prices) -> pd.DataFrame:
     out = frame.copy()
     years = [None if pd.isna(y) or not str(y) else str(y) for y in frame["year"].tolist()]
-    cash = [money_gbp(int(p)) for p in frame["amount_pence"].tolist()]
+    cash = gbp_column(frame["amount_pence"].tolist())
     out["deflator"] = [prices.deflators.of(y) if y else None for y in years]
     out["amount_gbp" + prices.suffix] = [
         penny(EXACT.multiply(c, prices.factor(y))) if y else c for y, c in zip(years, cash)]

@@ -10,14 +10,13 @@ value, and the workbook asks to be recalculated when it is opened.
 
 from __future__ import annotations
 
-import datetime
 import io
-import os
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from .._clock import made
 from ..errors import OutputError, UsageError
 from ..schema import column_letter
 from ..views import Column, Table, View
@@ -49,7 +48,7 @@ def write(view: View, terminal: bool = False, width: int | None = None,
     options = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
                "strings_to_urls": False}
     workbook = xlsxwriter.Workbook(buffer, options)
-    workbook.set_properties({"created": _created()})
+    workbook.set_properties({"created": made()})  # (SOURCE_DATE_EPOCH: the same file again)
     formats = _formats(workbook)
     names: set[str] = set()
     tables = view.sections if view.sectioned or view.data is None else (view.data,)
@@ -319,15 +318,6 @@ def _total_cell(sheet: Any, r: int, n: int, column: Column, value: Any, last: in
     else:
         sheet.write_number(r, n, _number(value), formats.get(f"total {column.kind}",
                                                               formats["total"]))
-
-
-def _created() -> datetime.datetime:
-    """When the workbook says it was made: ``SOURCE_DATE_EPOCH`` when it is set (a workbook
-    made again from the same data is then the same file, byte for byte), else now."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
-    return datetime.datetime.now(datetime.timezone.utc)
 
 
 def _number(value: Any) -> float:
