@@ -5,6 +5,7 @@ limit."""
 
 from __future__ import annotations
 
+import re
 import resource
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from conftest import REPO, run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import Ledger, ledgers
-from workbooks import SMALL, Spelling, edited, ods, ods_rows, xlsx, xlsxwriter_book
+from workbooks import MAIN, SMALL, Spelling, edited, ods, ods_rows, xlsx, xlsxwriter_book
 
 from pspctl import loader, reports
 
@@ -404,6 +405,146 @@ def test_any_ledger_in_any_spelling_reads_back_to_the_same_facts(
         assert getattr(from_book, name).drop(columns="line").equals(
             getattr(from_csv, name).drop(columns="line"))
     assert plain == by_expat
+
+
+# The plain spelling as pspctl first checked it: every row, cells and all, matched by one
+# pattern (_ROW_PLAIN.sub left nothing), to which the plain path now adds that a row's
+# attributes come in the schema's order or openpyxl's (so never two of one name). The plain
+# path splits the cells out and checks what is left; this is the reference it is held to.
+_ORDERS = (["spans", "s", "customFormat", "ht", "hidden", "customHeight", "outlineLevel",
+            "collapsed", "thickTop", "thickBot", "ph"],
+           ["spans", "hidden", "outlineLevel", "collapsed", "ht", "customFormat",
+            "customHeight", "s", "thickBot", "thickTop", "ph"])
+
+
+def _in_order(names: list[str]) -> bool:
+    return any([name for name in order if name in names] == names and len(set(names))
+               == len(names) for order in _ORDERS)
+
+
+def _plain_reference(text: str) -> bool:
+    rows = [re.findall(r' ([A-Za-z:]+)="', tag)[1:]
+            for tag in re.findall(r"<row r=[^>]*>", text)]
+    return not _ROW_PLAIN.sub("", text) and all(_in_order(names) for names in rows)
+
+
+_ROW_ATTRIBUTE = (r' (?:spans|s|customFormat|ht|customHeight|hidden|outlineLevel|collapsed'
+                  r'|thickTop|thickBot|ph|x14ac:dyDescent)="[^"<&]*"')
+_CELL_PLAIN = (r'<c r="[A-Z]{1,3}[0-9]{1,7}"(?: s="[0-9]{1,9}")?(?: t="(?:s|n|b|str|e|d)")?'
+               r'(?: cm="[0-9]{1,9}")?(?: vm="[0-9]{1,9}")?(?: ph="(?:0|1|true|false)")?'
+               r'(?:/>|><v>[^<&]*</v></c>|></c>)')
+_ROW_PLAIN = re.compile(r'<row r="[0-9]{1,7}"(?:' + _ROW_ATTRIBUTE + r")*(?:/>|>(?:"
+                        + _CELL_PLAIN + r")*</row>)")
+
+_ODD_ATTRIBUTES = st.lists(st.sampled_from([' s="1"', ' s="x"', ' t="s"', ' t="n"', ' t="str"',
+                                            ' t="b"', ' t="e"', ' t="d"', ' t="inlineStr"',
+                                            ' cm="1"', ' vm="2"', ' ph="1"', ' ph="yes"',
+                                            " t='s'"]), max_size=4).map("".join)
+# a cell's attributes as the plain spelling writes them: each at most once, in order
+_PLAIN_ATTRIBUTES = st.tuples(*[st.sampled_from(["", *choices]) for choices in (
+    [' s="0"', ' s="3"'], [' t="s"', ' t="n"', ' t="str"', ' t="b"', ' t="e"', ' t="d"'],
+    [' cm="1"'], [' vm="2"'], [' ph="1"', ' ph="false"'])]).map("".join)
+_ENDS = st.sampled_from(["/>", "></c>", "><v>{}</v></c>", "><v>{}</v></c>", "><v>{}</v></c>",
+                         "><f>1+1</f><v>{}</v></c>", "><v>{}</v><v>1</v></c>"])
+_VALUES = st.sampled_from(["0", "1", "05", "99", " 2.5 ", "", "x", "&amp;", "TRUE", "#N/A",
+                           "2016-04-01", "42000"])
+
+
+@st.composite
+def _cells(draw: st.DrawFn, plain: bool = False) -> str:
+    references = ['r="A1"', 'r="B1"', 'r="A2"', 'r="C3"', 'r="B2"', 'r="A3"', 'r="C1"']
+    if not plain:
+        references += ['r="a1"', "", 'r="A9999999"', 'r="XFE1"', 'r="A0"']
+    attributes = draw(_PLAIN_ATTRIBUTES if plain else st.one_of(_PLAIN_ATTRIBUTES,
+                                                                _ODD_ATTRIBUTES))
+    ends = _ENDS if not plain else st.sampled_from(["/>", "></c>", "><v>{}</v></c>"])
+    end = draw(ends).format(draw(_VALUES))
+    return f"<c {draw(st.sampled_from(references))}{attributes}{end}".replace("<c  ", "<c ")
+
+
+@st.composite
+def _rows(draw: st.DrawFn, plain: bool = False) -> str:
+    numbers = ["1", "2", "3", "4"] + ([] if plain else ["0", "x", "05", "1048577"])
+    names = [' spans="1:3"', ' hidden="1"', ' ht="15"', ' s="1"']
+    attributes = ("".join(sorted(draw(st.sets(st.sampled_from(names))), key=names.index))
+                  if plain else "".join(draw(st.lists(st.sampled_from([*names, ' foo="1"']),
+                                                      max_size=3))))
+    cells = draw(st.lists(_cells(plain), max_size=4))
+    if not cells and draw(st.booleans()):
+        return f'<row r="{draw(st.sampled_from(numbers))}"{attributes}/>'
+    return f'<row r="{draw(st.sampled_from(numbers))}"{attributes}>{"".join(cells)}</row>'
+
+
+# sheets mostly in the plain spelling, and sheets with anything in them
+_SHEET_TEXT = st.one_of(
+    st.lists(_rows(plain=True), max_size=5).map("".join),
+    st.lists(st.one_of(_rows(plain=True), _rows(), _rows(), _cells(),
+                       st.sampled_from([" ", "\n", "x", "</row>", '<row r="4">', "<!-- c -->",
+                                        "\0"])), max_size=5).map("".join))
+
+
+@settings(max_examples=600, deadline=None)
+@given(_SHEET_TEXT)
+def test_the_plain_path_reads_what_expat_reads(text: str) -> None:
+    """Any sheet: the plain path takes it exactly when the pattern of whole rows does (the
+    reference above) and expat reads it, and reads it as expat does, cell for cell and problem
+    for problem (or with the same one line)."""
+    from pspctl import _sheets
+    from pspctl.errors import InputError
+
+    sheet = (f'<?xml version="1.0" encoding="UTF-8"?>\n<worksheet xmlns="{MAIN}">'
+             f"<sheetData>{text}</sheetData></worksheet>")
+    raw = xlsx(sheets={"funding": sheet})
+
+    def read() -> object:
+        try:
+            return _sheets.read_book(raw, "book.xlsx", ["funding"], LIMIT)["funding"]
+        except InputError as error:
+            return str(error)
+
+    original, taken = _sheets._plain_sheet, []
+
+    def watched(*args: Any) -> object:
+        taken.append(original(*args))
+        return taken[-1]
+
+    try:
+        _sheets._plain_sheet = watched  # type: ignore[assignment]
+        plain = read()
+        _sheets._plain_sheet = lambda *_: None  # type: ignore[assignment]
+        by_expat = read()
+    finally:
+        _sheets._plain_sheet = original
+    # a row numbered 0, 05 or past 999,999 is left to expat, as is any sheet expat refuses (a
+    # cell or row beyond a sheet's last, malformed XML)
+    odd = re.search(r'<row r="(?:0|[0-9]{7}")', text)
+    if taken:
+        assert (taken[0] is not None) == (not isinstance(by_expat, str) and "\0" not in text
+                                          and not odd and _plain_reference(text))
+    assert plain == by_expat
+
+
+def test_a_sheet_plain_only_at_first_reads_as_expat_reads_it() -> None:
+    """The plain path reads a sheet a megabyte at a time; one found in another spelling after
+    the first megabyte is read again by expat from the start, so what the plain path had seen
+    (a duplicate cell, a hidden row) is said once, not twice."""
+    from pspctl import _sheets
+
+    rows = ['<row r="1"><c r="A1"><v>1</v></c><c r="A1"><v>2</v></c></row>',
+            '<row r="2" hidden="1"><c r="A2"><v>3</v></c></row>']
+    rows += [f'<row r="{n}"><c r="A{n}" t="str"><v>{"x" * 90}</v></c></row>'
+             for n in range(3, 15_003)]
+    rows.append('<row r="15003"><c r="A15003"><f>1+1</f><v>2</v></c></row>')
+    assert len("".join(rows)) > 1 << 20
+    raw = xlsx(sheets={"funding": f'<?xml version="1.0" encoding="UTF-8"?>\n<worksheet '
+                                  f'xmlns="{MAIN}"><sheetData>{"".join(rows)}</sheetData>'
+                                  "</worksheet>"})
+    read = _sheets.read_book(raw, "book.xlsx", ["funding"], LIMIT)["funding"]
+    assert not isinstance(read, tuple)
+    assert read.problems == [(1, "A1", "duplicate-cell", "the file holds two cells at this "
+                              "place (a damaged workbook): a spreadsheet shows one of them")]
+    assert read.hidden_rows == {2}
+    assert len(read.rows) == 15_003 and read.rows[-1] == (15_003, ["2"])
 
 
 def test_the_plain_path_reads_what_spreadsheets_write(tmp_path: Path) -> None:

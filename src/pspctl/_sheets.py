@@ -34,7 +34,7 @@ import re
 import unicodedata
 import zipfile
 import zlib
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -702,7 +702,8 @@ def _worksheet(parts: _Parts, part: str, title: str, strings: list[str], styles:
                book: _Book) -> Sheet:
     sheet = Sheet(title)
     rows = _plain_sheet(parts, part, title, sheet, strings, styles, book)
-    if rows is None:  # any other spelling: read by expat, element by element
+    if rows is None:  # any other spelling: read by expat, element by element, from the start
+        sheet = Sheet(title)
         cells = _SheetCells(sheet, strings, styles, book)
         parts.parse(part, cells, f"the sheet {title!r}")
         rows = cells.rows
@@ -713,18 +714,33 @@ def _worksheet(parts: _Parts, part: str, title: str, strings: list[str], styles:
 # The plain spelling of a sheet's cells, as Excel, LibreOffice, XlsxWriter and openpyxl write
 # them: unprefixed elements in the default namespace, double quotes, every cell with its
 # reference, values without entities, no formulas, no inline strings. A sheet whose cells are
-# all written so is read by two regular expressions instead of an expat event per element (a
+# all written so is read by one regular expression instead of an expat event per element (a
 # sixth of the time); any other sheet, and every part around the cells, is read by expat.
-_ROW_ATTRIBUTE = (r' (?:spans|s|customFormat|ht|customHeight|hidden|outlineLevel|collapsed'
-                  r'|thickTop|thickBot|ph|x14ac:dyDescent)="[^"<&]*"')
-_CELL_PLAIN = (r'<c r="[A-Z]{1,3}[0-9]{1,7}"(?: s="[0-9]{1,9}")?(?: t="(?:s|n|b|str|e|d)")?'
-               r'(?: cm="[0-9]{1,9}")?(?: vm="[0-9]{1,9}")?(?: ph="(?:0|1|true|false)")?'
-               r'(?:/>|><v>[^<&]*</v></c>|></c>)')
-_ROW_PLAIN = re.compile(r'<row r="[0-9]{1,7}"(?:' + _ROW_ATTRIBUTE + r")*(?:/>|>(?:"
-                        + _CELL_PLAIN + r")*</row>)")
-_HIDDEN_ROW = re.compile(r'<row r="([0-9]{1,7})"[^>]*? hidden="([^"]*)"')
+# The cells are split out of the text (their parts taken by the groups), and what is left
+# between them, with a mark where each cell was, must be rows and nothing else.
+# A row's attributes, each at most once (XML allows no two of one name), in the order of
+# the schema (Excel, LibreOffice, XlsxWriter) or of openpyxl; any other order is read by expat.
+_ROW_ORDERS = (("spans", "s", "customFormat", "ht", "hidden", "customHeight", "outlineLevel",
+                "collapsed", "thickTop", "thickBot", "ph", "x14ac:dyDescent"),
+               ("spans", "hidden", "outlineLevel", "collapsed", "ht", "customFormat",
+                "customHeight", "s", "thickBot", "thickTop", "ph", "x14ac:dyDescent"))
+_ROW_ATTRIBUTES = "(?:" + "|".join("".join(f'(?: {name}="[^"<&]*")?' for name in order)
+                                   for order in _ROW_ORDERS) + ")"
+_PHONETIC = r' ph="(?:0|1|true|false)"'
 _CELL = re.compile(r'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,9})")?'
-                   r'(?: t="(s|n|b|str|e|d)")?[^>]*?(?:/>|><v>([^<]*)</v></c>|></c>)')
+                   r'(?: t="(s|n|b|str|e|d)")?'
+                   # cm, vm and ph, each at most once and in this order (as one optional
+                   # group: three cost a sixth more, on every cell)
+                   r'(?: (?:cm="[0-9]{1,9}"(?: vm="[0-9]{1,9}")?(?:' + _PHONETIC + r')?'
+                   r'|vm="[0-9]{1,9}"(?:' + _PHONETIC + r')?|' + _PHONETIC[1:] + r'))?'
+                   r'(?:/>|><v>([^<&]*)</v></c>|></c>)')
+_CELL_GROUPS = 5
+_MARK = "\0"  # where a cell was: a character no XML document holds
+_ROW_MARKED = re.compile(r'<row r="[0-9]{1,7}"' + _ROW_ATTRIBUTES + r"(?:/>|>" + _MARK
+                         + r"*</row>)")
+_ODD_ROW = re.compile(r'<row r="(?:0|[0-9]{7}")')  # 0, 05, and past 999,999: read by expat
+_LAST_COLUMN = column_letter(MAX_COLUMN - 1)
+_HIDDEN_ROW = re.compile(r'<row r="([0-9]{1,7})"[^>]*? hidden="([^"]*)"')
 
 
 def _plain_sheet(parts: _Parts, part: str, title: str, sheet: Sheet, strings: list[str],
@@ -765,70 +781,96 @@ def _plain_sheet(parts: _Parts, part: str, title: str, sheet: Sheet, strings: li
         stop = len(text) if stop < 0 else stop + len("</row>")
         chunk = text[position:stop]
         position = stop
-        if _ROW_PLAIN.sub("", chunk):
+        pieces = _CELL.split(chunk)
+        between = _MARK.join(pieces[::_CELL_GROUPS + 1])
+        if _MARK in chunk or _ROW_MARKED.sub("", between) or _ODD_ROW.search(between):
             return None
         if ' hidden="' in chunk:
             sheet.hidden_rows.update(int(n) for n, hidden in _HIDDEN_ROW.findall(chunk)
                                      if _true(hidden))
-        found = _CELL.findall(chunk)
-        if found:
-            _place_plain(found, rows, parts, part, sheet, strings, index, styles, book)
+        if len(pieces) > 1 and not _place_plain(_Found(pieces), rows, sheet, strings, index,
+                                                styles, book):
+            return None
     return rows
 
 
-def _place_plain(found: list[tuple[str, str, str, str, str]], rows: dict[int, list[Value]],
-                 parts: _Parts, part: str, sheet: Sheet, strings: list[str],
-                 index: dict[str, str], styles: _Styles, book: _Book) -> None:
+class _Found:
+    """The cells :data:`_CELL` split out of a text, a part at a time: the letters and digits
+    of each reference, its style, its type and its value (``None`` where a cell has none)."""
+
+    def __init__(self, pieces: list[Any]) -> None:
+        step = _CELL_GROUPS + 1
+        self.letters: list[str] = pieces[1::step]
+        self.digits: list[str] = pieces[2::step]
+        self.styles: list[str | None] = pieces[3::step]
+        self.kinds: list[str | None] = pieces[4::step]
+        self.values: list[str | None] = pieces[5::step]
+
+
+def _place_plain(found: _Found, rows: dict[int, list[Value]], sheet: Sheet, strings: list[str],
+                 index: dict[str, str], styles: _Styles, book: _Book) -> bool:
     """Cells matched in the plain spelling, placed in ``rows``: values made a column at a
-    time, and rows whose cells are A, B, C, ... taken as they stand."""
-    letters, digits, style_of, kinds, values = zip(*found)
-    del found
+    time, and rows whose cells are A, B, C, ... taken as they stand. ``False``, with nothing
+    placed, when a cell is beyond a sheet's last (expat says so)."""
+    letters, digits = found.letters, found.digits
     if styles.dates:
-        cells = [_plain_value(k, v, st, strings, styles.dates, book.date1904)
-                 for k, v, st in zip(kinds, values, style_of)]
+        cells = ["" if v is None and k != "e"
+                 else _plain_value(k or "", v or "", st or "", strings, styles.dates, book.date1904)
+                 for k, v, st in zip(found.kinds, found.values, found.styles)]
     else:
-        cells = _plain_cells(kinds, values, strings, index)
-    del values, kinds, style_of
+        cells = _plain_cells(found.kinds, found.values, strings, index)
+    del found
     # rows: runs of cells with the same row number
     count = len(digits)
     starts = [0, *itertools.compress(range(1, count), map(operator.ne, digits[1:], digits[:-1])),
               count]
     if _whole_rows(rows, letters, digits, starts, cells):
-        return
+        return True
+    if not all(1 <= int(number) <= MAX_ROW for number in set(digits)) \
+            or any(len(column) == 3 and column > _LAST_COLUMN for column in set(letters)):
+        return False
     for first, end in itertools.pairwise(starts):  # a run whose columns are A, B, C, ... is a
         row = int(digits[first])                   # row as it stands, any other is placed
-        if not 1 <= row <= MAX_ROW:                # cell by cell
-            raise InputError(f"{parts.name}: the sheet {sheet.name!r} ({part}) has a cell "
-                             f"{letters[first]}{digits[first]}, beyond a sheet's last cell "
-                             f"(XFD{MAX_ROW})")
         if row not in rows and end - first <= READ_COLUMNS \
-                and letters[first:end] == _LETTERS[:end - first]:
+                and tuple(letters[first:end]) == _LETTERS[:end - first]:
             rows[row] = cells[first:end]
             continue
         for n in range(first, end):
             column = _reference(f"{letters[n]}1")[1]
             put(rows, sheet, row, column, cells[n])
+    return True
 
 
-def _plain_cells(kinds: tuple[str, ...], values: tuple[str, ...], strings: list[str],
+def _plain_cells(kinds: list[str | None], values: list[str | None], strings: list[str],
                  index: dict[str, str]) -> list[Value]:
-    """The values of plain cells in a book without dates (:func:`_plain_value`): shared
-    strings looked up all at once by their index as the sheet writes it (``index``: ``"0"``,
-    ``"1"``, ...), then each other cell on its own."""
-    cells: list[Value] = list(map(index.get, values))
+    """The values of plain cells in a book without dates (:func:`_plain_value`; ``None``: a
+    cell without a type or without a value): shared strings looked up all at once by their
+    index as the sheet writes it (``index``: ``"0"``, ``"1"``, ...), then each other cell on
+    its own."""
+    missing = []  # cells without a value: blank, as expat reads them (but for an error)
+    texts: list[str] = values  # type: ignore[assignment]  # (where no value is None)
+    if None in values:
+        missing = [n for n, value in enumerate(values) if value is None and kinds[n] != "e"]
+        texts = [value or "" for value in values]
+    cells: list[Value] = list(map(index.get, texts))
+    for n in missing:
+        cells[n] = ""
     others = list(itertools.compress(range(len(kinds)), map(operator.ne, kinds,
                                                              itertools.repeat("s"))))
-    for n, kind, text in zip(others, map(kinds.__getitem__, others),
-                             map(str.strip, map(values.__getitem__, others))):
-        cells[n] = ((Number(text) if text else "") if kind == "" or kind == "n"
-                    else _plain_value(kind, values[n], "", strings, set(), False))
+    stripped = list(map(str.strip, map(texts.__getitem__, others)))
+    if set(map(kinds.__getitem__, others)) <= {None, "n"} and "" not in stripped:
+        deque(map(cells.__setitem__, others, map(Number, stripped)), maxlen=0)  # numbers
+    else:
+        for n, kind, text in zip(others, map(kinds.__getitem__, others), stripped):
+            cells[n] = ((Number(text) if text else "") if kind is None or kind == "n"
+                        else _plain_value(kind, texts[n], "", strings, set(), False))
     if None in cells:  # an index written otherwise (05), or one the book does not hold
         for n in [n for n, cell in enumerate(cells) if cell is None]:
-            cells[n] = _plain_value("s", values[n], "", strings, set(), False)
+            cells[n] = _plain_value("s", texts[n], "", strings, set(), False)
     return cells
 
 
-def _whole_rows(rows: dict[int, list[Value]], letters: tuple[str, ...], digits: tuple[str, ...],
+def _whole_rows(rows: dict[int, list[Value]], letters: list[str], digits: list[str],
                 starts: list[int], cells: list[Value]) -> bool:
     """Every run of cells (``starts``) placed as a row at once, when each is a whole row A, B,
     C, ... of a row number within a sheet and not placed before, as the plain spelling writes
@@ -841,8 +883,8 @@ def _whole_rows(rows: dict[int, list[Value]], letters: tuple[str, ...], digits: 
     if max(lengths) > READ_COLUMNS or min(numbers) < 1 or max(numbers) > MAX_ROW \
             or len(set(numbers)) != len(numbers) or not rows.keys().isdisjoint(numbers):
         return False
-    if letters != tuple(itertools.chain.from_iterable(map(_LETTERS.__getitem__,
-                                                          map(slice, lengths)))):
+    if letters != list(itertools.chain.from_iterable(map(_LETTERS.__getitem__,
+                                                         map(slice, lengths)))):
         return False
     rows.update(zip(numbers, map(cells.__getitem__, map(slice, firsts, ends))))
     return True

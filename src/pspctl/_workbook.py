@@ -24,6 +24,7 @@ are a problem, as in CSV. Sheets of other names are ignored, as other files are 
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Callable
@@ -151,10 +152,12 @@ def _as_text(cells: list[Any], lines: list[int], label: str, kind: str, name: st
     types = set(map(type, cells))
     if types <= {str}:
         return cells
-    if kind == "amount" and types <= {str, Number} and all(map(_PLAIN_MONEY.match, cells)):
-        return list(map(str.__str__, cells))  # plain figures, numbers or text: their text
-    return [cell if type(cell) is str else _cell(name, line, label, kind, cell, problems)
-            for cell, line in zip(cells, lines)]
+    plain = (list(map(_PLAIN_MONEY.match, cells)) if kind == "amount" and types <= {str, Number}
+             else itertools.repeat(None))
+    # plain figures, numbers or text, are their text; any other cell is looked at on its own
+    return [str.__str__(cell) if hit or type(cell) is str
+            else _cell(name, line, label, kind, cell, problems)
+            for cell, line, hit in zip(cells, lines, plain)]
 
 
 def _header(sheet: Sheet, first: list[Any], spec: TableSpec, problems: list[Problem]
