@@ -480,7 +480,8 @@ _SHEET_TEXT = st.one_of(
     st.lists(_rows(plain=True), max_size=5).map("".join),
     st.lists(st.one_of(_rows(plain=True), _rows(), _rows(), _cells(),
                        st.sampled_from([" ", "\n", "x", "</row>", '<row r="4">', "<!-- c -->",
-                                        "\0"])), max_size=5).map("".join))
+                                        "\0", "</sheetData><sheetData>", "<sheetData/>"])),
+             max_size=5).map("".join))
 
 
 @settings(max_examples=600, deadline=None)

@@ -724,8 +724,9 @@ _ROW_ORDERS = (("spans", "s", "customFormat", "ht", "hidden", "customHeight", "o
                 "collapsed", "thickTop", "thickBot", "ph", "x14ac:dyDescent"),
                ("spans", "hidden", "outlineLevel", "collapsed", "ht", "customFormat",
                 "customHeight", "s", "thickBot", "thickTop", "ph", "x14ac:dyDescent"))
-_ROW_ATTRIBUTES = "(?:" + "|".join("".join(f'(?: {name}="[^"<&]*")?' for name in order)
-                                   for order in _ROW_ORDERS) + ")"
+_ROW_ATTRIBUTES = ('(?: spans="[^"<&]*")?(?:(?=/?>)|'  # (spans alone, as most rows: at once)
+                   + "|".join("".join(f'(?: {name}="[^"<&]*")?' for name in order[1:])
+                              for order in _ROW_ORDERS) + ")")
 _PHONETIC = r' ph="(?:0|1|true|false)"'
 _CELL = re.compile(r'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,9})")?'
                    r'(?: t="(s|n|b|str|e|d)")?'
@@ -751,8 +752,9 @@ def _plain_sheet(parts: _Parts, part: str, title: str, sheet: Sheet, strings: li
         return None
     xml = parts.bytes(part)
     start, end = xml.find(b"<sheetData>"), xml.rfind(b"</sheetData>")
-    if start < 0 or end < start or xml.count(b"<sheetData") != 1 \
-            or xml.count(b"</sheetData>") != 1:
+    # one sheetData: none before or after (one within is no row, so not plain)
+    if start < 0 or end < start or b"<sheetData" in xml[:start] \
+            or b"<sheetData" in xml[end:]:
         return None
     if b"x14ac:" in xml and b"xmlns:x14ac=" not in xml[:start]:
         return None
@@ -785,8 +787,8 @@ def _plain_sheet(parts: _Parts, part: str, title: str, sheet: Sheet, strings: li
         between = _MARK.join(pieces[::_CELL_GROUPS + 1])
         if _MARK in chunk or _ROW_MARKED.sub("", between) or _ODD_ROW.search(between):
             return None
-        if ' hidden="' in chunk:
-            sheet.hidden_rows.update(int(n) for n, hidden in _HIDDEN_ROW.findall(chunk)
+        if ' hidden="' in between:  # (a row's attribute: no cell has it)
+            sheet.hidden_rows.update(int(n) for n, hidden in _HIDDEN_ROW.findall(between)
                                      if _true(hidden))
         if len(pieces) > 1 and not _place_plain(_Found(pieces), rows, sheet, strings, index,
                                                 styles, book):

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -152,12 +153,16 @@ def _as_text(cells: list[Any], lines: list[int], label: str, kind: str, name: st
     types = set(map(type, cells))
     if types <= {str}:
         return cells
-    plain = (list(map(_PLAIN_MONEY.match, cells)) if kind == "amount" and types <= {str, Number}
-             else itertools.repeat(None))
-    # plain figures, numbers or text, are their text; any other cell is looked at on its own
-    return [str.__str__(cell) if hit or type(cell) is str
-            else _cell(name, line, label, kind, cell, problems)
-            for cell, line, hit in zip(cells, lines, plain)]
+    if kind != "amount" or not types <= {str, Number}:
+        return [cell if type(cell) is str else _cell(name, line, label, kind, cell, problems)
+                for cell, line in zip(cells, lines)]
+    # plain figures, numbers or text, are their text; any other number is looked at on its own
+    out = list(map(str.__str__, cells))
+    for n in itertools.compress(range(len(cells)),
+                                map(operator.not_, map(_PLAIN_MONEY.match, cells))):
+        if type(cells[n]) is not str:
+            out[n] = _cell(name, lines[n], label, kind, cells[n], problems)
+    return out
 
 
 def _header(sheet: Sheet, first: list[Any], spec: TableSpec, problems: list[Problem]
