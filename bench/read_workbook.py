@@ -1,8 +1,10 @@
 """Read a workbook of pspctl data with each candidate reader, the way pspctl needs it: every
 cell of the four sheets, with its type (a number stays a number). Median of --runs, each in a
-fresh process, so that imports count too; a library not installed is left out.
+fresh process, so that imports count too; a library not installed is left out. Beside them,
+the whole of ``pspctl validate --data-dir BOOK`` (every rule, every cell's place), and its ratio
+to python-calamine's read: #27's target is at most 2.
 
-    python bench/read_workbook.py BOOK.xlsx [--runs 3]
+    python bench/read_workbook.py BOOK.xlsx [--runs 3] [--pspctl PATH/TO/pspctl]
 """
 
 from __future__ import annotations
@@ -37,17 +39,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("book")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--pspctl", default=None,
+                        help="the pspctl to validate with (default: python -m pspctl)")
     args = parser.parse_args()
-    readers = {name: code for name, code in READERS.items()  # those installed here
-               if importlib.util.find_spec(code.split()[1].split(".")[0]) is not None}
-    times: dict[str, list[float]] = {name: [] for name in readers}
+    commands = {name: [sys.executable, "-c", f"PATH = {args.book!r}\n{code}"]
+                for name, code in READERS.items()  # those installed here
+                if importlib.util.find_spec(code.split()[1].split(".")[0]) is not None}
+    validate = "pspctl validate (the whole command)"
+    commands[validate] = ([args.pspctl] if args.pspctl else [sys.executable, "-m", "pspctl"]) \
+        + ["validate", "--data-dir", args.book]
+    times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(args.runs):  # alternated, so that each sees the same machine
-        for name, code in readers.items():
+        for name, argv in commands.items():
             start = time.perf_counter()
-            subprocess.run([sys.executable, "-c", f"PATH = {args.book!r}\n{code}"], check=True)
+            done = subprocess.run(argv, stdout=subprocess.DEVNULL, check=False)
+            if done.returncode not in (0, 1):
+                raise SystemExit(f"{name}: exit {done.returncode}")
             times[name].append(time.perf_counter() - start)
-    for name, measured in times.items():
-        print(f"{name}: median {statistics.median(measured):.2f} s of {args.runs}")
+    medians = {name: statistics.median(measured) for name, measured in times.items()}
+    for name, median in medians.items():
+        print(f"{name}: median {median:.2f} s of {args.runs}")
+    if "python-calamine" in medians:
+        print(f"validate / python-calamine's read: "
+              f"{medians[validate] / medians['python-calamine']:.2f}")
 
 
 if __name__ == "__main__":

@@ -65,9 +65,9 @@ def review(data: Dataset, change: Decimal | None = None) -> Review:
                            [f"all {count} cells of {year} are whole thousands of pounds: "
                             "budgets, or rounded, rather than spend?" for year, count in rounded]))
     observations = pd.DataFrame(
-        {name: list(chain.from_iterable(part[n] for part in found))
+        {name: _objects(list(chain.from_iterable(part[n] for part in found)))
          for n, name in enumerate(OBSERVATION_COLUMNS)}, columns=OBSERVATION_COLUMNS,
-        dtype=object)
+        copy=False)
     labels = psp_labels(data)
     observations.insert(3, "label", list(map(labels.get, observations["psp_id"].tolist())))
     return Review(
@@ -76,6 +76,14 @@ def review(data: Dataset, change: Decimal | None = None) -> Review:
             [(y, n, r, float(Decimal(r) / Decimal(n)) if n else None) for y, n, r in profile],
             columns=["year", "cells", "round", "share"], dtype=object),
     )
+
+
+def _objects(values: list[Any]) -> pd.Series:
+    """A column of Python objects (text, ``None``, ``Decimal``) as it stands: one array, not
+    copied again into a frame's block (half the cost of a frame made with ``dtype=object``)."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return pd.Series(array, dtype=object, copy=False)
 
 
 @dataclass(frozen=True)
@@ -148,8 +156,12 @@ def _pounds_of(pence: np.ndarray) -> list[str]:
     """:func:`~pspctl.reports.common._pounds` of each of ``pence``, a column at once."""
     if len(pence) and pence.min() < 0:  # (amounts are never negative; sums of them neither)
         return [_pounds(p) for p in pence.tolist()]
-    return [f"£{pounds:,}.{rest:02d}" if rest else f"£{pounds:,}"
-            for pounds, rest in map(divmod, pence.tolist(), repeat(100))]
+    pounds, rest = np.divmod(pence, 100)
+    return list(map("".join, zip(repeat("£"), map(format, pounds.tolist(), repeat(",")),
+                                 map(_PENCE.__getitem__, rest.tolist()))))
+
+
+_PENCE = ["", *(f".{n:02d}" for n in range(1, 100))]  # what follows the pounds: none for 00
 
 
 def _observed(check: str, scope: list[Any], psp_ids: list[Any], years: list[Any],

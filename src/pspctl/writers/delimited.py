@@ -30,12 +30,14 @@ def delimited(columns: list[str], cells: list[list[str]], delimiter: str) -> str
     special = re.compile(f'[{re.escape(delimiter)}"\r\n]')
 
     def quoted(texts: list[str]) -> list[str]:
-        whole = "".join(texts)
-        if not special.search(whole):  # a column with none of them (money): as it is
+        whole = "".join(texts)  # (each character looked for in it at C's speed, no pattern)
+        breaks = "\n" in whole or "\r" in whole
+        if not (breaks or delimiter in whole or '"' in whole):  # (money): as it is
             return texts
         if '"' not in whole:  # (quoted as they are, without doubling any quote)
-            return [f'"{t}"' if found else t for t, found in zip(texts, map(special.search,
-                                                                            texts))]
+            if not breaks:  # only the delimiter
+                return [f'"{t}"' if delimiter in t else t for t in texts]
+            return [f'"{t}"' if special.search(t) else t for t in texts]
         return [f'"{t.replace(chr(34), chr(34) * 2)}"' if special.search(t) else t
                 for t in texts]
 
