@@ -618,17 +618,22 @@ ROUND_COLUMNS = (Column("year", "year"), Column("cells", "count"), Column("round
 def review_view(result: Review) -> View:
     """The observations, and the share of round figures per year; observations for people to
     look at again, never errors."""
+    import pandas as pd
+
     count = len(result.observations)
     verdict = (f"{count} observation{'s' if count != 1 else ''} to look at again "
                "(observations, not errors)" if count else "no observations")
     people = (Column("check", "text"), PSP, Column("years", "text"), _money("amount_gbp"),
               Column("note", "text"))
     observations = result.observations
-    named = observations.assign(
-        PSP=observations["label"].tolist() if "label" in observations.columns else None,
-        years=[year if not to else f"{year}, {to}"
-               for year, to in zip(observations["year"].tolist(),
-                                   observations["to_year"].tolist())])
+    named = pd.DataFrame(  # (the columns people read, as they stand: no copy of the rest)
+        {"check": observations["check"],
+         "PSP": observations["label"] if "label" in observations.columns else None,
+         "years": [year if not to else f"{year}, {to}"
+                   for year, to in zip(observations["year"].tolist(),
+                                       observations["to_year"].tolist())],
+         "amount_gbp": observations["amount_gbp"], "note": observations["note"]},
+        index=observations.index, copy=False)
     return View(
         (replace(table("Observations (analytical review: patterns to look at again, not "
                        "errors)", people, named, blank="", sheet="Observations"),
