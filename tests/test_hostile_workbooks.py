@@ -548,6 +548,37 @@ def test_a_sheet_plain_only_at_first_reads_as_expat_reads_it() -> None:
     assert len(read.rows) == 15_003 and read.rows[-1] == (15_003, ["2"])
 
 
+def _outcomes_sheet(rows: str) -> bytes:
+    """:data:`SMALL` with the outcomes sheet's rows written as ``rows`` (``HEADER`` and
+    ``ROW2`` stand for its two rows in the plain spelling, without the row elements)."""
+    header = "".join(f'<c r="{chr(65 + n)}1" t="str"><v>{label}</v></c>'
+                     for n, label in enumerate(SMALL["outcomes"][0]))
+    second = ('<c r="A2" t="str"><v>p0</v></c><c r="B2" t="str"><v>x</v></c><c r="C2"><v>1</v>'
+              '</c><c r="E2" t="str"><v>t</v></c>')
+    body = rows.replace("HEADER", header).replace("ROW2", second)
+    return xlsx(sheets={"outcomes": f'<?xml version="1.0" encoding="UTF-8"?>\n<worksheet '
+                                    f'xmlns="{MAIN}"><sheetData>{body}</sheetData></worksheet>'})
+
+
+@pytest.mark.parametrize(("rows", "code", "out", "err"), [
+    ('<row r="1" spans="1:5" spans="1:5">HEADER</row><row r="2">ROW2</row>', 2, "",
+     "pspctl: error: book.xlsx: the sheet 'outcomes' (xl/worksheets/sheet4.xml) is not "
+     "well-formed XML: line 2, column 112: duplicate attribute\n"),
+    ('<row r="1">HEADER</row><row r="2">ROW2</row><row r="0"></row>', 2, "",
+     "pspctl: error: book.xlsx: the sheet 'outcomes' (xl/worksheets/sheet4.xml) has a row "
+     "numbered 0, beyond a sheet's last row (1,048,576)\n"),
+    ('<row r="1">HEADER</row><row r="2">ROW2<c r="D2" t="s"/></row>', 0, "valid: {path}\n",
+     ""),
+])
+def test_a_sheet_in_the_plain_spelling_is_read_as_any_other(
+        tmp_path: Path, rows: str, code: int, out: str, err: str) -> None:
+    """What the plain path once read otherwise than expat: a row with an attribute twice and a
+    row numbered 0 are refused (they were read); a cell of text type without a value is blank
+    (it was a damaged-workbook problem)."""
+    path = book(tmp_path, _outcomes_sheet(rows))
+    assert run(["validate", "--data-dir", str(path)]) == (code, out.format(path=path), err)
+
+
 def test_the_plain_path_reads_what_spreadsheets_write(tmp_path: Path) -> None:
     """The plain spelling is what XlsxWriter (pspctl's own export) writes: its sheets never
     need expat's element-by-element reading."""
