@@ -2,10 +2,14 @@
 the peak memory of each (the kernel's rusage of the child), and their ratios to reconcile's,
 measured in one run.
 
-    python bench/editions.py PSPCTL LEDGER_DIR [--runs 5]
+    python bench/editions.py PSPCTL LEDGER_DIR [--runs 5] [--peers PYTHON]
 
 The second edition is a copy of LEDGER_DIR with one amount changed (line 1,001 of
-funding.csv), made in a temporary folder beside it and removed after.
+funding.csv), made in a temporary folder beside it and removed after. ``--peers`` names a
+Python with duckdb and polars installed: each then does the comparison ``diff`` does (the rows
+of each of the four files that are in one edition and not the other, every field as text, the
+amounts as exact decimals), measured in the same run. They do less than ``diff``: no rule is
+checked, no problem is placed on its line, no change is explained.
 """
 
 from __future__ import annotations
@@ -46,11 +50,38 @@ def edited(ledger: Path, where: Path) -> Path:
     return copy
 
 
+PEERS = {
+    "DuckDB: EXCEPT ALL both ways": """
+import sys, duckdb
+old, new = sys.argv[1:3]
+con = duckdb.connect()
+for name in ("psp", "funding", "totals", "outcomes"):
+    amounts = " REPLACE (CAST(amount_gbp AS DECIMAL(18, 2)) AS amount_gbp)" \
+        if name in ("funding", "totals") else ""
+    a, b = (f"SELECT *{amounts} FROM read_csv('{folder}/{name}.csv', all_varchar = true)"
+            for folder in (old, new))
+    print(name, len(con.execute(f"({a}) EXCEPT ALL ({b})").fetchall()),
+          len(con.execute(f"({b}) EXCEPT ALL ({a})").fetchall()))
+""",
+    "polars: anti-joins both ways": """
+import sys, polars as pl
+old, new = sys.argv[1:3]
+for name in ("psp", "funding", "totals", "outcomes"):
+    a, b = (pl.read_csv(f"{folder}/{name}.csv", infer_schema=False) for folder in (old, new))
+    if name in ("funding", "totals"):
+        a, b = (f.with_columns(pl.col("amount_gbp").cast(pl.Decimal(18, 2))) for f in (a, b))
+    print(name, len(a.join(b, on=a.columns, how="anti", nulls_equal=True)),
+          len(b.join(a, on=b.columns, how="anti", nulls_equal=True)))
+""",
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pspctl")
     parser.add_argument("ledger", type=Path)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--peers", default=None, help="a Python with duckdb and polars")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.ledger.parent) as where:
         other = edited(args.ledger, Path(where))
@@ -60,17 +91,21 @@ def main() -> None:
             "diff -f csv": ["diff", str(args.ledger), str(other), "-f", "csv"],
             "review -f csv": ["review", "--data-dir", str(args.ledger), "-f", "csv"],
         }
-        results: dict[str, list[tuple[float, int]]] = {name: [] for name in commands}
+        argvs = {f"`pspctl {name}`": [args.pspctl, *command] for name, command in commands.items()}
+        if args.peers:
+            argvs.update({name: [args.peers, "-c", code, str(args.ledger), str(other)]
+                          for name, code in PEERS.items()})
+        results: dict[str, list[tuple[float, int]]] = {name: [] for name in argvs}
         for _ in range(args.runs):  # alternated, so that the machine weighs on each alike
-            for name, command in commands.items():
-                results[name].append(measured([args.pspctl, *command]))
-    base_time = statistics.median(t for t, _ in results["reconcile -q"])
-    base_memory = statistics.median(m for _, m in results["reconcile -q"])
+            for name, argv in argvs.items():
+                results[name].append(measured(argv))
+    base_time = statistics.median(t for t, _ in results["`pspctl reconcile -q`"])
+    base_memory = statistics.median(m for _, m in results["`pspctl reconcile -q`"])
     print("| command | time | x reconcile | peak memory | x reconcile |\n|---|--:|--:|--:|--:|")
     for name, found in results.items():
         t = statistics.median(t for t, _ in found)
         m = statistics.median(m for _, m in found)
-        print(f"| `pspctl {name}` | {t:.2f} s | {t / base_time:.2f} | {m / 2**20:,.0f} MiB | "
+        print(f"| {name} | {t:.2f} s | {t / base_time:.2f} | {m / 2**20:,.0f} MiB | "
               f"{m / base_memory:.2f} |", flush=True)
 
 
