@@ -735,7 +735,7 @@ _CELL = re.compile(r'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,9})")?'
                    r'(?: (?:cm="[0-9]{1,9}"(?: vm="[0-9]{1,9}")?(?:' + _PHONETIC + r')?'
                    r'|vm="[0-9]{1,9}"(?:' + _PHONETIC + r')?|' + _PHONETIC[1:] + r'))?'
                    r'(?:/>|><v>([^<&]*)</v></c>|></c>)')
-_CELL_GROUPS = 5
+
 _MARK = "\0"  # where a cell was: a character no XML document holds
 _ROW_MARKED = re.compile(r'<row r="[0-9]{1,7}"' + _ROW_ATTRIBUTES + r"(?:/>|>" + _MARK
                          + r"*</row>)")
@@ -784,7 +784,7 @@ def _plain_sheet(parts: _Parts, part: str, title: str, sheet: Sheet, strings: li
         chunk = text[position:stop]
         position = stop
         pieces = _CELL.split(chunk)
-        between = _MARK.join(pieces[::_CELL_GROUPS + 1])
+        between = _MARK.join(pieces[::_CELL.groups + 1])
         if _MARK in chunk or _ROW_MARKED.sub("", between) or _ODD_ROW.search(between):
             return None
         if ' hidden="' in between:  # (a row's attribute: no cell has it)
@@ -801,7 +801,7 @@ class _Found:
     of each reference, its style, its type and its value (``None`` where a cell has none)."""
 
     def __init__(self, pieces: list[Any]) -> None:
-        step = _CELL_GROUPS + 1
+        step = _CELL.groups + 1
         self.letters: list[str] = pieces[1::step]
         self.digits: list[str] = pieces[2::step]
         self.styles: list[str | None] = pieces[3::step]
