@@ -14,7 +14,7 @@ readme_help = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(readme_help)
 
 
-REFERENCE = REPO / "docs" / "reference.md"
+REFERENCE = readme_help.REFERENCE
 
 
 def test_command_reference_in_sync_with_help() -> None:

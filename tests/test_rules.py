@@ -5,6 +5,7 @@ parses to on its own (#27)."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -57,9 +58,6 @@ def test_a_column_with_any_other_text_is_parsed_cell_by_cell() -> None:
     """A column that is not all valid amounts is parse_pence's: a negative amount parses (the
     loader reports it), text that is no amount is its error, never a figure."""
     assert pence_column(["-5", "1"]).tolist() == [-500, 100]
-    try:
+    with pytest.raises(ValueError) as raised:
         pence_column(["1e5"])
-    except ValueError as err:
-        assert str(err) == "bad amount '1e5': write it as 1234, 1234.50, 1,234.00 or £1,234"
-    else:
-        raise AssertionError("1e5 parsed")
+    assert str(raised.value) == "bad amount '1e5': write it as 1234, 1234.50, 1,234.00 or £1,234"

@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-README = Path(__file__).resolve().parent.parent / "docs" / "reference.md"
+REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "reference.md"
 BLOCK = re.compile(r"(<!-- help:(?P<args>[^>]*?)-->\n)(?P<body>.*?)(<!-- /help -->)", re.S)
 WIDTH = "88"
 
@@ -41,7 +41,7 @@ def synced(readme: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    current = README.read_text(encoding="utf-8")
+    current = REFERENCE.read_text(encoding="utf-8")
     wanted = synced(current)
     if "--check" in argv:
         if current != wanted:
@@ -54,7 +54,7 @@ def main(argv: list[str]) -> int:
             print("docs/reference.md is out of date: run python tools/readme_help.py")
             return 1
         return 0
-    README.write_text(wanted, encoding="utf-8")
+    REFERENCE.write_text(wanted, encoding="utf-8")
     return 0
 
 

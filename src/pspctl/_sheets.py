@@ -711,9 +711,10 @@ def _worksheet(parts: _Parts, part: str, title: str, strings: list[str], styles:
     return sheet
 
 
-# The plain spelling of a sheet's cells, as Excel, LibreOffice, XlsxWriter and openpyxl write
-# them: unprefixed elements in the default namespace, double quotes, every cell with its
-# reference, values without entities, no formulas, no inline strings. A sheet whose cells are
+# The plain spelling of a sheet's cells, as Excel, LibreOffice and XlsxWriter write them
+# (openpyxl writes its text as inline strings, which expat reads): unprefixed elements in the
+# default namespace, double quotes, every cell with its reference, values without entities, no
+# formulas, no inline strings. A sheet whose cells are
 # all written so is read by one regular expression instead of an expat event per element (a
 # sixth of the time); any other sheet, and every part around the cells, is read by expat.
 # The cells are split out of the text (their parts taken by the groups), and what is left
@@ -735,7 +736,6 @@ _CELL = re.compile(r'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,9})")?'
                    r'(?: (?:cm="[0-9]{1,9}"(?: vm="[0-9]{1,9}")?(?:' + _PHONETIC + r')?'
                    r'|vm="[0-9]{1,9}"(?:' + _PHONETIC + r')?|' + _PHONETIC[1:] + r'))?'
                    r'(?:/>|><v>([^<&]*)</v></c>|></c>)')
-
 _MARK = "\0"  # where a cell was: a character no XML document holds
 _ROW_MARKED = re.compile(r'<row r="[0-9]{1,7}"' + _ROW_ATTRIBUTES + r"(?:/>|>" + _MARK
                          + r"*</row>)")
@@ -775,17 +775,14 @@ def _plain_sheet(parts: _Parts, part: str, title: str, sheet: Sheet, strings: li
     except UnicodeDecodeError:
         return None  # expat says what is wrong
     del xml
+    if _MARK in text:  # (no XML document holds one: expat says so)
+        return None
     rows: dict[int, list[Value]] = {}
     index = {str(n): string for n, string in enumerate(strings)}  # (as a sheet writes it)
-    position = 0
-    while position < len(text):  # a megabyte of whole rows at a time
-        stop = text.find("</row>", position + (1 << 20))
-        stop = len(text) if stop < 0 else stop + len("</row>")
-        chunk = text[position:stop]
-        position = stop
+    for chunk in _whole_rows_of(text):
         pieces = _CELL.split(chunk)
         between = _MARK.join(pieces[::_CELL.groups + 1])
-        if _MARK in chunk or _ROW_MARKED.sub("", between) or _ODD_ROW.search(between):
+        if _ROW_MARKED.sub("", between) or _ODD_ROW.search(between):
             return None
         if ' hidden="' in between:  # (a row's attribute: no cell has it)
             sheet.hidden_rows.update(int(n) for n, hidden in _HIDDEN_ROW.findall(between)
@@ -794,6 +791,16 @@ def _plain_sheet(parts: _Parts, part: str, title: str, sheet: Sheet, strings: li
                                                 styles, book):
             return None
     return rows
+
+
+def _whole_rows_of(text: str) -> Iterator[str]:
+    """``text`` a megabyte of whole rows at a time."""
+    position = 0
+    while position < len(text):
+        stop = text.find("</row>", position + (1 << 20))
+        stop = len(text) if stop < 0 else stop + len("</row>")
+        yield text[position:stop]
+        position = stop
 
 
 class _Found:

@@ -8,7 +8,6 @@ additional-funds comparison, and the charts (inlined SVG in HTML; files next to 
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
 from dataclasses import dataclass, field, replace
@@ -18,6 +17,7 @@ from urllib.parse import quote
 
 from . import reports
 from ._clock import made
+from ._paths import sha256_of
 from ._progress import stage
 from ._version import __version__
 from .errors import UsageError
@@ -125,14 +125,7 @@ def checksums(data: Dataset) -> list[tuple[str, str]]:
     found = []
     source = Path(data.data_dir)
     for path in [source] if source.is_file() else [source / s.filename for s in TABLES]:
-        digest = hashlib.sha256()
-        try:
-            with path.open("rb") as data_file:  # in pieces: a ledger can be gigabytes
-                for piece in iter(lambda: data_file.read(1 << 20), b""):
-                    digest.update(piece)
-            found.append((path.name, digest.hexdigest()))
-        except OSError:
-            found.append((path.name, "(could not be read again)"))
+        found.append((path.name, sha256_of(path) or "(could not be read again)"))
     return found
 
 
@@ -196,10 +189,9 @@ def _terms() -> str:
 
 def _trail_kept() -> str:
     """Whether the command that made the pack was recorded in an audit trail."""
-    import sys
+    from .output import recorded_trail
 
-    trail = sys.modules.get("pspctl.trail")
-    if trail is not None and trail.recording():
+    if recorded_trail() is not None:
         return ("An audit trail was kept: the command that made this pack is recorded in it "
                 "with the SHA-256 of every file it read and wrote (<code>pspctl trail FILE "
                 "--replay</code> re-performs it).")

@@ -1274,13 +1274,13 @@ def _issued(text: str | None) -> str | None:
 
     if text is None:
         return None
-    try:
-        datetime.date.fromisoformat(text.strip())
-    except ValueError:
-        raise UsageError(f"--issued {text!r}: write a day as YYYY-MM-DD") from None
-    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
-        raise UsageError(f"--issued {text!r}: write a day as YYYY-MM-DD")
-    return text.strip()
+    day = text.strip()
+    try:  # (the pattern first: Python reads other ISO spellings of a day too)
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", day) and datetime.date.fromisoformat(day):
+            return day
+    except ValueError:  # (no such day)
+        pass
+    raise UsageError(f"--issued {text!r}: write a day as YYYY-MM-DD")
 
 
 def _data_workbook(data_dir: Path | None, output: Path | None, force: bool,

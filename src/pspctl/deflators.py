@@ -20,7 +20,7 @@ import io
 import os
 import re
 from dataclasses import dataclass, field
-from decimal import Context, Decimal, InvalidOperation
+from decimal import Context, Decimal
 from pathlib import Path
 
 from ._paths import opened_inputs
@@ -210,10 +210,7 @@ def _index(value: str, year: str, where: str) -> Decimal:
         raise InputError(f"{where}: no index for {year}")
     if not _NUMBER.match(value.replace(",", "")):
         raise InputError(f"{where}: the index for {year} is {value!r}, not a positive number")
-    try:
-        number = Decimal(value.replace(",", ""))
-    except InvalidOperation:  # (the pattern lets only numbers through)
-        raise InputError(f"{where}: the index for {year} is {value!r}, not a number") from None
+    number = Decimal(value.replace(",", ""))  # (the pattern lets only numbers through)
     if number <= 0:
         raise InputError(f"{where}: the index for {year} is {value}, not positive")
     return number

@@ -36,7 +36,7 @@ def write_stdout(data: str | bytes) -> None:
     stop_progress()  # a progress display on the terminal is cleared before the output
     if isinstance(data, str):
         data = _encoded(data)
-    trail = _trail()
+    trail = recorded_trail()
     if trail is not None:
         trail.printed(data, stdout_is_terminal())
     try:
@@ -51,7 +51,7 @@ def write_stdout(data: str | bytes) -> None:
         raise OutputError(f"cannot write output: {err.strerror or err}") from None
 
 
-def _trail() -> Any:
+def recorded_trail() -> Any:
     """The audit trail (:mod:`pspctl.trail`) when this command is recorded in one: imported
     only then, so that without a trail nothing of it runs."""
     trail = sys.modules.get("pspctl.trail")
@@ -92,7 +92,7 @@ def publish(files: Sequence[tuple[Path, bytes]], force: bool) -> None:
                 for (path, _), temporary in zip(files, temporaries):
                     _place(temporary, path, force)
                     placed.append(path)
-                trail = _trail()
+                trail = recorded_trail()
                 if trail is not None:
                     for path, data in files:
                         trail.wrote(path, data)
@@ -225,7 +225,7 @@ def page(text: str) -> bool:
         return False
     written, unread, code = ran
     if written - unread > 0 and code == 0:
-        trail = _trail()
+        trail = recorded_trail()
         if trail is not None:  # (a terminal's output: recorded as such)
             trail.printed(data, terminal=True)
         return True

@@ -116,13 +116,16 @@ def _amount_problems(value: str) -> list[tuple[str, str]]:
 
 _GROUPS = (MAX_AMOUNT_DIGITS - 1) // 3  # thousands separators in the largest amount
 #: A valid amount, as the loader's rule accepts it without a problem: no minus sign and at most
-#: :data:`~pspctl.loader.MAX_AMOUNT_DIGITS` digits of pounds (in RE2, for pyarrow).
-AMOUNT_RE2 = (rf"^£?(?:\d{{1,3}}(?:,\d{{3}}){{1,{_GROUPS}}}|\d{{1,{MAX_AMOUNT_DIGITS}}})"
-          r"(?:\.\d{1,2})?$")
-#: A valid amount, as :func:`_amount_problems` finds no problem in it (for ``re.fullmatch``).
-VALID_AMOUNT = re.compile(rf"£?(?:[0-9]{{1,3}}(?:,[0-9]{{3}}){{1,{_GROUPS}}}"
-                          rf"|[0-9]{{1,{MAX_AMOUNT_DIGITS}}})(?:\.[0-9]{{1,2}})?")
-#: The same rule for an amount without £ and separators.
+#: :data:`~pspctl.loader.MAX_AMOUNT_DIGITS` digits of pounds (ASCII digits, written so that
+#: Python's ``re`` and RE2 read it alike).
+_VALID_AMOUNT = (rf"£?(?:[0-9]{{1,3}}(?:,[0-9]{{3}}){{1,{_GROUPS}}}"
+                 rf"|[0-9]{{1,{MAX_AMOUNT_DIGITS}}})(?:\.[0-9]{{1,2}})?")
+#: :data:`_VALID_AMOUNT` in RE2, for pyarrow.
+AMOUNT_RE2 = f"^{_VALID_AMOUNT}$"
+#: :data:`_VALID_AMOUNT`, as :func:`_amount_problems` finds no problem in it (for
+#: ``re.fullmatch``).
+VALID_AMOUNT = re.compile(_VALID_AMOUNT)
+#: The same rule for an amount without £ and separators (RE2).
 PLAIN_AMOUNT_RE2 = rf"^\d{{1,{MAX_AMOUNT_DIGITS}}}(?:\.\d{{1,2}})?$"
 
 

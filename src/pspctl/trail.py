@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ._clock import epoch
-from ._paths import bundled_data_dir, opened_inputs
+from ._paths import bundled_data_dir, opened_inputs, sha256_of
 from ._version import __version__
 
 ENVIRONMENT = "PSPCTL_TRAIL"
@@ -152,18 +152,6 @@ def located(name: str) -> Path:
     if name.startswith(BUNDLED + "/"):
         return bundled_data_dir() / name[len(BUNDLED) + 1:]
     return Path(name)
-
-
-def sha256_of(path: Path) -> str | None:
-    """The SHA-256 of the file ``path`` (``None`` when it cannot be read)."""
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
-        return None
-    return digest.hexdigest()
 
 
 # --- reading and replaying -----------------------------------------------------------------

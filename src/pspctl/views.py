@@ -388,8 +388,7 @@ def real_by_year_view(real: RealTerms, totals: bool = False, chart: bool = False
                             "prices", columns, frame, chart=column if chart else None,
                             sheet="By year real terms"),
                       given=_real_totals(real, names, "year"))
-    return View((section,), notes=real_notes(real, {}),
-                data_totals=totals)
+    return View((section,), notes=real_notes(real, {}), data_totals=totals)
 
 
 def real_by_psp_view(real: RealTerms, totals: bool = False, chart: bool = False) -> View:

@@ -108,7 +108,7 @@ def _coded(before: pd.Series, after: pd.Series) -> tuple[np.ndarray, np.ndarray]
             else column.astype(object).astype("category") for column in (before, after))
     if a.cat.categories.equals(b.cat.categories):  # (an edition of the same ledger, mostly)
         return a.cat.codes.to_numpy(), b.cat.codes.to_numpy()
-    texts = [pd.Index([_text(v) for v in column.cat.categories], dtype=object)
+    texts = [pd.Index(list(map(str, column.cat.categories)), dtype=object)  # (2012 is "2012")
              for column in (a, b)]
     values = pd.Index(pd.concat([texts[0].to_series(), texts[1].to_series()]).unique())
     out = []
@@ -116,11 +116,6 @@ def _coded(before: pd.Series, after: pd.Series) -> tuple[np.ndarray, np.ndarray]
         shared = np.append(values.get_indexer(text), -1)  # a code of -1 (missing) stays -1
         out.append(shared[column.cat.codes.to_numpy().astype(np.int64)])
     return out[0], out[1]
-
-
-def _text(value: Any) -> str:
-    """A value as the key of a fact compares it (``2012`` and ``"2012"`` alike)."""
-    return str(value)
 
 
 def _renamed_ids(frame: pd.DataFrame, renamed: dict[str, str]) -> pd.DataFrame:

@@ -25,6 +25,7 @@ from ..errors import UsageError
 from ..loader import Dataset
 from ..money import gbp as money_gbp
 from ..money import gbp_column
+from ..money import total as money_total
 from ..schema import check_year
 from .common import ADDITIONAL
 from .comparison import Comparison
@@ -78,8 +79,7 @@ class RealTerms:
     def off(self) -> dict[str, Decimal]:
         found = {}
         for column, total in self.totals.items():
-            shown = sum((v for v in self.frame[column].tolist() if isinstance(v, Decimal)),
-                        Decimal("0.00"))
+            shown = money_total(v for v in self.frame[column].tolist() if isinstance(v, Decimal))
             if shown != total:
                 found[column] = shown - total
         return found
